@@ -1,0 +1,224 @@
+//! Errors for bad input and API misuse, and the stable codes every outcome is reported with.
+//!
+//! Three kinds of outcome are kept apart in sigwall: a *denial* is a normal verdict, *bad input*
+//! is an [`Error`], and *API misuse* is [`Error::ApiMisuse`]. Every error and every rejection
+//! carries a [`Code`]: a SCREAMING_SNAKE string defined once, here, that the JavaScript layer,
+//! the CLI and the verdict JSON all repeat verbatim.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use core::fmt;
+
+use crate::digest::Digest;
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $text:literal, )*) => {
+        /// A stable, machine-readable code for an error or a rejection.
+        ///
+        /// The strings never change meaning once released; new codes may be added.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The code as it appears in JSON, in JavaScript and on the command line.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( Code::$variant => $text, )*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A digest string does not follow the OCI grammar, or its encoded part is not the
+    /// lowercase hex of the right length for its algorithm.
+    DigestInvalid = "DIGEST_INVALID",
+    /// A well-formed digest uses an algorithm sigwall does not implement.
+    DigestUnsupported = "DIGEST_UNSUPPORTED",
+    /// Content does not hash to the digest it was expected to have.
+    DigestMismatch = "DIGEST_MISMATCH",
+    /// Content is longer or shorter than the size it was expected to have.
+    SizeMismatch = "SIZE_MISMATCH",
+    /// The API was used in a way it does not allow (for example, a finished hasher was fed).
+    ApiMisuse = "API_MISUSE",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Bad input, or misuse of the API. A denial by policy is never an `Error`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A digest could not be parsed, or content did not match one.
+    Digest(DigestError),
+    /// The caller broke the API's rules.
+    ApiMisuse(ApiMisuse),
+}
+
+impl Error {
+    /// The stable code of this error.
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Digest(e) => e.code(),
+            Error::ApiMisuse(_) => Code::ApiMisuse,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Digest(e) => e.fmt(f),
+            Error::ApiMisuse(e) => e.fmt(f),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+impl From<DigestError> for Error {
+    fn from(e: DigestError) -> Self {
+        Error::Digest(e)
+    }
+}
+
+impl From<ApiMisuse> for Error {
+    fn from(e: ApiMisuse) -> Self {
+        Error::ApiMisuse(e)
+    }
+}
+
+/// A digest that cannot be parsed, or content that does not match its expected digest or size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DigestError {
+    /// The string is not `algorithm:encoded` as the OCI image specification defines it, or the
+    /// encoded part is wrong for its algorithm.
+    Invalid {
+        /// The offending input, shortened for display when it is long.
+        input: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The digest is well-formed but its algorithm is not implemented.
+    Unsupported {
+        /// The algorithm as written, shortened for display when it is long.
+        algorithm: String,
+    },
+    /// The content hashed to another digest.
+    Mismatch {
+        /// The digest the content was expected to have.
+        expected: Box<Digest>,
+        /// The digest the content has.
+        found: Box<Digest>,
+    },
+    /// The content ended before reaching the expected size.
+    TooShort {
+        /// The expected size in bytes.
+        expected: u64,
+        /// The size of the content that was received.
+        found: u64,
+    },
+    /// The content went past the expected size.
+    TooLong {
+        /// The expected size in bytes.
+        expected: u64,
+    },
+}
+
+impl DigestError {
+    /// The stable code of this error.
+    pub fn code(&self) -> Code {
+        match self {
+            DigestError::Invalid { .. } => Code::DigestInvalid,
+            DigestError::Unsupported { .. } => Code::DigestUnsupported,
+            DigestError::Mismatch { .. } => Code::DigestMismatch,
+            DigestError::TooShort { .. } | DigestError::TooLong { .. } => Code::SizeMismatch,
+        }
+    }
+}
+
+impl fmt::Display for DigestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DigestError::Invalid { input, reason } => {
+                write!(f, "invalid digest {input:?}: {reason}")
+            }
+            DigestError::Unsupported { algorithm } => {
+                write!(
+                    f,
+                    "unsupported digest algorithm {algorithm:?} (supported: sha256, sha512)"
+                )
+            }
+            DigestError::Mismatch { expected, found } => {
+                write!(
+                    f,
+                    "content digest {found} does not match expected {expected}"
+                )
+            }
+            DigestError::TooShort { expected, found } => {
+                write!(
+                    f,
+                    "content ended after {found} bytes, expected {expected} bytes"
+                )
+            }
+            DigestError::TooLong { expected } => {
+                write!(f, "content is longer than the expected {expected} bytes")
+            }
+        }
+    }
+}
+
+impl core::error::Error for DigestError {}
+
+/// Ways of using the API that it does not allow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiMisuse {
+    /// A hasher or verifier was used after it produced its result.
+    AlreadyFinished,
+    /// An expected size that is not a non-negative integer (from JavaScript, where numbers are
+    /// floating point).
+    InvalidSize,
+}
+
+impl fmt::Display for ApiMisuse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiMisuse::AlreadyFinished => f.write_str("this hasher has already been finished"),
+            ApiMisuse::InvalidSize => {
+                f.write_str("an expected size must be a non-negative safe integer")
+            }
+        }
+    }
+}
+
+/// At most this many characters of untrusted input are repeated in an error message.
+const EXCERPT_CHARS: usize = 80;
+
+/// A copy of `input` short enough to repeat in an error message.
+pub(crate) fn excerpt(input: &str) -> String {
+    let mut out = String::new();
+    for (n, ch) in input.chars().enumerate() {
+        if n == EXCERPT_CHARS {
+            out.push('…');
+            break;
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,36 @@
+//! WebAssembly bindings for the npm package: conversion only; every decision is made by the core.
+//!
+//! Each binding converts its arguments, calls one core function and converts the result.
+//! Errors cross the boundary as plain `{ code, message }` objects (see [`error`]); the
+//! JavaScript layer (`www/lib/errors.js`) turns them into `VerifyError` instances.
+
+mod digest;
+mod error;
+
+pub use digest::{digest, parse_digest, JsDigestVerifier, JsHasher};
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use wasm_bindgen::prelude::*;
+
+use crate::error::Code;
+
+/// Every error and rejection code the core can produce, for the JavaScript layer's tests.
+#[wasm_bindgen(js_name = "errorCodes")]
+pub fn error_codes() -> Vec<String> {
+    Code::ALL.iter().map(|c| String::from(c.as_str())).collect()
+}
+
+/// What this module was built with: `{ version, features }`.
+#[wasm_bindgen(js_name = "buildInfo")]
+pub fn build_info() -> JsValue {
+    let features = js_sys::Array::new();
+    if cfg!(feature = "pgp") {
+        features.push(&JsValue::from_str("pgp"));
+    }
+    let info = js_sys::Object::new();
+    // Reflect::set on a fresh plain object cannot fail.
+    let _ = js_sys::Reflect::set(&info, &"version".into(), &env!("CARGO_PKG_VERSION").into());
+    let _ = js_sys::Reflect::set(&info, &"features".into(), &features);
+    info.into()
+}
