@@ -1,0 +1,16 @@
+// Node entry. The wasm is read next to this file and instantiated synchronously, so both
+// `import` and `require()` return a ready API: require(esm) refuses modules that use
+// top-level await.
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import * as core from './core.js';
+import { install } from './runtime.js';
+
+core.initSync({ module: readFileSync(new URL('./core_bg.wasm', import.meta.url)) });
+install(core, async () => {
+  const full = await import('./full.js');
+  full.initSync({ module: await readFile(new URL('./full_bg.wasm', import.meta.url)) });
+  return full;
+});
+
+export * from './api.js';
