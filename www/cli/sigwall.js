@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// The `sigwall` command. Exit codes: 0 allowed / matched, 1 denied / mismatched, 2 could not
+// evaluate (usage, unreadable input, invalid arguments).
+import { createReadStream, readFileSync } from 'node:fs';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createVerifier, digest, SigwallError } from 'sigwall';
+
+const USAGE = `usage:
+  sigwall digest [--algorithm sha256|sha512] FILE...   print the OCI digest of each file
+  sigwall digest --check DIGEST [--size N] FILE        exit 0 if FILE has that digest (and size), 1 if not
+  sigwall --version
+`;
+
+class Usage extends Error {}
+
+function parseArgs(argv, spec) {
+  const opts = {};
+  const rest = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') { rest.push(...argv.slice(i + 1)); break; }
+    if (a.startsWith('--')) {
+      const [name, inline] = a.slice(2).split(/=(.*)/s, 2);
+      if (!(name in spec)) throw new Usage(`unknown option --${name}`);
+      if (spec[name] === 'flag') { opts[name] = true; continue; }
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new Usage(`--${name} needs a value`);
+      opts[name] = value;
+    } else {
+      rest.push(a);
+    }
+  }
+  return { opts, rest };
+}
+
+async function cmdDigest(argv) {
+  const { opts, rest } = parseArgs(argv, { algorithm: 'value', check: 'value', size: 'value' });
+  if (!rest.length) throw new Usage('digest needs at least one FILE');
+  if (opts.check === undefined) {
+    if (opts.size !== undefined) throw new Usage('--size goes with --check');
+    for (const file of rest) console.log(`${digest(readFileSync(file), opts.algorithm)}  ${file}`);
+    return 0;
+  }
+  if (opts.algorithm !== undefined) throw new Usage('--algorithm is implied by the --check digest');
+  if (rest.length !== 1) throw new Usage('--check takes exactly one FILE');
+  let size;
+  if (opts.size !== undefined) {
+    if (!/^\d+$/.test(opts.size)) throw new Usage('--size must be a byte count');
+    size = Number(opts.size);
+  }
+  const verifier = await createVerifier();
+  const guard = verifier.blobGuard(opts.check, { size });
+  const sink = Writable.toWeb(new Writable({ write(_chunk, _enc, done) { done(); } }));
+  try {
+    await Readable.toWeb(createReadStream(rest[0])).pipeThrough(guard).pipeTo(sink);
+  } catch (e) {
+    if (e instanceof SigwallError && (e.code === 'DIGEST_MISMATCH' || e.code === 'SIZE_MISMATCH')) {
+      console.log(`${rest[0]}: FAILED (${e.code}): ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  console.log(`${rest[0]}: OK ${opts.check}`);
+  return 0;
+}
+
+async function main(argv) {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'digest': return cmdDigest(rest);
+    case '--version': case 'version': {
+      const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+      console.log(`sigwall ${version}`);
+      return 0;
+    }
+    case '--help': case '-h': case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    case undefined: throw new Usage('missing command');
+    default: throw new Usage(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e) => {
+    if (e instanceof Usage) process.stderr.write(`sigwall: ${e.message}\n${USAGE}`);
+    else if (e instanceof SigwallError) process.stderr.write(`sigwall: ${e.code}: ${e.message}\n`);
+    else process.stderr.write(`sigwall: ${e.message}\n`);
+    process.exitCode = 2;
+  },
+);
