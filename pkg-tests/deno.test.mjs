@@ -1,0 +1,41 @@
+// The packed tarball in Deno: a consumer project runs the digest corpus with `deno test`,
+// importing sigwall by name and with no permission flags at all (the `deno` entry loads the
+// wasm through `import source`, so it needs no --allow-read).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bin, consumer, repo } from './helpers.mjs';
+import { spawnSync } from 'node:child_process';
+
+test('the digest corpus passes in Deno, without permissions', () => {
+  const dir = consumer('deno', {
+    'corpus.js': readFileSync(join(repo, 'pkg-tests', 'corpus.js'), 'utf8'),
+    'cases.json': readFileSync(join(repo, 'fixtures', 'digest', 'cases.json'), 'utf8'),
+    'sigwall.test.js': `
+import * as sigwall from 'sigwall';
+import cases from './cases.json' with { type: 'json' };
+import { runCorpus, runGarbage } from './corpus.js';
+
+const results = [...await runCorpus(sigwall, cases), ...await runGarbage(sigwall)];
+for (const r of results) {
+  Deno.test(r.name, () => { if (!r.ok) throw new Error(r.detail); });
+}
+Deno.test('resolves the deno entry', () => {
+  if (!import.meta.resolve('sigwall').endsWith('/pkg/deno.js')) throw new Error(import.meta.resolve('sigwall'));
+});
+`,
+  });
+  const r = spawnSync(bin('deno'), ['test', '--no-prompt', 'sigwall.test.js'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DENO_DIR: join(dir, '.deno') },
+  });
+  const out = `${r.stdout}\n${r.stderr}`;
+  const m = out.match(/(ok|FAILED) \| (\d+) passed \| (\d+) failed/);
+  assert.ok(m, `no deno summary:\n${out}`);
+  process.stdout.write(`# deno: ${m[0]}\n`);
+  assert.equal(r.status, 0, out);
+  assert.equal(Number(m[3]), 0, out);
+  assert.ok(Number(m[2]) > 80, `only ${m[2]} Deno tests ran`);
+});
