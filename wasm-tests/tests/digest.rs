@@ -36,7 +36,11 @@ fn code_of(err: &JsValue) -> String {
 fn outcome(case: &Value, got: Result<String, JsValue>) -> Result<(), String> {
     let got = got.map_err(|e| code_of(&e));
     // A case expects an error code, or a value ("ok"; in the compute section, "digest").
-    let want = match (case["code"].as_str(), case["ok"].as_str(), case["digest"].as_str()) {
+    let want = match (
+        case["code"].as_str(),
+        case["ok"].as_str(),
+        case["digest"].as_str(),
+    ) {
         (Some(code), _, _) => Err(code.to_owned()),
         (None, Some(ok), _) => Ok(ok.to_owned()),
         (None, None, Some(digest)) => Ok(digest.to_owned()),
