@@ -47,7 +47,7 @@ function streamOf(chunks) {
 }
 
 export async function runCorpus(sigwall, cases) {
-  const { digest, createVerifier, SigwallError } = sigwall;
+  const { digest, createHasher, createVerifier, SigwallError } = sigwall;
   const results = [];
   for (const c of cases.parse) {
     // The package validates digests through blobGuard; a valid one must construct, an invalid
@@ -58,8 +58,15 @@ export async function runCorpus(sigwall, cases) {
   }
   for (const c of cases.compute) {
     const bytes = enc.encode(inputOf(c));
-    const got = outcome(() => digest(bytes, c.algorithm));
-    results.push(judge(`digest ${c.algorithm} ${short(inputOf(c))}`, got, c.code ? { code: c.code } : { value: c.digest }));
+    const want = c.code ? { code: c.code } : { value: c.digest };
+    results.push(judge(`digest ${c.algorithm} ${short(inputOf(c))}`, outcome(() => digest(bytes, c.algorithm)), want));
+    // The same through the incremental hasher, fed in uneven parts.
+    const streamed = outcome(() => {
+      const h = createHasher(c.algorithm);
+      for (let at = 0; at < bytes.length; at += 7777) h.update(bytes.subarray(at, at + 7777));
+      return h.digest();
+    });
+    results.push(judge(`createHasher ${c.algorithm} ${short(inputOf(c))}`, streamed, want));
   }
   const verifier = await createVerifier();
   for (const c of cases.verify) {
@@ -113,6 +120,12 @@ export async function runGarbage(sigwall) {
     typed(`digest(${String(j?.toString?.() ?? j)})`, () => digest(j));
     typed(`digest(bytes, ${String(j?.toString?.() ?? j)})`, () => digest(new Uint8Array(3), j === undefined ? 'md5' : j));
   }
+  for (const j of junk) {
+    typed(`createHasher(${String(j?.toString?.() ?? j)})`, () => sigwall.createHasher(j === undefined ? 'sha1' : j));
+    typed(`hasher.update(${String(j?.toString?.() ?? j)})`, () => sigwall.createHasher().update(j));
+  }
+  typed('hasher.digest() twice', () => { const h = sigwall.createHasher(); h.digest(); h.digest(); });
+  typed('hasher.update() after digest()', () => { const h = sigwall.createHasher(); h.digest(); h.update(new Uint8Array(1)); });
   typed('digest(bytes, huge algorithm)', () => digest(new Uint8Array(1), 'x'.repeat(1 << 20)));
   const v = await createVerifier();
   for (const j of junk) typed(`blobGuard(${String(j?.toString?.() ?? j)})`, () => v.blobGuard(j));

@@ -59,6 +59,34 @@ export function digest(bytes, algorithm) {
   });
 }
 
+/**
+ * An incremental hasher: `update(bytes)` as often as needed, then `digest()` once.
+ * @param {'sha256'|'sha512'} [algorithm]
+ */
+export function createHasher(algorithm) {
+  const alg = algorithmOf(algorithm);
+  const core = coreModule();
+  const hasher = call(() => new core.Hasher(alg));
+  let done = false;
+  return {
+    update(bytes) {
+      const data = bytesOf(bytes, 'bytes');
+      if (done) throw new UsageError('this hasher has already produced its digest');
+      call(() => feed(hasher, data));
+      return this;
+    },
+    digest() {
+      if (done) throw new UsageError('this hasher has already produced its digest');
+      done = true;
+      try {
+        return call(() => hasher.finish());
+      } finally {
+        hasher.free();
+      }
+    },
+  };
+}
+
 function sizeOf(options) {
   if (options === undefined || options === null) return undefined;
   if (typeof options !== 'object') throw new UsageError('options must be an object such as { size: 1234 }');

@@ -39,6 +39,20 @@ export type DigestAlgorithm = 'sha256' | 'sha512';
  */
 export function digest(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, algorithm?: DigestAlgorithm): string;
 
+/** An incremental hasher from {@link createHasher}. */
+export interface Hasher {
+  /** Hashes the next part of the content. @throws {UsageError} after `digest()`. */
+  update(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): this;
+  /** The OCI digest of everything hashed; the hasher cannot be used afterwards. */
+  digest(): string;
+}
+
+/**
+ * An incremental hasher, for content that arrives in parts.
+ * @throws {VerifyError} `DIGEST_UNSUPPORTED` / `DIGEST_INVALID` for another algorithm name.
+ */
+export function createHasher(algorithm?: DigestAlgorithm): Hasher;
+
 export interface VerifierOptions {}
 
 export interface BlobGuardOptions {
