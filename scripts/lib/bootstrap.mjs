@@ -45,8 +45,11 @@ function npmPackages() {
   const lock = join(root, 'package-lock.json');
   const fresh = existsSync(marker) && (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs);
   if (fresh) return;
-  say('installing npm dev dependencies (npm ci)');
-  run('npm', existsSync(lock) ? ['ci', '--no-fund', '--no-audit'] : ['install', '--no-fund', '--no-audit']);
+  // `npm install` rather than `npm ci`: the lockfile records only this platform's optional
+  // binaries (workerd, deno), which `npm ci` refuses as out of sync. --no-save keeps the
+  // lockfile and package.json untouched.
+  say('installing npm dev dependencies (npm install)');
+  run('npm', ['install', '--no-save', '--no-fund', '--no-audit']);
 }
 
 function debianPackages(packages) {
