@@ -48,6 +48,10 @@ codes! {
     SizeMismatch = "SIZE_MISMATCH",
     /// The API was used in a way it does not allow (for example, a finished hasher was fed).
     ApiMisuse = "API_MISUSE",
+    /// A docker image reference is malformed.
+    ReferenceInvalid = "REFERENCE_INVALID",
+    /// A policy (containers-policy.json) is malformed or inconsistent.
+    PolicyInvalid = "POLICY_INVALID",
 }
 
 impl fmt::Display for Code {
@@ -64,6 +68,10 @@ pub enum Error {
     Digest(DigestError),
     /// The caller broke the API's rules.
     ApiMisuse(ApiMisuse),
+    /// An image reference could not be parsed.
+    Reference(ReferenceError),
+    /// A policy could not be parsed.
+    Policy(PolicyError),
 }
 
 impl Error {
@@ -72,6 +80,8 @@ impl Error {
         match self {
             Error::Digest(e) => e.code(),
             Error::ApiMisuse(_) => Code::ApiMisuse,
+            Error::Reference(_) => Code::ReferenceInvalid,
+            Error::Policy(_) => Code::PolicyInvalid,
         }
     }
 }
@@ -81,6 +91,8 @@ impl fmt::Display for Error {
         match self {
             Error::Digest(e) => e.fmt(f),
             Error::ApiMisuse(e) => e.fmt(f),
+            Error::Reference(e) => e.fmt(f),
+            Error::Policy(e) => e.fmt(f),
         }
     }
 }
@@ -96,6 +108,70 @@ impl From<DigestError> for Error {
 impl From<ApiMisuse> for Error {
     fn from(e: ApiMisuse) -> Self {
         Error::ApiMisuse(e)
+    }
+}
+
+impl From<ReferenceError> for Error {
+    fn from(e: ReferenceError) -> Self {
+        Error::Reference(e)
+    }
+}
+
+impl From<PolicyError> for Error {
+    fn from(e: PolicyError) -> Self {
+        Error::Policy(e)
+    }
+}
+
+/// A docker reference that cannot be parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReferenceError {
+    /// The offending input, shortened for display when it is long.
+    pub input: String,
+    /// What is wrong with it, in docker/reference's words where it has them.
+    pub reason: &'static str,
+}
+
+impl fmt::Display for ReferenceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid image reference {:?}: {}",
+            self.input, self.reason
+        )
+    }
+}
+
+impl core::error::Error for ReferenceError {}
+
+/// A policy that cannot be parsed: where, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyError {
+    /// The JSON path of the offending value, such as `transports.docker["example.com"][0]`.
+    pub path: String,
+    /// What is wrong, in containers/image's words where it has them.
+    pub message: String,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid policy at {}: {}", self.path, self.message)
+    }
+}
+
+impl core::error::Error for PolicyError {}
+
+impl PolicyError {
+    /// The stable code of this error (`POLICY_INVALID`).
+    pub fn code(&self) -> Code {
+        Code::PolicyInvalid
+    }
+}
+
+impl ReferenceError {
+    /// The stable code of this error (`REFERENCE_INVALID`).
+    pub fn code(&self) -> Code {
+        Code::ReferenceInvalid
     }
 }
 

@@ -23,9 +23,14 @@ extern crate std;
 
 pub mod digest;
 pub mod error;
+mod json;
+pub mod policy;
+pub mod reference;
 
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
 pub use digest::{Algorithm, Digest, DigestVerifier, Hasher};
-pub use error::{Code, DigestError, Error};
+pub use error::{Code, DigestError, Error, PolicyError, ReferenceError};
+pub use policy::{Policy, Requirement};
+pub use reference::{ImageName, Reference};

@@ -69,6 +69,22 @@ fn every_error_variant_maps_to_its_code() {
         (DigestError::TooLong { expected: 2 }.into(), "SIZE_MISMATCH"),
         (ApiMisuse::AlreadyFinished.into(), "API_MISUSE"),
         (ApiMisuse::InvalidSize.into(), "API_MISUSE"),
+        (
+            ReferenceError {
+                input: "X".into(),
+                reason: "r",
+            }
+            .into(),
+            "REFERENCE_INVALID",
+        ),
+        (
+            PolicyError {
+                path: "default".into(),
+                message: "m".into(),
+            }
+            .into(),
+            "POLICY_INVALID",
+        ),
     ];
     for (error, code) in cases {
         assert_eq!(error.code().as_str(), *code, "{error:?}");

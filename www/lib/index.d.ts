@@ -7,7 +7,9 @@ export type ErrorCode =
   | 'DIGEST_UNSUPPORTED'
   | 'DIGEST_MISMATCH'
   | 'SIZE_MISMATCH'
-  | 'API_MISUSE';
+  | 'API_MISUSE'
+  | 'REFERENCE_INVALID'
+  | 'POLICY_INVALID';
 
 /** Base class of every error sigwall throws. */
 export class SigwallError extends Error {

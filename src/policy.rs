@@ -1,0 +1,227 @@
+//! Trust policies (`containers-policy.json`): the data model, strict parsing, and the choice of
+//! requirements for an image, with containers/image's semantics.
+//!
+//! A policy maps scopes (per transport: a repository, a namespace, a registry, a `*.` domain
+//! wildcard) to lists of requirements; the most specific scope that matches an image wins, and
+//! every requirement in its list must allow the image.
+
+mod identity;
+mod parse;
+mod scope;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+pub use identity::{remap, SignedIdentity};
+pub use scope::{docker_scopes, ScopeMatch};
+
+use crate::error::PolicyError;
+
+/// Policies larger than this are refused before parsing (real ones are a few KiB; key data
+/// inlined by `sigwall policy embed` adds a few KiB per key).
+pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The policy used when none is configured: deny everything.
+pub const REJECT_ALL: &str = r#"{"default":[{"type":"reject"}]}"#;
+
+/// Scope keys with their requirements, in document order.
+pub(crate) type Scopes = Vec<(String, Vec<Requirement>)>;
+
+/// A parsed, validated policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    pub(crate) default: Vec<Requirement>,
+    /// Transport name → its scopes, in document order.
+    pub(crate) transports: Vec<(String, Scopes)>,
+}
+
+impl Policy {
+    /// Parses a policy strictly: unknown or duplicate keys, wrong types, `null`s, missing or
+    /// conflicting fields and trailing data are errors that name the JSON path.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError`] (`POLICY_INVALID`) describing the first problem found.
+    pub fn parse(json: &[u8]) -> Result<Self, PolicyError> {
+        parse::policy(json)
+    }
+
+    /// The requirements of the transport-wide default, of a scope, or of the policy default.
+    pub fn default_requirements(&self) -> &[Requirement] {
+        &self.default
+    }
+
+    /// The scopes configured for `transport`, in document order.
+    pub fn scopes<'a>(
+        &'a self,
+        transport: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a [Requirement])> + 'a {
+        self.transports
+            .iter()
+            .filter(move |(t, _)| t == transport)
+            .flat_map(|(_, scopes)| scopes.iter().map(|(s, r)| (s.as_str(), r.as_slice())))
+    }
+
+    /// Every transport named in the policy, in document order.
+    pub fn transport_names(&self) -> impl Iterator<Item = &str> {
+        self.transports.iter().map(|(t, _)| t.as_str())
+    }
+
+    /// Every requirement anywhere in the policy.
+    pub fn all_requirements(&self) -> impl Iterator<Item = &Requirement> {
+        self.default.iter().chain(
+            self.transports
+                .iter()
+                .flat_map(|(_, scopes)| scopes.iter().flat_map(|(_, reqs)| reqs.iter())),
+        )
+    }
+}
+
+/// One requirement of a scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Requirement {
+    /// `insecureAcceptAnything`: allows any image, signed or not.
+    InsecureAcceptAnything,
+    /// `reject`: denies every image.
+    Reject,
+    /// `signedBy`: an OpenPGP "simple signing" signature by a trusted key.
+    SignedBy(SignedBy),
+    /// `sigstoreSigned`: a cosign/sigstore signature.
+    SigstoreSigned(SigstoreSigned),
+    /// `signedBaseLayer`: parsed, but containers/image never implemented it: always denies.
+    SignedBaseLayer {
+        /// The identity the base layer would have to be signed for.
+        base_layer_identity: SignedIdentity,
+    },
+}
+
+impl Requirement {
+    /// The requirement's `type` as written in policy.json.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Requirement::InsecureAcceptAnything => "insecureAcceptAnything",
+            Requirement::Reject => "reject",
+            Requirement::SignedBy(_) => "signedBy",
+            Requirement::SigstoreSigned(_) => "sigstoreSigned",
+            Requirement::SignedBaseLayer { .. } => "signedBaseLayer",
+        }
+    }
+
+    /// Whether this requirement checks a signature (`signedBy`, `sigstoreSigned`).
+    pub fn verifies_signatures(&self) -> bool {
+        matches!(
+            self,
+            Requirement::SignedBy(_) | Requirement::SigstoreSigned(_)
+        )
+    }
+}
+
+/// Where trusted key material comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeySource {
+    /// A file path (`keyPath`, `caPath`, …), resolved by the host.
+    Path(String),
+    /// Several file paths (`keyPaths`, `rekorPublicKeyPaths`).
+    Paths(Vec<String>),
+    /// Inline key bytes (`keyData`, `caData`, …; base64 in JSON).
+    Data(Vec<u8>),
+    /// Several inline keys (`keyDatas`, `rekorPublicKeyDatas`).
+    Datas(Vec<Vec<u8>>),
+}
+
+impl KeySource {
+    /// The file paths this source names.
+    pub fn paths(&self) -> &[String] {
+        match self {
+            KeySource::Path(p) => core::slice::from_ref(p),
+            KeySource::Paths(p) => p,
+            KeySource::Data(_) | KeySource::Datas(_) => &[],
+        }
+    }
+}
+
+/// `signedBy.keyType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyType {
+    /// `GPGKeys`: the only one containers/image implements.
+    GpgKeys,
+    /// `signedByGPGKeys`: parsed; every signature is rejected ("Unimplemented keyType").
+    SignedByGpgKeys,
+    /// `X509Certificates`: parsed; every signature is rejected.
+    X509Certificates,
+    /// `signedByX509CAs`: parsed; every signature is rejected.
+    SignedByX509Cas,
+}
+
+impl KeyType {
+    /// The value as written in policy.json.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyType::GpgKeys => "GPGKeys",
+            KeyType::SignedByGpgKeys => "signedByGPGKeys",
+            KeyType::X509Certificates => "X509Certificates",
+            KeyType::SignedByX509Cas => "signedByX509CAs",
+        }
+    }
+}
+
+/// A `signedBy` requirement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedBy {
+    /// The kind of keys.
+    pub key_type: KeyType,
+    /// The trusted keyrings.
+    pub keys: KeySource,
+    /// Which identity a signature must claim.
+    pub signed_identity: SignedIdentity,
+}
+
+/// What a `sigstoreSigned` requirement trusts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SigstoreTrust {
+    /// Public keys (`keyPath`, `keyPaths`, `keyData`, `keyDatas`).
+    Keys(KeySource),
+    /// Fulcio-issued certificates (keyless).
+    Fulcio(Fulcio),
+    /// Certificates from the user's own PKI.
+    Pki(Pki),
+}
+
+/// A `sigstoreSigned` requirement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigstoreSigned {
+    /// Keys or certificate authorities.
+    pub trust: SigstoreTrust,
+    /// Rekor public keys, when a transparency-log SET is required.
+    pub rekor: Option<KeySource>,
+    /// Which identity a signature must claim.
+    pub signed_identity: SignedIdentity,
+}
+
+/// `sigstoreSigned.fulcio`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fulcio {
+    /// `caPath` or `caData`.
+    pub ca: KeySource,
+    /// `oidcIssuer`.
+    pub oidc_issuer: String,
+    /// `subjectEmail`.
+    pub subject_email: String,
+}
+
+/// `sigstoreSigned.pki`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pki {
+    /// `caRootsPath` or `caRootsData`.
+    pub ca_roots: KeySource,
+    /// `caIntermediatesPath` or `caIntermediatesData`.
+    pub ca_intermediates: Option<KeySource>,
+    /// `subjectEmail`.
+    pub subject_email: Option<String>,
+    /// `subjectHostname`.
+    pub subject_hostname: Option<String>,
+}
+
+#[cfg(test)]
+mod tests;
