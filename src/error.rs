@@ -52,6 +52,21 @@ codes! {
     ReferenceInvalid = "REFERENCE_INVALID",
     /// A policy (containers-policy.json) is malformed or inconsistent.
     PolicyInvalid = "POLICY_INVALID",
+    /// The image's manifest does not exist.
+    ManifestUnknown = "MANIFEST_UNKNOWN",
+    /// A manifest is malformed or too large.
+    ManifestInvalid = "MANIFEST_INVALID",
+    /// The `reject` requirement denied the image.
+    RejectedByPolicy = "REJECTED_BY_POLICY",
+    /// A signature was required, but no signature exists.
+    NoSignatures = "NO_SIGNATURES",
+    /// Signatures exist, but none was accepted.
+    NoAcceptedSignature = "NO_ACCEPTED_SIGNATURE",
+    /// A requirement, option or format that sigwall (or containers/image) does not implement:
+    /// always a denial, never an allow.
+    Unsupported = "UNSUPPORTED",
+    /// A state that should be impossible; sigwall denies rather than guess.
+    Internal = "INTERNAL",
 }
 
 impl fmt::Display for Code {
@@ -72,6 +87,8 @@ pub enum Error {
     Reference(ReferenceError),
     /// A policy could not be parsed.
     Policy(PolicyError),
+    /// A manifest is missing, malformed or not supported.
+    Manifest(ManifestError),
 }
 
 impl Error {
@@ -82,6 +99,7 @@ impl Error {
             Error::ApiMisuse(_) => Code::ApiMisuse,
             Error::Reference(_) => Code::ReferenceInvalid,
             Error::Policy(_) => Code::PolicyInvalid,
+            Error::Manifest(e) => e.code(),
         }
     }
 }
@@ -93,6 +111,7 @@ impl fmt::Display for Error {
             Error::ApiMisuse(e) => e.fmt(f),
             Error::Reference(e) => e.fmt(f),
             Error::Policy(e) => e.fmt(f),
+            Error::Manifest(e) => e.fmt(f),
         }
     }
 }
@@ -122,6 +141,63 @@ impl From<PolicyError> for Error {
         Error::Policy(e)
     }
 }
+
+impl From<ManifestError> for Error {
+    fn from(e: ManifestError) -> Self {
+        Error::Manifest(e)
+    }
+}
+
+/// A manifest that is missing, malformed or not supported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ManifestError {
+    /// The registry (or saved copy) has no such image.
+    Unknown {
+        /// The image as requested.
+        image: String,
+    },
+    /// The manifest is larger than sigwall reads.
+    TooLarge {
+        /// Its size in bytes.
+        size: usize,
+    },
+    /// The manifest is not a JSON object.
+    Invalid {
+        /// Why.
+        reason: String,
+    },
+    /// The manifest is an image index; choosing a platform arrives with the registry client.
+    IndexNotSupported,
+}
+
+impl ManifestError {
+    /// The stable code of this error.
+    pub fn code(&self) -> Code {
+        match self {
+            ManifestError::Unknown { .. } => Code::ManifestUnknown,
+            ManifestError::TooLarge { .. } | ManifestError::Invalid { .. } => Code::ManifestInvalid,
+            ManifestError::IndexNotSupported => Code::Unsupported,
+        }
+    }
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ManifestError::Unknown { image } => write!(f, "manifest unknown: {image}"),
+            ManifestError::TooLarge { size } => {
+                write!(f, "manifest is {size} bytes, more than the 4 MiB limit")
+            }
+            ManifestError::Invalid { reason } => write!(f, "invalid manifest: {reason}"),
+            ManifestError::IndexNotSupported => f.write_str(
+                "the image is a multi-platform index; choosing a platform is not supported yet",
+            ),
+        }
+    }
+}
+
+impl core::error::Error for ManifestError {}
 
 /// A docker reference that cannot be parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -267,14 +343,24 @@ pub enum ApiMisuse {
     /// An expected size that is not a non-negative integer (from JavaScript, where numbers are
     /// floating point).
     InvalidSize,
+    /// An answer for a need the session did not ask for, or already has an answer for.
+    UnknownNeed,
+    /// `finish` was called while needs are still outstanding.
+    NotReady,
 }
 
 impl fmt::Display for ApiMisuse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiMisuse::AlreadyFinished => f.write_str("this hasher has already been finished"),
+            ApiMisuse::AlreadyFinished => f.write_str("this has already been finished"),
             ApiMisuse::InvalidSize => {
                 f.write_str("an expected size must be a non-negative safe integer")
+            }
+            ApiMisuse::UnknownNeed => {
+                f.write_str("no outstanding need has this id (unknown, or already answered)")
+            }
+            ApiMisuse::NotReady => {
+                f.write_str("the session still has outstanding needs; answer them before finishing")
             }
         }
     }

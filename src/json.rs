@@ -242,10 +242,6 @@ fn is_identifier(key: &str) -> bool {
 }
 
 /// Writes `s` as a JSON string literal.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "the verdict serializer arrives with the session")
-)]
 pub(crate) fn write_string(out: &mut String, s: &str) {
     out.push('"');
     for ch in s.chars() {

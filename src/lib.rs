@@ -23,14 +23,19 @@ extern crate std;
 
 pub mod digest;
 pub mod error;
+mod eval;
 mod json;
 pub mod policy;
 pub mod reference;
+pub mod session;
+pub mod verdict;
 
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
 pub use digest::{Algorithm, Digest, DigestVerifier, Hasher};
-pub use error::{Code, DigestError, Error, PolicyError, ReferenceError};
+pub use error::{Code, DigestError, Error, ManifestError, PolicyError, ReferenceError};
+pub use session::{Need, NeedKind, Session, UnixTime};
+pub use verdict::Verdict;
 pub use policy::{Policy, Requirement};
 pub use reference::{ImageName, Reference};

@@ -85,6 +85,21 @@ fn every_error_variant_maps_to_its_code() {
             .into(),
             "POLICY_INVALID",
         ),
+        (ApiMisuse::UnknownNeed.into(), "API_MISUSE"),
+        (ApiMisuse::NotReady.into(), "API_MISUSE"),
+        (
+            ManifestError::Unknown {
+                image: "a/b:c".into(),
+            }
+            .into(),
+            "MANIFEST_UNKNOWN",
+        ),
+        (ManifestError::TooLarge { size: 9 }.into(), "MANIFEST_INVALID"),
+        (
+            ManifestError::Invalid { reason: "r".into() }.into(),
+            "MANIFEST_INVALID",
+        ),
+        (ManifestError::IndexNotSupported.into(), "UNSUPPORTED"),
     ];
     for (error, code) in cases {
         assert_eq!(error.code().as_str(), *code, "{error:?}");
@@ -96,8 +111,15 @@ fn every_error_variant_maps_to_its_code() {
         );
         assert!(!msg.ends_with('.'), "{msg}");
     }
-    // Every code is produced by at least one variant above.
-    let used: BTreeSet<&str> = cases.iter().map(|(_, c)| *c).collect();
+    // Every code is produced by at least one error variant above, or is a verdict code
+    // (produced by the evaluation, tested in eval and session tests).
+    let verdict_codes = [
+        "REJECTED_BY_POLICY",
+        "NO_SIGNATURES",
+        "NO_ACCEPTED_SIGNATURE",
+        "INTERNAL",
+    ];
+    let used: BTreeSet<&str> = cases.iter().map(|(_, c)| *c).chain(verdict_codes).collect();
     let all: BTreeSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(used, all);
 }

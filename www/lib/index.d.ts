@@ -9,7 +9,14 @@ export type ErrorCode =
   | 'SIZE_MISMATCH'
   | 'API_MISUSE'
   | 'REFERENCE_INVALID'
-  | 'POLICY_INVALID';
+  | 'POLICY_INVALID'
+  | 'MANIFEST_UNKNOWN'
+  | 'MANIFEST_INVALID'
+  | 'REJECTED_BY_POLICY'
+  | 'NO_SIGNATURES'
+  | 'NO_ACCEPTED_SIGNATURE'
+  | 'UNSUPPORTED'
+  | 'INTERNAL';
 
 /** Base class of every error sigwall throws. */
 export class SigwallError extends Error {

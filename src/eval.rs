@@ -1,0 +1,119 @@
+//! Evaluating a scope's requirements for one image: every requirement must allow it (logical
+//! AND, in policy order); a signature-checking requirement allows it when at least one signature
+//! is accepted. One file per requirement type, each with the same `evaluate` shape.
+
+mod insecure_accept_anything;
+mod reject;
+mod signed_base_layer;
+mod signed_by;
+mod sigstore_signed;
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::error::Code;
+use crate::policy::Requirement;
+use crate::reference::ImageName;
+use crate::verdict::{Outcome, Reason, RequirementReport, SignatureFormat, SignatureReport};
+
+/// What the evaluation of one image works from: all of it computed or fetched before any
+/// requirement is evaluated, so evaluation itself does no I/O.
+pub(crate) struct Context<'a> {
+    /// The image as the user named it.
+    pub(crate) image: &'a ImageName,
+    /// The digest of the manifest being evaluated, computed by sigwall from its bytes.
+    #[allow(dead_code, reason = "read by the signature mechanisms")]
+    pub(crate) manifest_digest: &'a crate::digest::Digest,
+    /// Every signature found for that manifest, not yet verified.
+    pub(crate) signatures: &'a [Candidate],
+    /// Key files the policy names, as the host supplied them (`None`: the file is missing).
+    #[allow(dead_code, reason = "read by the signature mechanisms")]
+    pub(crate) key_files: &'a [(String, Option<Vec<u8>>)],
+}
+
+/// A signature found for the image, not yet verified by anyone.
+#[derive(Clone, Debug)]
+pub(crate) struct Candidate {
+    pub(crate) format: SignatureFormat,
+    /// Where the host found it (`lookaside`, `cosign-tag`, `dir`, …).
+    pub(crate) source: String,
+    /// The untrusted bytes: an OpenPGP message, or a cosign payload.
+    #[allow(dead_code, reason = "read by the signature mechanisms")]
+    pub(crate) untrusted_body: Vec<u8>,
+}
+
+/// The outcome of one requirement, with the reason when it denies.
+pub(crate) struct RequirementOutcome {
+    pub(crate) report: RequirementReport,
+    pub(crate) denial: Option<Reason>,
+}
+
+impl RequirementOutcome {
+    fn allow(type_name: &'static str, signatures: Vec<SignatureReport>) -> Self {
+        RequirementOutcome {
+            report: RequirementReport {
+                type_name,
+                allowed: true,
+                signatures,
+            },
+            denial: None,
+        }
+    }
+
+    fn deny(type_name: &'static str, signatures: Vec<SignatureReport>, code: Code, message: String) -> Self {
+        RequirementOutcome {
+            report: RequirementReport {
+                type_name,
+                allowed: false,
+                signatures,
+            },
+            denial: Some(Reason { code, message }),
+        }
+    }
+}
+
+/// Evaluates one requirement.
+pub(crate) fn evaluate(requirement: &Requirement, ctx: &Context<'_>) -> RequirementOutcome {
+    match requirement {
+        Requirement::InsecureAcceptAnything => insecure_accept_anything::evaluate(ctx),
+        Requirement::Reject => reject::evaluate(ctx),
+        Requirement::SignedBy(r) => signed_by::evaluate(r, ctx),
+        Requirement::SigstoreSigned(r) => sigstore_signed::evaluate(r, ctx),
+        Requirement::SignedBaseLayer { .. } => signed_base_layer::evaluate(ctx),
+    }
+}
+
+/// A rejected signature.
+pub(crate) fn rejected(candidate: &Candidate, code: Code, message: String) -> SignatureReport {
+    SignatureReport {
+        format: candidate.format,
+        source: candidate.source.clone(),
+        outcome: Outcome::Rejected,
+        code: Some(code),
+        message: Some(message),
+        key: None,
+        identity: None,
+    }
+}
+
+/// The outcome of a signature-checking requirement from the reports of the signatures it
+/// considered, with containers/image's three summary shapes.
+pub(crate) fn summarize(type_name: &'static str, reports: Vec<SignatureReport>, skipped: &str) -> RequirementOutcome {
+    if reports.iter().any(|r| r.outcome == Outcome::Accepted) {
+        return RequirementOutcome::allow(type_name, reports);
+    }
+    let messages: Vec<&str> = reports.iter().filter_map(|r| r.message.as_deref()).collect();
+    let (code, message) = match (reports.as_slice(), messages.as_slice()) {
+        ([], _) => (
+            Code::NoSignatures,
+            format!("A signature was required, but no signature exists{skipped}"),
+        ),
+        ([only], [message]) => (only.code.unwrap_or(Code::NoAcceptedSignature), String::from(*message)),
+        _ => (
+            Code::NoAcceptedSignature,
+            format!("None of the signatures were accepted, reasons: {}", messages.join("; ")),
+        ),
+    };
+    RequirementOutcome::deny(type_name, reports, code, message)
+}

@@ -1,0 +1,424 @@
+//! The sans-IO verification session: it says what it needs next (a manifest, signatures, key
+//! files), the host fetches the bytes and hands them back, and at the end it returns the
+//! verdict. The session never does I/O and never reads a clock.
+//!
+//! ```text
+//! let mut session = Session::new(&policy, "docker://quay.io/app:1", now)?;
+//! while let Some(need) = session.next_need() {
+//!     match fetch(&need.kind) {
+//!         Some(bytes) => session.provide(need.id, &bytes)?,
+//!         None => session.provide_absent(need.id)?,
+//!     }
+//! }
+//! let verdict = session.finish()?;
+//! ```
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::digest::Digest;
+use crate::error::{ApiMisuse, Error, ManifestError};
+use crate::eval::{self, Candidate, Context};
+use crate::json::{self, Value};
+use crate::policy::{KeySource, Policy, Requirement, ScopeMatch, SigstoreTrust};
+use crate::reference::ImageName;
+use crate::verdict::{SignatureFormat, Verdict};
+
+/// Manifests and signature manifests larger than this are refused, as containers/image does.
+pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
+/// Simple signatures larger than this are refused, as containers/image does.
+pub const MAX_SIGNATURE_BYTES: usize = 4 * 1024 * 1024;
+/// At most this many simple signatures are read for one manifest.
+pub const MAX_SIGNATURES: u32 = 64;
+
+/// Seconds since the Unix epoch, as the host's clock says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnixTime(pub u64);
+
+/// Something the session needs from the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Need {
+    /// Identifies the need in [`Session::provide`] and [`Session::provide_absent`].
+    pub id: u32,
+    /// What is needed.
+    pub kind: NeedKind,
+}
+
+/// What the session needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NeedKind {
+    /// The image's manifest: `GET /v2/<repository>/manifests/<reference>` on `registry`.
+    /// Absent means the image does not exist.
+    Manifest {
+        /// The registry host (`docker.io`, `localhost:5000`).
+        registry: String,
+        /// The repository path (`library/busybox`).
+        repository: String,
+        /// A tag or a digest.
+        reference: String,
+    },
+    /// The `index`-th simple (OpenPGP) signature of a manifest, counting from 1: from the
+    /// lookaside store (`…@sha256=<hex>/signature-<index>`) or the registry's signature
+    /// extension. Absent means there are no more.
+    SimpleSignature {
+        /// The registry host.
+        registry: String,
+        /// The repository path.
+        repository: String,
+        /// The signed manifest's digest.
+        manifest_digest: String,
+        /// 1-based.
+        index: u32,
+    },
+    /// The cosign signature manifest of a manifest digest, by its tag (`sha256-<hex>.sig`).
+    /// Absent means there are no cosign signatures.
+    CosignSignatures {
+        /// The registry host.
+        registry: String,
+        /// The repository path.
+        repository: String,
+        /// The tag to fetch.
+        tag: String,
+    },
+    /// A key file the policy names (`keyPath`, `keyPaths`). Absent means it does not exist.
+    KeyFile {
+        /// The path as written in the policy.
+        path: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Manifest,
+    Signatures,
+    Keys,
+    Ready,
+    Finished,
+}
+
+/// A verification session for one image. See the [module documentation](self).
+#[derive(Debug)]
+pub struct Session {
+    image: ImageName,
+    #[allow(dead_code, reason = "read by signature expiry checks")]
+    now: UnixTime,
+    scope: ScopeMatch,
+    requirements: Vec<Requirement>,
+    stage: Stage,
+    next_id: u32,
+    outstanding: Vec<Need>,
+    manifest_digest: Option<Digest>,
+    candidates: Vec<Candidate>,
+    key_files: Vec<(String, Option<Vec<u8>>)>,
+}
+
+impl Session {
+    /// Opens a session for `image` (`docker://…` or a bare reference) under `policy`, at time
+    /// `now`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Reference`] when the image reference is invalid.
+    pub fn new(policy: &Policy, image: &str, now: UnixTime) -> Result<Self, Error> {
+        let image = ImageName::parse(image)?;
+        let (scope, requirements) = policy.requirements_for(image.reference());
+        let reference = image.reference();
+        let tag_or_digest = match (reference.digest(), reference.tag()) {
+            (Some(d), _) => d.to_string(),
+            (None, Some(t)) => String::from(t),
+            // ImageName always carries a tag or a digest.
+            (None, None) => String::from(crate::reference::DEFAULT_TAG),
+        };
+        let mut session = Session {
+            scope,
+            requirements: requirements.to_vec(),
+            now,
+            stage: Stage::Manifest,
+            next_id: 1,
+            outstanding: Vec::new(),
+            manifest_digest: None,
+            candidates: Vec::new(),
+            key_files: Vec::new(),
+            image: image.clone(),
+        };
+        session.ask(NeedKind::Manifest {
+            registry: String::from(image.reference().domain()),
+            repository: String::from(image.reference().path()),
+            reference: tag_or_digest,
+        });
+        Ok(session)
+    }
+
+    /// The image being verified.
+    pub fn image(&self) -> &ImageName {
+        &self.image
+    }
+
+    /// The scope whose requirements apply.
+    pub fn scope(&self) -> &ScopeMatch {
+        &self.scope
+    }
+
+    /// The next thing the session needs, or `None` when it is ready to [`finish`](Self::finish).
+    /// The same need is returned until it is answered.
+    pub fn next_need(&self) -> Option<Need> {
+        self.outstanding.first().cloned()
+    }
+
+    /// Every need not yet answered, for hosts that fetch in parallel.
+    pub fn outstanding(&self) -> &[Need] {
+        &self.outstanding
+    }
+
+    fn ask(&mut self, kind: NeedKind) {
+        let id = self.next_id;
+        self.next_id = self.next_id.saturating_add(1);
+        self.outstanding.push(Need { id, kind });
+    }
+
+    fn take(&mut self, id: u32) -> Result<NeedKind, Error> {
+        let at = self
+            .outstanding
+            .iter()
+            .position(|n| n.id == id)
+            .ok_or(ApiMisuse::UnknownNeed)?;
+        Ok(self.outstanding.remove(at).kind)
+    }
+
+    /// Answers need `id` with the bytes the host found.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ApiMisuse`] for an unknown or already answered need; [`Error::Manifest`] for a
+    /// manifest that is too large, not JSON, of a kind not supported yet, or that does not match
+    /// the digest the image was requested by ([`Error::Digest`]).
+    pub fn provide(&mut self, id: u32, bytes: &[u8]) -> Result<(), Error> {
+        match self.take(id)? {
+            NeedKind::Manifest { .. } => self.accept_manifest(bytes)?,
+            NeedKind::SimpleSignature {
+                registry,
+                repository,
+                manifest_digest,
+                index,
+            } => {
+                if bytes.len() <= MAX_SIGNATURE_BYTES {
+                    self.candidates.push(Candidate {
+                        format: SignatureFormat::SimpleSigning,
+                        source: String::from("lookaside"),
+                        untrusted_body: bytes.to_vec(),
+                    });
+                }
+                if index < MAX_SIGNATURES {
+                    self.ask(NeedKind::SimpleSignature {
+                        registry,
+                        repository,
+                        manifest_digest,
+                        index: index + 1,
+                    });
+                }
+            }
+            NeedKind::CosignSignatures { .. } => self.accept_cosign_manifest(bytes),
+            NeedKind::KeyFile { path } => self.key_files.push((path, Some(bytes.to_vec()))),
+        }
+        self.advance();
+        Ok(())
+    }
+
+    /// Answers need `id` with "not found".
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ApiMisuse`] for an unknown or already answered need; [`Error::Manifest`] when the
+    /// image's manifest is absent (the image does not exist: nothing to evaluate).
+    pub fn provide_absent(&mut self, id: u32) -> Result<(), Error> {
+        match self.take(id)? {
+            NeedKind::Manifest {
+                registry,
+                repository,
+                reference,
+            } => {
+                self.stage = Stage::Finished;
+                return Err(ManifestError::Unknown {
+                    image: format!("{registry}/{repository}:{reference}"),
+                }
+                .into());
+            }
+            NeedKind::KeyFile { path } => self.key_files.push((path, None)),
+            NeedKind::SimpleSignature { .. } | NeedKind::CosignSignatures { .. } => {}
+        }
+        self.advance();
+        Ok(())
+    }
+
+    fn accept_manifest(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        if bytes.len() > MAX_MANIFEST_BYTES {
+            return Err(ManifestError::TooLarge { size: bytes.len() }.into());
+        }
+        let reference = self.image.reference();
+        let digest = match reference.digest() {
+            Some(expected) => {
+                // Pulled by digest: the bytes must be exactly that manifest.
+                expected.verify(bytes)?;
+                *expected
+            }
+            None => Digest::sha256(bytes),
+        };
+        if manifest_is_index(bytes)? {
+            return Err(ManifestError::IndexNotSupported.into());
+        }
+        let registry = String::from(reference.domain());
+        let repository = String::from(reference.path());
+        if self.requirements.iter().any(|r| matches!(r, Requirement::SignedBy(_))) {
+            self.ask(NeedKind::SimpleSignature {
+                registry: registry.clone(),
+                repository: repository.clone(),
+                manifest_digest: digest.to_string(),
+                index: 1,
+            });
+        }
+        if self.requirements.iter().any(|r| matches!(r, Requirement::SigstoreSigned(_))) {
+            self.ask(NeedKind::CosignSignatures {
+                registry,
+                repository,
+                tag: format!("{}-{}.sig", digest.algorithm().name(), digest.hex()),
+            });
+        }
+        self.manifest_digest = Some(digest);
+        self.stage = Stage::Signatures;
+        Ok(())
+    }
+
+    /// Records the signature layers of a cosign signature manifest. A manifest that is not JSON
+    /// or lists no layers contributes no signatures.
+    fn accept_cosign_manifest(&mut self, bytes: &[u8]) {
+        let Ok(Value::Object(manifest)) = json::parse(bytes, MAX_MANIFEST_BYTES) else {
+            return;
+        };
+        let Some(Value::Array(layers)) = manifest.get("layers") else {
+            return;
+        };
+        for layer in layers {
+            let Value::Object(layer) = layer else { continue };
+            if layer.get("mediaType")
+                == Some(&Value::String(String::from("application/vnd.dev.cosign.simplesigning.v1+json")))
+            {
+                self.candidates.push(Candidate {
+                    format: SignatureFormat::Cosign,
+                    source: String::from("cosign-tag"),
+                    untrusted_body: Vec::new(),
+                });
+            }
+        }
+    }
+
+    /// Moves to the next stage once the current one has nothing outstanding.
+    fn advance(&mut self) {
+        if !self.outstanding.is_empty() {
+            return;
+        }
+        if self.stage == Stage::Signatures {
+            self.stage = Stage::Keys;
+            // Key files are read only when there is a signature to check with them.
+            if !self.candidates.is_empty() {
+                let mut paths: Vec<String> = Vec::new();
+                for r in &self.requirements {
+                    let sources: Vec<&KeySource> = match r {
+                        Requirement::SignedBy(s) => alloc::vec![&s.keys],
+                        Requirement::SigstoreSigned(s) => {
+                            let mut v = Vec::new();
+                            if let SigstoreTrust::Keys(k) = &s.trust {
+                                v.push(k);
+                            }
+                            v.extend(s.rekor.as_ref());
+                            v
+                        }
+                        _ => Vec::new(),
+                    };
+                    for p in sources.into_iter().flat_map(KeySource::paths) {
+                        if !paths.contains(p) {
+                            paths.push(p.clone());
+                        }
+                    }
+                }
+                for path in paths {
+                    self.ask(NeedKind::KeyFile { path });
+                }
+            }
+        }
+        if self.stage == Stage::Keys && self.outstanding.is_empty() {
+            self.stage = Stage::Ready;
+        }
+    }
+
+    /// Evaluates the policy and returns the verdict.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiMisuse::NotReady`] while needs are outstanding, [`ApiMisuse::AlreadyFinished`]
+    /// when called twice.
+    pub fn finish(&mut self) -> Result<Verdict, Error> {
+        match self.stage {
+            Stage::Ready => {}
+            Stage::Finished => return Err(ApiMisuse::AlreadyFinished.into()),
+            _ => return Err(ApiMisuse::NotReady.into()),
+        }
+        self.stage = Stage::Finished;
+        let digest = self.manifest_digest.ok_or(ApiMisuse::NotReady)?;
+        let ctx = Context {
+            image: &self.image,
+            manifest_digest: &digest,
+            signatures: &self.candidates,
+            key_files: &self.key_files,
+        };
+        let mut requirements = Vec::new();
+        let mut reasons = Vec::new();
+        for requirement in &self.requirements {
+            let outcome = eval::evaluate(requirement, &ctx);
+            requirements.push(outcome.report);
+            if let Some(mut reason) = outcome.denial {
+                reason.message = format!("Source image rejected: {}", reason.message);
+                reasons.push(reason);
+            }
+        }
+        if self.requirements.is_empty() {
+            // Unreachable from JSON (lists must be non-empty); containers/image denies.
+            reasons.push(crate::verdict::Reason {
+                code: crate::error::Code::Internal,
+                message: String::from("Source image rejected: List of verification policy requirements must not be empty"),
+            });
+        }
+        Ok(Verdict {
+            allowed: reasons.is_empty(),
+            image: self.image.to_string(),
+            digest: Some(digest.to_string()),
+            scope: String::from(self.scope.as_str()),
+            requirements,
+            reasons,
+        })
+    }
+}
+
+/// Whether a manifest is an image index / manifest list (by its `mediaType`, else by having a
+/// `manifests` member), which needs a platform choice first.
+fn manifest_is_index(bytes: &[u8]) -> Result<bool, Error> {
+    let value = json::parse(bytes, MAX_MANIFEST_BYTES)
+        .map_err(|e| ManifestError::Invalid { reason: e.to_string() })?;
+    let Value::Object(obj) = value else {
+        return Err(ManifestError::Invalid {
+            reason: String::from("a manifest must be a JSON object"),
+        }
+        .into());
+    };
+    Ok(match obj.get("mediaType") {
+        Some(Value::String(t)) => {
+            t == "application/vnd.oci.image.index.v1+json"
+                || t == "application/vnd.docker.distribution.manifest.list.v2+json"
+        }
+        _ => obj.get("manifests").is_some(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

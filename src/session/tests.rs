@@ -1,0 +1,188 @@
+use super::*;
+use crate::error::Code;
+use alloc::vec;
+
+const MANIFEST: &[u8] = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"#;
+
+fn policy(json: &str) -> Policy {
+    Policy::parse(json.as_bytes()).unwrap()
+}
+
+const NOW: UnixTime = UnixTime(1_700_000_000);
+
+#[test]
+fn asks_for_the_manifest_first_then_signatures_then_keys() {
+    let p = policy(r#"{"default":[{"type":"signedBy","keyType":"GPGKeys","keyPaths":["/k1","/k2"]}]}"#);
+    let mut s = Session::new(&p, "quay.io/ns/app:1.0", NOW).unwrap();
+    let need = s.next_need().unwrap();
+    assert_eq!(
+        need.kind,
+        NeedKind::Manifest {
+            registry: "quay.io".into(),
+            repository: "ns/app".into(),
+            reference: "1.0".into()
+        }
+    );
+    // The same need is returned until answered.
+    assert_eq!(s.next_need().unwrap().id, need.id);
+    s.provide(need.id, MANIFEST).unwrap();
+    let digest = Digest::sha256(MANIFEST).to_string();
+    let sig1 = s.next_need().unwrap();
+    assert_eq!(
+        sig1.kind,
+        NeedKind::SimpleSignature {
+            registry: "quay.io".into(),
+            repository: "ns/app".into(),
+            manifest_digest: digest.clone(),
+            index: 1
+        }
+    );
+    s.provide(sig1.id, b"not really a signature").unwrap();
+    let sig2 = s.next_need().unwrap();
+    assert!(matches!(sig2.kind, NeedKind::SimpleSignature { index: 2, .. }));
+    s.provide_absent(sig2.id).unwrap();
+    // A signature exists, so the key files are needed now, each once.
+    let kinds: Vec<NeedKind> = s.outstanding().iter().map(|n| n.kind.clone()).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            NeedKind::KeyFile { path: "/k1".into() },
+            NeedKind::KeyFile { path: "/k2".into() }
+        ]
+    );
+    let ids: Vec<u32> = s.outstanding().iter().map(|n| n.id).collect();
+    assert_eq!(s.finish().unwrap_err().code(), Code::ApiMisuse);
+    s.provide(ids[0], b"key").unwrap();
+    s.provide_absent(ids[1]).unwrap();
+    assert_eq!(s.next_need(), None);
+    let v = s.finish().unwrap();
+    assert!(!v.allowed);
+    assert_eq!(v.digest.as_deref(), Some(digest.as_str()));
+    assert_eq!(v.scope, "default");
+    assert_eq!(v.requirements[0].signatures.len(), 1);
+    assert_eq!(s.finish().unwrap_err().code(), Code::ApiMisuse);
+}
+
+#[test]
+fn no_signatures_means_no_key_files_are_read() {
+    let p = policy(r#"{"default":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k"}]}"#);
+    let mut s = Session::new(&p, "busybox", NOW).unwrap();
+    let m = s.next_need().unwrap();
+    s.provide(m.id, MANIFEST).unwrap();
+    let sig = s.next_need().unwrap();
+    s.provide_absent(sig.id).unwrap();
+    assert_eq!(s.next_need(), None);
+    let v = s.finish().unwrap();
+    assert!(!v.allowed);
+    assert_eq!(v.reasons[0].code, Code::NoSignatures);
+    assert_eq!(
+        v.reasons[0].message,
+        "Source image rejected: A signature was required, but no signature exists"
+    );
+    assert_eq!(v.image, "docker://docker.io/library/busybox:latest");
+}
+
+#[test]
+fn cosign_signatures_are_looked_up_by_the_digest_tag() {
+    let p = policy(r#"{"default":[{"type":"sigstoreSigned","keyData":"bm9uc2Vuc2U="}]}"#);
+    let mut s = Session::new(&p, "localhost:5000/app:v1", NOW).unwrap();
+    let m = s.next_need().unwrap();
+    s.provide(m.id, MANIFEST).unwrap();
+    let need = s.next_need().unwrap();
+    let hex = Digest::sha256(MANIFEST).hex();
+    assert_eq!(
+        need.kind,
+        NeedKind::CosignSignatures {
+            registry: "localhost:5000".into(),
+            repository: "app".into(),
+            tag: alloc::format!("sha256-{hex}.sig")
+        }
+    );
+}
+
+#[test]
+fn insecure_accept_anything_needs_only_the_manifest() {
+    let p = policy(r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
+    let mut s = Session::new(&p, "busybox:1", NOW).unwrap();
+    let m = s.next_need().unwrap();
+    s.provide(m.id, MANIFEST).unwrap();
+    assert_eq!(s.next_need(), None);
+    let v = s.finish().unwrap();
+    assert!(v.allowed);
+    assert!(v.reasons.is_empty());
+}
+
+#[test]
+fn a_manifest_that_does_not_match_the_requested_digest_is_an_error() {
+    let p = policy(r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
+    let wanted = Digest::sha256(b"something else");
+    let mut s = Session::new(&p, &alloc::format!("busybox@{wanted}"), NOW).unwrap();
+    let m = s.next_need().unwrap();
+    assert!(matches!(&m.kind, NeedKind::Manifest { reference, .. } if *reference == wanted.to_string()));
+    assert_eq!(s.provide(m.id, MANIFEST).unwrap_err().code(), Code::DigestMismatch);
+    // Nothing can be finished into an "allowed" after that.
+    assert_eq!(s.finish().unwrap_err().code(), Code::ApiMisuse);
+}
+
+#[test]
+fn manifest_errors_are_typed() {
+    let p = policy(r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
+    let cases: &[(&[u8], Code)] = &[
+        (b"not json", Code::ManifestInvalid),
+        (b"[1]", Code::ManifestInvalid),
+        (br#"{"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#, Code::Unsupported),
+        (br#"{"schemaVersion":2,"manifests":[]}"#, Code::Unsupported),
+    ];
+    for (bytes, code) in cases {
+        let mut s = Session::new(&p, "busybox", NOW).unwrap();
+        let m = s.next_need().unwrap();
+        assert_eq!(s.provide(m.id, bytes).unwrap_err().code(), *code);
+        assert!(s.finish().is_err());
+    }
+    let mut s = Session::new(&p, "busybox", NOW).unwrap();
+    let m = s.next_need().unwrap();
+    let big = vec![b' '; MAX_MANIFEST_BYTES + 1];
+    assert_eq!(s.provide(m.id, &big).unwrap_err().code(), Code::ManifestInvalid);
+    let mut s = Session::new(&p, "busybox", NOW).unwrap();
+    let m = s.next_need().unwrap();
+    assert_eq!(s.provide_absent(m.id).unwrap_err().code(), Code::ManifestUnknown);
+    assert!(s.finish().is_err());
+}
+
+#[test]
+fn answers_to_unknown_needs_are_api_misuse() {
+    let p = policy(r#"{"default":[{"type":"reject"}]}"#);
+    let mut s = Session::new(&p, "busybox", NOW).unwrap();
+    assert_eq!(s.provide(999, b"{}").unwrap_err().code(), Code::ApiMisuse);
+    let m = s.next_need().unwrap();
+    s.provide(m.id, MANIFEST).unwrap();
+    assert_eq!(s.provide(m.id, MANIFEST).unwrap_err().code(), Code::ApiMisuse);
+    assert_eq!(s.provide_absent(m.id).unwrap_err().code(), Code::ApiMisuse);
+}
+
+#[test]
+fn invalid_image_references_are_errors() {
+    let p = policy(r#"{"default":[{"type":"reject"}]}"#);
+    for bad in ["UPPER/case", "", "dir:/tmp/x", "busybox:1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"] {
+        assert_eq!(Session::new(&p, bad, NOW).unwrap_err().code(), Code::ReferenceInvalid, "{bad}");
+    }
+}
+
+#[test]
+fn simple_signatures_are_capped() {
+    let p = policy(r#"{"default":[{"type":"signedBy","keyType":"GPGKeys","keyData":""}]}"#);
+    let mut s = Session::new(&p, "busybox", NOW).unwrap();
+    let m = s.next_need().unwrap();
+    s.provide(m.id, MANIFEST).unwrap();
+    let mut answered = 0;
+    while let Some(n) = s.next_need() {
+        s.provide(n.id, b"x").unwrap();
+        answered += 1;
+        assert!(answered <= MAX_SIGNATURES, "the session keeps asking");
+    }
+    assert_eq!(answered, MAX_SIGNATURES);
+    let v = s.finish().unwrap();
+    assert!(!v.allowed);
+    assert_eq!(v.reasons[0].code, Code::NoAcceptedSignature);
+    assert!(v.reasons[0].message.starts_with("Source image rejected: None of the signatures were accepted, reasons: "));
+}

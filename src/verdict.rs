@@ -1,0 +1,196 @@
+//! The verdict: whether an image may be used, and the reason behind every requirement. The same
+//! JSON everywhere (JavaScript, `sigwall verify --json`, the gate's deny body, the panel).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::error::Code;
+use crate::json::write_string;
+
+/// The decision on one image.
+///
+/// WARNING: an `allowed` verdict covers the manifest it names (`digest`) and, through it, the
+/// digests of the config and layers that manifest lists. The blobs themselves must still be
+/// checked against those digests as they are downloaded (`blobGuard` does this).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// Whether every requirement allowed the image.
+    pub allowed: bool,
+    /// The image, in transport syntax (`docker://docker.io/library/busybox:latest`).
+    pub image: String,
+    /// The digest of the manifest the policy was evaluated on, when one was evaluated.
+    pub digest: Option<String>,
+    /// The policy scope that applied: a scope key, `""` (the transport default) or `default`.
+    pub scope: String,
+    /// Each requirement of that scope, in policy order.
+    pub requirements: Vec<RequirementReport>,
+    /// Why the image is denied (empty when allowed), first denial first.
+    pub reasons: Vec<Reason>,
+}
+
+/// The outcome of one requirement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequirementReport {
+    /// The requirement's `type` in policy.json.
+    pub type_name: &'static str,
+    /// Whether it allowed the image.
+    pub allowed: bool,
+    /// Every signature it considered (empty for requirements that check none).
+    pub signatures: Vec<SignatureReport>,
+}
+
+/// A signature format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureFormat {
+    /// OpenPGP "simple signing" (`atomic container signature`).
+    SimpleSigning,
+    /// A cosign/sigstore signature (`cosign container image signature` payload).
+    Cosign,
+    /// A Sigstore bundle found through referrers (not verified yet).
+    SigstoreBundle,
+}
+
+impl SignatureFormat {
+    /// The name used in the verdict JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureFormat::SimpleSigning => "simple-signing",
+            SignatureFormat::Cosign => "cosign",
+            SignatureFormat::SigstoreBundle => "sigstore-bundle",
+        }
+    }
+}
+
+/// What a requirement decided about one signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The signature satisfies the requirement.
+    Accepted,
+    /// The signature does not (the code and message say why).
+    Rejected,
+}
+
+impl Outcome {
+    /// The name used in the verdict JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::Rejected => "rejected",
+        }
+    }
+}
+
+/// One signature as a requirement saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureReport {
+    /// The signature's format.
+    pub format: SignatureFormat,
+    /// Where it was found (`lookaside`, `registry-extension`, `cosign-tag`, `referrers`, `dir`,
+    /// `oci-layout`, …), as the host reported it.
+    pub source: String,
+    /// Accepted or rejected.
+    pub outcome: Outcome,
+    /// Why it was rejected.
+    pub code: Option<Code>,
+    /// The rejection in words, in containers/image's wording where it has one.
+    pub message: Option<String>,
+    /// The key that made it, when known (an OpenPGP primary-key fingerprint, or a key's
+    /// SHA-256 SPKI fingerprint).
+    pub key: Option<String>,
+    /// The identity (docker reference) it claims, when it verified far enough to read it.
+    pub identity: Option<String>,
+}
+
+/// A reason for a denial.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    /// A stable code.
+    pub code: Code,
+    /// The reason in words, in containers/image's wording where it has one.
+    pub message: String,
+}
+
+impl Verdict {
+    /// The verdict as JSON, with exactly the fields of the public contract.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(256);
+        out.push_str("{\"allowed\":");
+        out.push_str(bool_str(self.allowed));
+        out.push_str(",\"image\":");
+        write_string(&mut out, &self.image);
+        out.push_str(",\"digest\":");
+        write_opt(&mut out, self.digest.as_deref());
+        out.push_str(",\"scope\":");
+        write_string(&mut out, &self.scope);
+        out.push_str(",\"requirements\":[");
+        for (i, r) in self.requirements.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"type\":");
+            write_string(&mut out, r.type_name);
+            out.push_str(",\"allowed\":");
+            out.push_str(bool_str(r.allowed));
+            out.push_str(",\"signatures\":[");
+            for (j, s) in r.signatures.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                s.write_json(&mut out);
+            }
+            out.push_str("]}");
+        }
+        out.push_str("],\"reasons\":[");
+        for (i, r) in self.reasons.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"code\":");
+            write_string(&mut out, r.code.as_str());
+            out.push_str(",\"message\":");
+            write_string(&mut out, &r.message);
+            out.push('}');
+        }
+        out.push_str("]}");
+        out
+    }
+}
+
+impl SignatureReport {
+    fn write_json(&self, out: &mut String) {
+        out.push_str("{\"format\":");
+        write_string(out, self.format.as_str());
+        out.push_str(",\"source\":");
+        write_string(out, &self.source);
+        out.push_str(",\"outcome\":");
+        write_string(out, self.outcome.as_str());
+        out.push_str(",\"code\":");
+        write_opt(out, self.code.map(Code::as_str));
+        out.push_str(",\"message\":");
+        write_opt(out, self.message.as_deref());
+        out.push_str(",\"key\":");
+        write_opt(out, self.key.as_deref());
+        out.push_str(",\"identity\":");
+        write_opt(out, self.identity.as_deref());
+        out.push('}');
+    }
+}
+
+fn bool_str(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+fn write_opt(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => write_string(out, s),
+        None => out.push_str("null"),
+    }
+}
+
+#[cfg(test)]
+mod tests;
