@@ -61,7 +61,12 @@ impl RequirementOutcome {
         }
     }
 
-    fn deny(type_name: &'static str, signatures: Vec<SignatureReport>, code: Code, message: String) -> Self {
+    fn deny(
+        type_name: &'static str,
+        signatures: Vec<SignatureReport>,
+        code: Code,
+        message: String,
+    ) -> Self {
         RequirementOutcome {
             report: RequirementReport {
                 type_name,
@@ -99,20 +104,33 @@ pub(crate) fn rejected(candidate: &Candidate, code: Code, message: String) -> Si
 
 /// The outcome of a signature-checking requirement from the reports of the signatures it
 /// considered, with containers/image's three summary shapes.
-pub(crate) fn summarize(type_name: &'static str, reports: Vec<SignatureReport>, skipped: &str) -> RequirementOutcome {
+pub(crate) fn summarize(
+    type_name: &'static str,
+    reports: Vec<SignatureReport>,
+    skipped: &str,
+) -> RequirementOutcome {
     if reports.iter().any(|r| r.outcome == Outcome::Accepted) {
         return RequirementOutcome::allow(type_name, reports);
     }
-    let messages: Vec<&str> = reports.iter().filter_map(|r| r.message.as_deref()).collect();
+    let messages: Vec<&str> = reports
+        .iter()
+        .filter_map(|r| r.message.as_deref())
+        .collect();
     let (code, message) = match (reports.as_slice(), messages.as_slice()) {
         ([], _) => (
             Code::NoSignatures,
             format!("A signature was required, but no signature exists{skipped}"),
         ),
-        ([only], [message]) => (only.code.unwrap_or(Code::NoAcceptedSignature), String::from(*message)),
+        ([only], [message]) => (
+            only.code.unwrap_or(Code::NoAcceptedSignature),
+            String::from(*message),
+        ),
         _ => (
             Code::NoAcceptedSignature,
-            format!("None of the signatures were accepted, reasons: {}", messages.join("; ")),
+            format!(
+                "None of the signatures were accepted, reasons: {}",
+                messages.join("; ")
+            ),
         ),
     };
     RequirementOutcome::deny(type_name, reports, code, message)

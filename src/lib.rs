@@ -35,7 +35,7 @@ pub mod wasm;
 
 pub use digest::{Algorithm, Digest, DigestVerifier, Hasher};
 pub use error::{Code, DigestError, Error, ManifestError, PolicyError, ReferenceError};
-pub use session::{Need, NeedKind, Session, UnixTime};
-pub use verdict::Verdict;
 pub use policy::{Policy, Requirement};
 pub use reference::{ImageName, Reference};
+pub use session::{Need, NeedKind, Session, UnixTime};
+pub use verdict::Verdict;

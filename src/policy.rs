@@ -5,7 +5,9 @@
 //! wildcard) to lists of requirements; the most specific scope that matches an image wins, and
 //! every requirement in its list must allow the image.
 
+mod embed;
 mod identity;
+mod lint;
 mod parse;
 mod scope;
 
@@ -13,6 +15,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 pub use identity::{remap, SignedIdentity};
+pub use lint::{MinimumVersion, Warning};
 pub use scope::{docker_scopes, ScopeMatch};
 
 use crate::error::PolicyError;
@@ -23,6 +26,10 @@ pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
 
 /// The policy used when none is configured: deny everything.
 pub const REJECT_ALL: &str = r#"{"default":[{"type":"reject"}]}"#;
+
+/// The policy compiled into this build: `npm run build -- --policy FILE` (or
+/// `SIGWALL_EMBEDDED_POLICY`) chooses it; otherwise it is [`REJECT_ALL`].
+pub const EMBEDDED: &str = include_str!(concat!(env!("OUT_DIR"), "/embedded-policy.json"));
 
 /// Scope keys with their requirements, in document order.
 pub(crate) type Scopes = Vec<(String, Vec<Requirement>)>;

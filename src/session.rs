@@ -270,7 +270,11 @@ impl Session {
         }
         let registry = String::from(reference.domain());
         let repository = String::from(reference.path());
-        if self.requirements.iter().any(|r| matches!(r, Requirement::SignedBy(_))) {
+        if self
+            .requirements
+            .iter()
+            .any(|r| matches!(r, Requirement::SignedBy(_)))
+        {
             self.ask(NeedKind::SimpleSignature {
                 registry: registry.clone(),
                 repository: repository.clone(),
@@ -278,7 +282,11 @@ impl Session {
                 index: 1,
             });
         }
-        if self.requirements.iter().any(|r| matches!(r, Requirement::SigstoreSigned(_))) {
+        if self
+            .requirements
+            .iter()
+            .any(|r| matches!(r, Requirement::SigstoreSigned(_)))
+        {
             self.ask(NeedKind::CosignSignatures {
                 registry,
                 repository,
@@ -300,9 +308,13 @@ impl Session {
             return;
         };
         for layer in layers {
-            let Value::Object(layer) = layer else { continue };
+            let Value::Object(layer) = layer else {
+                continue;
+            };
             if layer.get("mediaType")
-                == Some(&Value::String(String::from("application/vnd.dev.cosign.simplesigning.v1+json")))
+                == Some(&Value::String(String::from(
+                    "application/vnd.dev.cosign.simplesigning.v1+json",
+                )))
             {
                 self.candidates.push(Candidate {
                     format: SignatureFormat::Cosign,
@@ -403,8 +415,9 @@ impl Session {
 /// Whether a manifest is an image index / manifest list (by its `mediaType`, else by having a
 /// `manifests` member), which needs a platform choice first.
 fn manifest_is_index(bytes: &[u8]) -> Result<bool, Error> {
-    let value = json::parse(bytes, MAX_MANIFEST_BYTES)
-        .map_err(|e| ManifestError::Invalid { reason: e.to_string() })?;
+    let value = json::parse(bytes, MAX_MANIFEST_BYTES).map_err(|e| ManifestError::Invalid {
+        reason: e.to_string(),
+    })?;
     let Value::Object(obj) = value else {
         return Err(ManifestError::Invalid {
             reason: String::from("a manifest must be a JSON object"),

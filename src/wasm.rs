@@ -6,8 +6,10 @@
 
 mod digest;
 mod error;
+mod policy;
 
 pub use digest::{digest, parse_digest, JsDigestVerifier, JsHasher};
+pub use policy::{embedded_policy, JsPolicy, JsSession};
 
 use alloc::string::String;
 use alloc::vec::Vec;

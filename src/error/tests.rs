@@ -94,7 +94,10 @@ fn every_error_variant_maps_to_its_code() {
             .into(),
             "MANIFEST_UNKNOWN",
         ),
-        (ManifestError::TooLarge { size: 9 }.into(), "MANIFEST_INVALID"),
+        (
+            ManifestError::TooLarge { size: 9 }.into(),
+            "MANIFEST_INVALID",
+        ),
         (
             ManifestError::Invalid { reason: "r".into() }.into(),
             "MANIFEST_INVALID",

@@ -21,9 +21,15 @@ pub(super) fn evaluate(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Requi
         let message = match requirement.trust {
             SigstoreTrust::Fulcio(_) => "Fulcio (keyless) verification is not supported yet",
             SigstoreTrust::Pki(_) => "BYO-PKI certificate verification is not supported yet",
-            SigstoreTrust::Keys(_) => "cosign signature verification is not available in this build",
+            SigstoreTrust::Keys(_) => {
+                "cosign signature verification is not available in this build"
+            }
         };
-        reports.push(rejected(candidate, Code::Unsupported, String::from(message)));
+        reports.push(rejected(
+            candidate,
+            Code::Unsupported,
+            String::from(message),
+        ));
     }
     let skipped = if non_sigstore > 0 {
         format!(" ({non_sigstore} non-sigstore signatures, 0 sigstore non-signature attachments)")

@@ -12,7 +12,8 @@ const NOW: UnixTime = UnixTime(1_700_000_000);
 
 #[test]
 fn asks_for_the_manifest_first_then_signatures_then_keys() {
-    let p = policy(r#"{"default":[{"type":"signedBy","keyType":"GPGKeys","keyPaths":["/k1","/k2"]}]}"#);
+    let p =
+        policy(r#"{"default":[{"type":"signedBy","keyType":"GPGKeys","keyPaths":["/k1","/k2"]}]}"#);
     let mut s = Session::new(&p, "quay.io/ns/app:1.0", NOW).unwrap();
     let need = s.next_need().unwrap();
     assert_eq!(
@@ -39,7 +40,10 @@ fn asks_for_the_manifest_first_then_signatures_then_keys() {
     );
     s.provide(sig1.id, b"not really a signature").unwrap();
     let sig2 = s.next_need().unwrap();
-    assert!(matches!(sig2.kind, NeedKind::SimpleSignature { index: 2, .. }));
+    assert!(matches!(
+        sig2.kind,
+        NeedKind::SimpleSignature { index: 2, .. }
+    ));
     s.provide_absent(sig2.id).unwrap();
     // A signature exists, so the key files are needed now, each once.
     let kinds: Vec<NeedKind> = s.outstanding().iter().map(|n| n.kind.clone()).collect();
@@ -118,8 +122,13 @@ fn a_manifest_that_does_not_match_the_requested_digest_is_an_error() {
     let wanted = Digest::sha256(b"something else");
     let mut s = Session::new(&p, &alloc::format!("busybox@{wanted}"), NOW).unwrap();
     let m = s.next_need().unwrap();
-    assert!(matches!(&m.kind, NeedKind::Manifest { reference, .. } if *reference == wanted.to_string()));
-    assert_eq!(s.provide(m.id, MANIFEST).unwrap_err().code(), Code::DigestMismatch);
+    assert!(
+        matches!(&m.kind, NeedKind::Manifest { reference, .. } if *reference == wanted.to_string())
+    );
+    assert_eq!(
+        s.provide(m.id, MANIFEST).unwrap_err().code(),
+        Code::DigestMismatch
+    );
     // Nothing can be finished into an "allowed" after that.
     assert_eq!(s.finish().unwrap_err().code(), Code::ApiMisuse);
 }
@@ -130,7 +139,10 @@ fn manifest_errors_are_typed() {
     let cases: &[(&[u8], Code)] = &[
         (b"not json", Code::ManifestInvalid),
         (b"[1]", Code::ManifestInvalid),
-        (br#"{"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#, Code::Unsupported),
+        (
+            br#"{"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#,
+            Code::Unsupported,
+        ),
         (br#"{"schemaVersion":2,"manifests":[]}"#, Code::Unsupported),
     ];
     for (bytes, code) in cases {
@@ -142,10 +154,16 @@ fn manifest_errors_are_typed() {
     let mut s = Session::new(&p, "busybox", NOW).unwrap();
     let m = s.next_need().unwrap();
     let big = vec![b' '; MAX_MANIFEST_BYTES + 1];
-    assert_eq!(s.provide(m.id, &big).unwrap_err().code(), Code::ManifestInvalid);
+    assert_eq!(
+        s.provide(m.id, &big).unwrap_err().code(),
+        Code::ManifestInvalid
+    );
     let mut s = Session::new(&p, "busybox", NOW).unwrap();
     let m = s.next_need().unwrap();
-    assert_eq!(s.provide_absent(m.id).unwrap_err().code(), Code::ManifestUnknown);
+    assert_eq!(
+        s.provide_absent(m.id).unwrap_err().code(),
+        Code::ManifestUnknown
+    );
     assert!(s.finish().is_err());
 }
 
@@ -156,15 +174,27 @@ fn answers_to_unknown_needs_are_api_misuse() {
     assert_eq!(s.provide(999, b"{}").unwrap_err().code(), Code::ApiMisuse);
     let m = s.next_need().unwrap();
     s.provide(m.id, MANIFEST).unwrap();
-    assert_eq!(s.provide(m.id, MANIFEST).unwrap_err().code(), Code::ApiMisuse);
+    assert_eq!(
+        s.provide(m.id, MANIFEST).unwrap_err().code(),
+        Code::ApiMisuse
+    );
     assert_eq!(s.provide_absent(m.id).unwrap_err().code(), Code::ApiMisuse);
 }
 
 #[test]
 fn invalid_image_references_are_errors() {
     let p = policy(r#"{"default":[{"type":"reject"}]}"#);
-    for bad in ["UPPER/case", "", "dir:/tmp/x", "busybox:1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"] {
-        assert_eq!(Session::new(&p, bad, NOW).unwrap_err().code(), Code::ReferenceInvalid, "{bad}");
+    for bad in [
+        "UPPER/case",
+        "",
+        "dir:/tmp/x",
+        "busybox:1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    ] {
+        assert_eq!(
+            Session::new(&p, bad, NOW).unwrap_err().code(),
+            Code::ReferenceInvalid,
+            "{bad}"
+        );
     }
 }
 
@@ -184,5 +214,7 @@ fn simple_signatures_are_capped() {
     let v = s.finish().unwrap();
     assert!(!v.allowed);
     assert_eq!(v.reasons[0].code, Code::NoAcceptedSignature);
-    assert!(v.reasons[0].message.starts_with("Source image rejected: None of the signatures were accepted, reasons: "));
+    assert!(v.reasons[0]
+        .message
+        .starts_with("Source image rejected: None of the signatures were accepted, reasons: "));
 }

@@ -1,0 +1,222 @@
+//! Bindings for policies and verification sessions.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use wasm_bindgen::prelude::*;
+
+use super::error::to_js;
+use crate::error::Error;
+use crate::json::write_string;
+use crate::policy::{Policy, EMBEDDED};
+use crate::session::{NeedKind, Session, UnixTime};
+
+/// The policy compiled into this module (JSON text).
+#[wasm_bindgen(js_name = "embeddedPolicy")]
+pub fn embedded_policy() -> String {
+    String::from(EMBEDDED)
+}
+
+/// A parsed policy.
+#[wasm_bindgen(js_name = "Policy")]
+pub struct JsPolicy {
+    inner: Policy,
+}
+
+#[wasm_bindgen(js_class = "Policy")]
+impl JsPolicy {
+    /// Parses a policy strictly.
+    ///
+    /// # Errors
+    ///
+    /// `POLICY_INVALID` with the JSON path and the problem.
+    #[wasm_bindgen(constructor)]
+    pub fn new(json: &[u8]) -> Result<JsPolicy, JsValue> {
+        Policy::parse(json)
+            .map(|inner| JsPolicy { inner })
+            .map_err(|e| to_js(&e.into()))
+    }
+
+    /// Every key file path the policy names.
+    #[wasm_bindgen(js_name = "keyPaths")]
+    pub fn key_paths(&self) -> Vec<String> {
+        self.inner
+            .key_paths()
+            .into_iter()
+            .map(String::from)
+            .collect()
+    }
+
+    /// Lint warnings and the oldest containers/image / podman that accept the policy, as JSON:
+    /// `{"warnings":[{code,path,message}],"minimumVersion":{containersImage,podman,because}}`.
+    pub fn lint(&self) -> String {
+        let mut out = String::from("{\"warnings\":[");
+        for (i, w) in self.inner.lint().iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"code\":");
+            write_string(&mut out, w.code);
+            out.push_str(",\"path\":");
+            write_string(&mut out, &w.path);
+            out.push_str(",\"message\":");
+            write_string(&mut out, &w.message);
+            out.push('}');
+        }
+        let min = self.inner.minimum_version();
+        out.push_str("],\"minimumVersion\":{\"containersImage\":");
+        write_string(&mut out, min.containers_image);
+        out.push_str(",\"podman\":");
+        write_string(&mut out, min.podman);
+        out.push_str(",\"because\":[");
+        for (i, b) in min.because.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_string(&mut out, b);
+        }
+        out.push_str("]}}");
+        out
+    }
+
+    /// The policy as JSON with each key file (`paths[i]` has contents `contents[i]`) inlined.
+    ///
+    /// # Errors
+    ///
+    /// `POLICY_INVALID` naming a path whose contents were not given.
+    #[wasm_bindgen(js_name = "toJsonInlined")]
+    pub fn to_json_inlined(
+        &self,
+        paths: Vec<String>,
+        contents: Vec<js_sys::Uint8Array>,
+    ) -> Result<String, JsValue> {
+        let read = |path: &str| {
+            paths
+                .iter()
+                .position(|p| p == path)
+                .and_then(|i| contents.get(i))
+                .map(js_sys::Uint8Array::to_vec)
+        };
+        self.inner
+            .to_json_inlined(&read)
+            .map_err(|e| to_js(&e.into()))
+    }
+
+    /// Whether any requirement is `signedBy` (which needs the full, OpenPGP-capable module).
+    #[wasm_bindgen(js_name = "needsPgp")]
+    pub fn needs_pgp(&self) -> bool {
+        self.inner
+            .all_requirements()
+            .any(|r| matches!(r, crate::policy::Requirement::SignedBy(_)))
+    }
+}
+
+/// A verification session (see `src/session.rs`).
+#[wasm_bindgen(js_name = "Session")]
+pub struct JsSession {
+    inner: Session,
+}
+
+#[wasm_bindgen(js_class = "Session")]
+impl JsSession {
+    /// Opens a session for `image` under `policy` at `now` (seconds since the epoch).
+    ///
+    /// # Errors
+    ///
+    /// `REFERENCE_INVALID` for a bad image reference.
+    #[wasm_bindgen(constructor)]
+    pub fn new(policy: &JsPolicy, image: &str, now: f64) -> Result<JsSession, JsValue> {
+        // A clock before 1970 or beyond 2^53 s is nonsense; clamp rather than wrap.
+        let now = UnixTime(if now.is_finite() && now > 0.0 {
+            now as u64
+        } else {
+            0
+        });
+        Session::new(&policy.inner, image, now)
+            .map(|inner| JsSession { inner })
+            .map_err(|e| to_js(&e))
+    }
+
+    /// The next need as a plain object (`{ id, kind, … }`), or `undefined` when ready.
+    #[wasm_bindgen(js_name = "nextNeed")]
+    pub fn next_need(&self) -> JsValue {
+        let Some(need) = self.inner.next_need() else {
+            return JsValue::UNDEFINED;
+        };
+        let obj = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| {
+            // Setting properties on a fresh plain object cannot fail.
+            let _ = js_sys::Reflect::set(&obj, &k.into(), &v);
+        };
+        set("id", need.id.into());
+        match need.kind {
+            NeedKind::Manifest {
+                registry,
+                repository,
+                reference,
+            } => {
+                set("kind", "manifest".into());
+                set("registry", registry.into());
+                set("repository", repository.into());
+                set("reference", reference.into());
+            }
+            NeedKind::SimpleSignature {
+                registry,
+                repository,
+                manifest_digest,
+                index,
+            } => {
+                set("kind", "simpleSignature".into());
+                set("registry", registry.into());
+                set("repository", repository.into());
+                set("manifestDigest", manifest_digest.into());
+                set("index", index.into());
+            }
+            NeedKind::CosignSignatures {
+                registry,
+                repository,
+                tag,
+            } => {
+                set("kind", "cosignSignatures".into());
+                set("registry", registry.into());
+                set("repository", repository.into());
+                set("tag", tag.into());
+            }
+            NeedKind::KeyFile { path } => {
+                set("kind", "keyFile".into());
+                set("path", path.into());
+            }
+        }
+        obj.into()
+    }
+
+    /// Answers a need with bytes.
+    ///
+    /// # Errors
+    ///
+    /// `API_MISUSE`, `MANIFEST_INVALID`, `DIGEST_MISMATCH`, `UNSUPPORTED`.
+    pub fn provide(&mut self, id: u32, bytes: &[u8]) -> Result<(), JsValue> {
+        self.inner.provide(id, bytes).map_err(|e| to_js(&e))
+    }
+
+    /// Answers a need with "not found".
+    ///
+    /// # Errors
+    ///
+    /// `API_MISUSE`, `MANIFEST_UNKNOWN`.
+    #[wasm_bindgen(js_name = "provideAbsent")]
+    pub fn provide_absent(&mut self, id: u32) -> Result<(), JsValue> {
+        self.inner.provide_absent(id).map_err(|e| to_js(&e))
+    }
+
+    /// Evaluates the policy; returns the verdict as JSON text.
+    ///
+    /// # Errors
+    ///
+    /// `API_MISUSE` while needs are outstanding or after finishing.
+    pub fn finish(&mut self) -> Result<String, JsValue> {
+        self.inner
+            .finish()
+            .map(|v| v.to_json())
+            .map_err(|e: Error| to_js(&e))
+    }
+}
