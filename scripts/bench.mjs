@@ -4,7 +4,7 @@
 import { build } from './build.mjs';
 import { say } from './lib/util.mjs';
 
-build({ quiet: true });
+await build({ quiet: true });
 say('SHA-256 throughput: sigwall vs hash-wasm, WebCrypto, node:crypto');
 const { main: sha256 } = await import('../bench/sha256.mjs');
 await sha256();

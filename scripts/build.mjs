@@ -2,14 +2,15 @@
 // npm run build: the two wasm modules (core, full), their wasm-bindgen glue, wasm-opt, and the
 // package entries, into pkg/. Prints each module's raw, gzip and brotli size.
 //
-//   npm run build [-- --force]
+//   npm run build [-- --force] [--policy FILE]      (or SIGWALL_POLICY=FILE)
 //
 // The wasm steps are skipped when nothing that goes into them changed since the last build.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib';
-import { root, run, say } from './lib/util.mjs';
+import { pathToFileURL } from 'node:url';
+import { env, root, run, say } from './lib/util.mjs';
 import { bootstrap } from './lib/bootstrap.mjs';
 
 /** The modules: name → cargo features. `full` adds OpenPGP (rPGP). */
@@ -49,11 +50,56 @@ function sizes(file) {
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 
-export function build({ force = false, quiet = false } = {}) {
+/**
+ * Validates a policy file and inlines its key files, with the package as it is now in pkg/.
+ * Returns the self-contained policy text; throws with the policy's error.
+ */
+async function embeddable(file) {
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read policy ${file}: ${e.code ?? e.message}`);
+  }
+  const api = await import(`${pathToFileURL(join(pkg, 'node.js'))}?t=${Date.now()}`);
+  return api.embedPolicy(text, (path) => {
+    try {
+      return readFileSync(path);
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+/**
+ * Builds pkg/. With `policy` (a file; or SIGWALL_POLICY), the policy is validated, its key files
+ * are inlined, and it is compiled into both modules as their default policy.
+ */
+export async function build({ force = false, quiet = false, policy = process.env.SIGWALL_POLICY || undefined } = {}) {
+  let embedded;
+  if (policy !== undefined) {
+    // The policy is checked with the package itself, so a plain build must exist first.
+    if (!existsSync(join(pkg, 'node.js'))) buildModules({ force, quiet: true });
+    say(`checking and embedding the policy ${policy}`);
+    embedded = await embeddable(policy);
+    mkdirSync(join(root, 'target'), { recursive: true });
+    writeFileSync(join(root, 'target', 'embedded-policy.json'), embedded);
+  }
+  const report = buildModules({ force, quiet, embedded });
+  if (embedded !== undefined) {
+    const api = await import(`${pathToFileURL(join(pkg, 'node.js'))}?t=${Date.now()}-after`);
+    api.checkPolicy(embedded);
+    if (!quiet) say('the policy is compiled into both modules (createVerifier() enforces it by default)');
+  }
+  return report;
+}
+
+function buildModules({ force = false, quiet = false, embedded } = {}) {
   bootstrap();
   mkdirSync(pkg, { recursive: true });
   const stampFile = join(pkg, '.build-stamp');
-  const stamp = inputsHash({ MODULES, WASM_FEATURES });
+  const stamp = inputsHash({ MODULES, WASM_FEATURES, embedded: embedded ?? null });
+  const cargoEnv = { ...env, SIGWALL_EMBEDDED_POLICY: embedded === undefined ? '' : join(root, 'target', 'embedded-policy.json') };
   const built = Object.keys(MODULES).every((m) => existsSync(join(pkg, `${m}_bg.wasm`)) && existsSync(join(pkg, `${m}.js`)));
   if (!force && built && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
     if (!quiet) say('wasm modules are up to date (npm run build -- --force rebuilds them)');
@@ -61,7 +107,7 @@ export function build({ force = false, quiet = false } = {}) {
     for (const [name, features] of Object.entries(MODULES)) {
       say(`building the ${name} module (cargo, features ${features.join(',')})`);
       run('cargo', ['rustc', '--lib', '--release', '--target', 'wasm32-unknown-unknown',
-        '--no-default-features', '--features', features.join(','), '--crate-type', 'cdylib']);
+        '--no-default-features', '--features', features.join(','), '--crate-type', 'cdylib'], { env: cargoEnv });
       const out = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'sigwall.wasm');
       say(`wasm-bindgen → pkg/${name}.js`);
       run('wasm-bindgen', ['--target', 'web', '--out-name', name, '--out-dir', pkg, '--no-typescript', out]);
@@ -87,15 +133,21 @@ export function build({ force = false, quiet = false } = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
+  let policy;
+  const at = args.findIndex((a) => a === '--policy' || a.startsWith('--policy='));
+  if (at !== -1) {
+    policy = args[at].includes('=') ? args[at].slice('--policy='.length) : args[at + 1];
+    args.splice(at, args[at].includes('=') ? 1 : 2);
+  }
   const unknown = args.filter((a) => a !== '--force');
-  if (unknown.length) {
-    console.error(`usage: npm run build [-- --force]   (unknown: ${unknown.join(' ')})`);
+  if (unknown.length || (at !== -1 && !policy)) {
+    console.error(`usage: npm run build [-- --force] [--policy FILE]   (unknown: ${unknown.join(' ')})`);
     process.exit(2);
   }
   try {
-    build({ force: args.includes('--force') });
+    await build({ force: args.includes('--force'), ...(policy ? { policy } : {}) });
   } catch (e) {
-    console.error(`build failed: ${e.message}`);
+    console.error(`build failed: ${e.code ? `${e.code}: ` : ''}${e.message}`);
     process.exit(1);
   }
 }

@@ -7,7 +7,7 @@ import { build } from './build.mjs';
 import { serveStatic } from './lib/serve.mjs';
 
 try {
-  build();
+  await build();
 } catch (e) {
   console.error(`npm start: build failed: ${e.message}`);
   process.exit(1);

@@ -77,8 +77,10 @@ await step('lint', 'no_std build for wasm32v1-none', 'cargo', ['build', '--lib',
 await step('rust', 'cargo test', 'cargo', ['test', '--features', 'pgp'], { suite: true });
 
 if (only.includes('wasm') || only.includes('pkg')) {
+  // The suites expect the default embedded policy (reject everything).
+  delete process.env.SIGWALL_POLICY;
   try {
-    build();
+    await build();
   } catch (e) {
     console.error(`npm test: build failed: ${e.message}`);
     results.push({ name: 'build', passed: 0, failed: 1 });

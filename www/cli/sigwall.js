@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The `sigwall` command. Exit codes: 0 allowed / matched, 1 denied / mismatched, 2 could not
 // evaluate (usage, unreadable input, invalid arguments).
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createVerifier, digest, SigwallError } from 'sigwall';
+import { checkPolicy, createVerifier, digest, embedPolicy, SigwallError } from 'sigwall';
 
 const USAGE = `usage:
+  sigwall policy check FILE             strict parse and lint; exit 0 valid, 2 invalid
+  sigwall policy embed FILE [-o OUT]    inline keyPath(s) as keyData(s): a self-contained policy
   sigwall digest [--algorithm sha256|sha512] FILE...   print the OCI digest of each file
   sigwall digest --check DIGEST [--size N] FILE        exit 0 if FILE has that digest (and size), 1 if not
   sigwall --version
@@ -65,9 +67,90 @@ async function cmdDigest(argv) {
   return 0;
 }
 
+function readPolicyFile(file) {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Usage(`cannot read ${file}: ${e.code ?? e.message}`);
+  }
+}
+
+// What a key file must start with to hold a key: an OpenPGP packet (binary keyring), an
+// ASCII-armored block, or a PEM block.
+// Relative paths are relative to the working directory, as containers/image reads them.
+function keyFileProblem(path) {
+  let bytes;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    return e.code === 'ENOENT' ? 'does not exist' : `cannot be read (${e.code ?? e.message})`;
+  }
+  if (bytes.length === 0) return 'is empty';
+  const head = bytes.subarray(0, 64).toString('latin1');
+  const openpgpPacket = (bytes[0] & 0x80) !== 0;
+  if (!openpgpPacket && !head.includes('-----BEGIN ')) return 'holds no key (neither an OpenPGP keyring nor a PEM block)';
+  return null;
+}
+
+function cmdPolicy(argv) {
+  const [sub, ...rest] = argv;
+  if (sub === 'check') {
+    const { rest: files } = parseArgs(rest, {});
+    if (files.length !== 1) throw new Usage('policy check takes exactly one FILE');
+    const text = readPolicyFile(files[0]);
+    let report;
+    try {
+      report = checkPolicy(text);
+    } catch (e) {
+      if (e instanceof SigwallError && e.code === 'POLICY_INVALID') {
+        process.stderr.write(`${files[0]}: ${e.message}\n`);
+        return 2;
+      }
+      throw e;
+    }
+    const warnings = [...report.warnings];
+    for (const path of report.keyPaths) {
+      const problem = keyFileProblem(path);
+      if (problem) warnings.push({ code: 'KEY_FILE_UNUSABLE', path, message: `key file ${path} ${problem}` });
+    }
+    console.log(`${files[0]}: valid policy`);
+    for (const w of warnings) console.log(`warning: ${w.path}: ${w.message} [${w.code}]`);
+    const min = report.minimumVersion;
+    const why = min.because.length ? ` (for ${min.because.join('; ')})` : '';
+    console.log(`accepted by containers/image >= ${min.containersImage} (podman >= ${min.podman})${why}`);
+    return 0;
+  }
+  if (sub === 'embed') {
+    const { opts, rest: files } = parseArgs(rest.map((a) => (a === '-o' ? '--output' : a)), { output: 'value' });
+    if (files.length !== 1) throw new Usage('policy embed takes exactly one FILE');
+    const text = readPolicyFile(files[0]);
+    let embedded;
+    try {
+      embedded = embedPolicy(text, (path) => {
+        try {
+          return readFileSync(path);
+        } catch {
+          return undefined;
+        }
+      });
+    } catch (e) {
+      if (e instanceof SigwallError && e.code === 'POLICY_INVALID') {
+        process.stderr.write(`${files[0]}: ${e.message}\n`);
+        return 2;
+      }
+      throw e;
+    }
+    if (opts.output) writeFileSync(opts.output, `${embedded}\n`);
+    else process.stdout.write(`${embedded}\n`);
+    return 0;
+  }
+  throw new Usage(sub === undefined ? 'policy needs a subcommand: check or embed' : `unknown policy subcommand ${JSON.stringify(sub)}`);
+}
+
 async function main(argv) {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'policy': return cmdPolicy(rest);
     case 'digest': return cmdDigest(rest);
     case '--version': case 'version': {
       const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));

@@ -2,7 +2,7 @@
 // Rust core; this file converts arguments, feeds the core and wraps its errors.
 
 import { fromCore, UsageError } from './errors.js';
-import { coreModule } from './runtime.js';
+import { coreModule, fullModule } from './runtime.js';
 
 export { SigwallError, VerifyError, UsageError, FetchError } from './errors.js';
 
@@ -96,11 +96,105 @@ function sizeOf(options) {
   return size;
 }
 
-class Verifier {
-  #options;
+const encoder = new TextEncoder();
 
-  constructor(options) {
-    this.#options = options;
+/** Policy JSON text from a `policy` option: a string, an object, or bytes. */
+function policyText(policy) {
+  if (typeof policy === 'string') return policy;
+  if (policy instanceof Uint8Array || policy instanceof ArrayBuffer || ArrayBuffer.isView(policy)) {
+    return new TextDecoder('utf-8', { fatal: false }).decode(bytesOf(policy, 'policy'));
+  }
+  if (policy !== null && typeof policy === 'object') return JSON.stringify(policy);
+  throw new UsageError('policy must be policy.json text, an object, or bytes');
+}
+
+function parsePolicy(module, policy) {
+  const text = policy === undefined ? module.embeddedPolicy() : policyText(policy);
+  return call(() => new module.Policy(encoder.encode(text)));
+}
+
+/**
+ * Checks a policy: throws a VerifyError (`POLICY_INVALID`, naming the JSON path) when it is
+ * invalid; otherwise returns its lint warnings, the oldest containers/image and podman that
+ * accept it, and the key files it names.
+ */
+export function checkPolicy(policy) {
+  const parsed = parsePolicy(coreModule(), policy);
+  try {
+    return { ...JSON.parse(parsed.lint()), keyPaths: parsed.keyPaths() };
+  } finally {
+    parsed.free();
+  }
+}
+
+/**
+ * The policy as self-contained JSON: every keyPath/keyPaths (and CA, Rekor paths) replaced by
+ * the file's contents, as `read(path)` returns them (Uint8Array, or undefined when missing).
+ */
+export function embedPolicy(policy, read) {
+  if (typeof read !== 'function') throw new UsageError('read must be a function (path) => Uint8Array | undefined');
+  const parsed = parsePolicy(coreModule(), policy);
+  try {
+    const paths = parsed.keyPaths();
+    const contents = paths.map((p) => {
+      const bytes = read(p);
+      return bytes === undefined ? undefined : bytesOf(bytes, `the contents of ${p}`);
+    });
+    const found = paths.filter((_, i) => contents[i] !== undefined);
+    return call(() => parsed.toJsonInlined(found, contents.filter((c) => c !== undefined)));
+  } finally {
+    parsed.free();
+  }
+}
+
+function nowSeconds(now) {
+  if (now === undefined) return Date.now() / 1000;
+  if (now instanceof Date) return now.getTime() / 1000;
+  if (typeof now === 'number' && Number.isFinite(now)) return now;
+  throw new UsageError('now must be a Date or seconds since the epoch');
+}
+
+class Verifier {
+  #module;
+  #policy;
+
+  constructor(module, policy) {
+    this.#module = module;
+    this.#policy = policy;
+  }
+
+  /**
+   * Verifies an image from material already at hand (a saved copy), without any network:
+   * `{ manifest, signatures?, cosignSignatures?, keys?, now? }`. Returns the verdict.
+   */
+  verifyLocal(image, material) {
+    if (typeof image !== 'string') throw new UsageError('image must be a string such as "docker://quay.io/app:1"');
+    if (material === null || typeof material !== 'object') throw new UsageError('material must be an object with at least { manifest }');
+    const manifest = material.manifest === undefined ? undefined : bytesOf(material.manifest, 'material.manifest');
+    const signatures = (material.signatures ?? []).map((s, i) => bytesOf(s, `material.signatures[${i}]`));
+    const cosign = material.cosignSignatures === undefined ? undefined : bytesOf(material.cosignSignatures, 'material.cosignSignatures');
+    const keys = material.keys ?? {};
+    const module = this.#module;
+    return call(() => {
+      const session = new module.Session(this.#policy, image, nowSeconds(material.now));
+      try {
+        for (let need = session.nextNeed(); need !== undefined; need = session.nextNeed()) {
+          let answer;
+          switch (need.kind) {
+            case 'manifest': answer = manifest; break;
+            case 'simpleSignature': answer = signatures[need.index - 1]; break;
+            case 'cosignSignatures': answer = cosign; break;
+            case 'keyFile': answer = keys[need.path] === undefined ? undefined : bytesOf(keys[need.path], `material.keys[${need.path}]`); break;
+            default: answer = undefined;
+          }
+          if (answer === undefined) session.provideAbsent(need.id);
+          else session.provide(need.id, answer);
+        }
+        return JSON.parse(session.finish());
+      } finally {
+        session.free();
+      }
+    });
   }
 
   /**
@@ -158,11 +252,17 @@ class Verifier {
 }
 
 /**
- * A verifier. Policy handling arrives with the policy engine; today it checks content digests.
- * @param {object} [options]
+ * A verifier for a policy: the one given (policy.json text, an object, or bytes) or the policy
+ * compiled into the package (`npm run build -- --policy FILE`; by default, reject everything).
+ * Policies with a `signedBy` requirement load the OpenPGP-capable module, on first use only.
  */
 export async function createVerifier(options = {}) {
   if (options === null || typeof options !== 'object') throw new UsageError('options must be an object');
-  coreModule();
-  return new Verifier({ ...options });
+  const core = coreModule();
+  const probe = parsePolicy(core, options.policy);
+  const needsPgp = probe.needsPgp();
+  if (!needsPgp) return new Verifier(core, probe);
+  probe.free();
+  const full = await fullModule();
+  return new Verifier(full, parsePolicy(full, options.policy));
 }

@@ -62,7 +62,80 @@ export interface Hasher {
  */
 export function createHasher(algorithm?: DigestAlgorithm): Hasher;
 
-export interface VerifierOptions {}
+/** A policy: policy.json text, the parsed object, or its bytes. */
+export type PolicyInput = string | object | Uint8Array;
+
+export interface VerifierOptions {
+  /** The policy to enforce; default: the policy compiled into the package (reject all unless built with one). */
+  policy?: PolicyInput;
+}
+
+/** The decision on one image: the same JSON in JS, `sigwall verify --json`, the gate and the panel. */
+export interface Verdict {
+  allowed: boolean;
+  /** The image in transport syntax, e.g. `docker://docker.io/library/busybox:latest`. */
+  image: string;
+  /** The digest of the manifest the policy was evaluated on. */
+  digest: string | null;
+  /** The policy scope that applied: a scope key, `""` (the transport default) or `"default"`. */
+  scope: string;
+  requirements: RequirementReport[];
+  /** Why the image is denied (empty when allowed), first denial first. */
+  reasons: { code: ErrorCode; message: string }[];
+}
+
+export interface RequirementReport {
+  type: 'insecureAcceptAnything' | 'reject' | 'signedBy' | 'sigstoreSigned' | 'signedBaseLayer';
+  allowed: boolean;
+  signatures: SignatureReport[];
+}
+
+export interface SignatureReport {
+  format: 'simple-signing' | 'cosign' | 'sigstore-bundle';
+  /** Where it was found: `lookaside`, `cosign-tag`, … */
+  source: string;
+  outcome: 'accepted' | 'rejected';
+  code: ErrorCode | null;
+  message: string | null;
+  /** The key that made it (fingerprint), when known. */
+  key: string | null;
+  /** The docker reference it claims, when it verified far enough to read it. */
+  identity: string | null;
+}
+
+/** Material for {@link Verifier.verifyLocal}: a saved copy of an image. */
+export interface LocalMaterial {
+  /** The manifest bytes, exactly as stored. */
+  manifest: Uint8Array;
+  /** Simple (OpenPGP) signatures, in order (`signature-1`, `signature-2`, …). */
+  signatures?: Uint8Array[];
+  /** The cosign signature manifest (the `sha256-<hex>.sig` tag). */
+  cosignSignatures?: Uint8Array;
+  /** Key files the policy names, by path. */
+  keys?: Record<string, Uint8Array>;
+  /** The time to verify at (default: now). */
+  now?: Date | number;
+}
+
+export interface PolicyCheck {
+  warnings: { code: string; path: string; message: string }[];
+  /** The oldest releases that accept the policy. */
+  minimumVersion: { containersImage: string; podman: string; because: string[] };
+  /** Key files the policy names. */
+  keyPaths: string[];
+}
+
+/**
+ * Parses a policy strictly and lints it.
+ * @throws {VerifyError} `POLICY_INVALID`, with the JSON path and the problem.
+ */
+export function checkPolicy(policy: PolicyInput): PolicyCheck;
+
+/**
+ * The policy as self-contained JSON, with every key file inlined as key data.
+ * @throws {VerifyError} `POLICY_INVALID` when the policy is invalid or a file cannot be read.
+ */
+export function embedPolicy(policy: PolicyInput, read: (path: string) => Uint8Array | undefined): string;
 
 export interface BlobGuardOptions {
   /** The exact size the content must have (from its descriptor); checked while streaming. */
@@ -70,6 +143,12 @@ export interface BlobGuardOptions {
 }
 
 export interface Verifier {
+  /**
+   * Verifies an image from a saved copy, with no network.
+   * @throws {VerifyError} `REFERENCE_INVALID`, `MANIFEST_UNKNOWN` (no manifest given), `MANIFEST_INVALID`, `DIGEST_MISMATCH`.
+   */
+  verifyLocal(image: string, material: LocalMaterial): Verdict;
+
   /**
    * A stream that passes content through unchanged while hashing it. When the content does not
    * hash to `digest`, or is longer or shorter than `size`, the stream errors with a
@@ -83,5 +162,8 @@ export interface Verifier {
   blobGuard(digest: string, options?: BlobGuardOptions): TransformStream<Uint8Array, Uint8Array>;
 }
 
-/** A verifier. Policy handling arrives with the policy engine. */
+/**
+ * A verifier for a policy (default: the one compiled into the package).
+ * @throws {VerifyError} `POLICY_INVALID`.
+ */
 export function createVerifier(options?: VerifierOptions): Promise<Verifier>;
