@@ -1,0 +1,48 @@
+//! The policy corpus (spec section 8 tables) compiled to wasm32, in Node and Chromium.
+
+#![cfg(target_arch = "wasm32")]
+
+#[path = "../../tests/corpus/policy.rs"]
+mod corpus;
+
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen_test]
+fn parser_accepts_what_containers_image_accepts() {
+    assert!(corpus::parse_accept() >= 40);
+}
+
+#[wasm_bindgen_test]
+fn parser_rejects_what_containers_image_rejects() {
+    assert!(corpus::parse_reject() >= 120);
+}
+
+#[wasm_bindgen_test]
+fn match_exact_and_repository_tables() {
+    assert!(corpus::symmetric() >= 25);
+}
+
+#[wasm_bindgen_test]
+fn match_repo_digest_or_exact_table() {
+    assert!(corpus::repo_digest_or_exact() >= 15);
+}
+
+#[wasm_bindgen_test]
+fn remap_identity_tables() {
+    assert!(corpus::remap_prefix_match() >= 25);
+    assert!(corpus::remap_rewrite() >= 15);
+    assert!(corpus::remap_end_to_end() >= 10);
+}
+
+#[wasm_bindgen_test]
+fn garbage_policies_are_errors_not_traps() {
+    let deep = "[".repeat(10_000);
+    for input in [
+        &b"\xff\xfe\x00"[..],
+        deep.as_bytes(),
+        "9".repeat(5000).as_bytes(),
+        b"{\"default\":[{\"type\":\"reject\"}]}{",
+    ] {
+        assert!(sigwall::Policy::parse(input).is_err());
+    }
+}
