@@ -77,6 +77,9 @@ function debianPackages(packages) {
 export const TEST_PACKAGES = [
   { pkg: 'chromium', bin: '/usr/bin/chromium' },
   { pkg: 'chromium-driver', bin: '/usr/bin/chromedriver' },
+  { pkg: 'docker-registry', bin: '/usr/bin/docker-registry' },
+  { pkg: 'skopeo', bin: '/usr/bin/skopeo' },
+  { pkg: 'gnupg', bin: '/usr/bin/gpg' },
 ];
 
 export function bootstrap({ debian = [] } = {}) {

@@ -1,0 +1,97 @@
+// Test infrastructure: Debian's Distribution registry (`docker-registry`) on 127.0.0.1, small
+// OCI images made from scratch, and skopeo run with a given policy. Real parts, no mocks.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { daemon, freePort, waitForPort } from '../helpers.mjs';
+
+const sha256 = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** Starts a registry with CORS headers for browser tests; resolves with { host, url, stop }. */
+export async function startRegistry() {
+  const dir = mkdtempSync(join(tmpdir(), 'sigwall-registry-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'config.yml'), `version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: ${join(dir, 'data')}
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:${port}
+  headers:
+    Access-Control-Allow-Origin: ['*']
+    Access-Control-Allow-Methods: ['HEAD', 'GET', 'OPTIONS']
+    Access-Control-Allow-Headers: ['Authorization', 'Accept']
+    Access-Control-Expose-Headers: ['Docker-Content-Digest', 'WWW-Authenticate', 'Link', 'Content-Type']
+`);
+  const server = daemon('docker-registry', ['serve', join(dir, 'config.yml')]);
+  await waitForPort(port).catch((e) => { throw new Error(`${e.message}\n${server.log()}`); });
+  return { host: `127.0.0.1:${port}`, url: `http://127.0.0.1:${port}`, stop: () => server.stop(), log: server.log };
+}
+
+/**
+ * Writes a one-layer OCI image layout whose only file holds `content`, tagged `tag`; returns
+ * its directory. The layer is a real gzip'd tar made by `tar`.
+ */
+export function makeImage(content, tag = 'latest') {
+  const dir = mkdtempSync(join(tmpdir(), 'sigwall-image-'));
+  const files = join(dir, 'rootfs');
+  mkdirSync(files);
+  writeFileSync(join(files, 'hello.txt'), content);
+  const tar = spawnSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', files, '-cf', '-', '.'], { maxBuffer: 1 << 26 });
+  if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
+  const layer = gzipSync(tar.stdout, { level: 9 });
+  const config = Buffer.from(JSON.stringify({
+    architecture: 'amd64', os: 'linux', config: {},
+    rootfs: { type: 'layers', diff_ids: [sha256(tar.stdout)] },
+  }));
+  const manifest = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(layer), size: layer.length }],
+  }));
+  const blobs = join(dir, 'layout', 'blobs', 'sha256');
+  mkdirSync(blobs, { recursive: true });
+  for (const b of [layer, config, manifest]) writeFileSync(join(blobs, sha256(b).slice(7)), b);
+  writeFileSync(join(dir, 'layout', 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  writeFileSync(join(dir, 'layout', 'index.json'), JSON.stringify({
+    schemaVersion: 2,
+    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(manifest), size: manifest.length,
+      annotations: { 'org.opencontainers.image.ref.name': tag } }],
+  }));
+  return join(dir, 'layout');
+}
+
+export const ACCEPT_ANYTHING = '{"default":[{"type":"insecureAcceptAnything"}]}';
+
+/** Runs skopeo with `policy` (JSON text); resolves with { status, stdout, stderr }. */
+export function skopeo(args, policy = ACCEPT_ANYTHING, extraGlobal = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'sigwall-skopeo-'));
+  writeFileSync(join(dir, 'policy.json'), policy);
+  const r = spawnSync('skopeo', ['--policy', join(dir, 'policy.json'), ...extraGlobal, ...args], { encoding: 'utf8', timeout: 60000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Pushes an OCI layout to the registry with skopeo. */
+export function push(layout, tag, dest) {
+  const r = skopeo(['copy', '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://${dest}`]);
+  if (r.status !== 0) throw new Error(`skopeo push to ${dest} failed: ${r.stderr}`);
+}
+
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.index.v1+json',
+].join(', ');
+
+export { readFileSync, sha256 };
