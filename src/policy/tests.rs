@@ -185,6 +185,13 @@ fn parsed_model_keeps_every_field() {
 }
 
 #[test]
+fn a_100_mb_policy_is_refused_without_parsing_it() {
+    let big = alloc::vec![b'['; 100 * 1024 * 1024];
+    let e = Policy::parse(&big).unwrap_err();
+    assert!(e.message.contains("104857600 bytes"), "{e}");
+}
+
+#[test]
 fn oversized_policies_are_refused_before_parsing() {
     let mut big = alloc::vec![b' '; MAX_POLICY_BYTES + 1];
     big[0] = b'{';
