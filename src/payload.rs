@@ -140,9 +140,10 @@ fn integer(v: &Value, at: &'static str) -> Result<i64, PayloadError> {
             i64::try_from(*n).map_err(|_| bad(at, "out of range"))
         }
         Value::Number(Number::Float(f)) => {
-            // Exactly representable integers in the int64 range only.
-            if f.fract() == 0.0 && *f >= -9.223_372_036_854_776e18 && *f < 9.223_372_036_854_776e18
-            {
+            // In the int64 range, and unchanged by a round trip through it (no fraction). No
+            // `f64::fract` here: it needs std.
+            let in_range = *f >= -9.223_372_036_854_776e18 && *f < 9.223_372_036_854_776e18;
+            if in_range && (*f as i64) as f64 == *f {
                 Ok(*f as i64)
             } else {
                 Err(bad(at, "not an integer"))
