@@ -45,3 +45,8 @@ fn remap_identity_rewrite_table() {
 fn remap_identity_end_to_end_table() {
     assert!(corpus::remap_end_to_end() >= 10);
 }
+
+#[test]
+fn evaluation_rows_without_valid_signatures() {
+    assert!(corpus::evaluation() >= 19);
+}

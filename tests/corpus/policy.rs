@@ -192,3 +192,72 @@ pub(crate) fn remap_end_to_end() -> usize {
         }
     })
 }
+
+const EVAL: &str = include_str!("../../fixtures/policy/eval-cases.json");
+
+/// Drives a session with the case's material and compares the verdict.
+pub(crate) fn evaluation() -> usize {
+    use sigwall::{NeedKind, Session, UnixTime};
+    run(EVAL, "cases", |c| {
+        let name = s(c, "name");
+        let policy = Policy::parse(serde_json::to_string(&c["policy"]).unwrap().as_bytes())
+            .map_err(|e| format!("{name}: policy: {e}"))?;
+        let mut session = Session::new(&policy, s(c, "image"), UnixTime(1_700_000_000))
+            .map_err(|e| format!("{name}: {e}"))?;
+        let signatures: Vec<&str> = c["signatures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        while let Some(need) = session.next_need() {
+            let answer = match need.kind {
+                NeedKind::Manifest { .. } => Some(s(c, "manifest").as_bytes()),
+                NeedKind::SimpleSignature { index, .. } => {
+                    signatures.get(index as usize - 1).map(|s| s.as_bytes())
+                }
+                _ => None,
+            };
+            match answer {
+                Some(bytes) => session.provide(need.id, bytes),
+                None => session.provide_absent(need.id),
+            }
+            .map_err(|e| format!("{name}: {e}"))?;
+        }
+        let verdict = session.finish().map_err(|e| format!("{name}: {e}"))?;
+        let codes: Vec<&str> = verdict.reasons.iter().map(|r| r.code.as_str()).collect();
+        let want: Vec<&str> = c["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let checks = [
+            (
+                verdict.allowed == c["allowed"].as_bool().unwrap(),
+                "allowed",
+            ),
+            (verdict.scope == s(c, "scope"), "scope"),
+            (codes == want, "reasons"),
+            (
+                verdict.digest.as_deref()
+                    == Some(s(
+                        &serde_json::from_str::<Value>(EVAL).unwrap(),
+                        "manifestDigest",
+                    )),
+                "digest",
+            ),
+            (
+                verdict
+                    .reasons
+                    .iter()
+                    .all(|r| r.message.starts_with("Source image rejected: ")),
+                "message prefix",
+            ),
+        ];
+        match checks.iter().find(|(ok, _)| !ok) {
+            None => Ok(()),
+            Some((_, what)) => Err(format!("{name}: wrong {what}: {}", verdict.to_json())),
+        }
+    })
+}

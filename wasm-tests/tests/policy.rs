@@ -46,3 +46,8 @@ fn garbage_policies_are_errors_not_traps() {
         assert!(sigwall::Policy::parse(input).is_err());
     }
 }
+
+#[wasm_bindgen_test]
+fn evaluation_rows_without_valid_signatures() {
+    assert!(corpus::evaluation() >= 19);
+}
