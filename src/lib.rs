@@ -25,6 +25,7 @@ pub mod digest;
 pub mod error;
 mod eval;
 mod json;
+pub mod mechanism;
 pub mod payload;
 pub mod policy;
 pub mod reference;

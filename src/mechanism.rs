@@ -1,0 +1,5 @@
+//! Signature mechanisms: the cryptographic checks that turn untrusted signature bytes into a
+//! [`SignatureVerified`](crate::payload::SignatureVerified) proof. Nothing here looks at what a
+//! payload says; that is the policy pipeline's job, after verification.
+
+pub mod cosign;
