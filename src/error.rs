@@ -67,6 +67,18 @@ codes! {
     Unsupported = "UNSUPPORTED",
     /// A state that should be impossible; sigwall denies rather than guess.
     Internal = "INTERNAL",
+    /// A signature container (a cosign signature manifest or layer) is malformed.
+    SignatureInvalid = "SIGNATURE_INVALID",
+    /// A signature did not verify with any trusted key.
+    BadSignature = "BAD_SIGNATURE",
+    /// A verified signature's payload is not a valid signature payload.
+    PayloadInvalid = "PAYLOAD_INVALID",
+    /// A verified signature claims an identity the policy does not accept for this image.
+    IdentityMismatch = "IDENTITY_MISMATCH",
+    /// A trusted key in the policy cannot be parsed or is of an unsupported type.
+    KeyInvalid = "KEY_INVALID",
+    /// A key file the policy names does not exist.
+    KeyFileMissing = "KEY_FILE_MISSING",
 }
 
 impl fmt::Display for Code {

@@ -13,7 +13,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::Code;
-use crate::policy::Requirement;
+use crate::policy::{KeySource, Requirement};
 use crate::reference::ImageName;
 use crate::verdict::{Outcome, Reason, RequirementReport, SignatureFormat, SignatureReport};
 
@@ -23,12 +23,13 @@ pub(crate) struct Context<'a> {
     /// The image as the user named it.
     pub(crate) image: &'a ImageName,
     /// The digest of the manifest being evaluated, computed by sigwall from its bytes.
-    #[allow(dead_code, reason = "read by the signature mechanisms")]
+    #[allow(dead_code, reason = "reported by the OpenPGP mechanism")]
     pub(crate) manifest_digest: &'a crate::digest::Digest,
+    /// The SHA-256 of the manifest (what signatures sign; schema 1 JWS signatures stripped).
+    pub(crate) manifest_sha256: &'a crate::digest::Digest,
     /// Every signature found for that manifest, not yet verified.
     pub(crate) signatures: &'a [Candidate],
     /// Key files the policy names, as the host supplied them (`None`: the file is missing).
-    #[allow(dead_code, reason = "read by the signature mechanisms")]
     pub(crate) key_files: &'a [(String, Option<Vec<u8>>)],
 }
 
@@ -39,8 +40,60 @@ pub(crate) struct Candidate {
     /// Where the host found it (`lookaside`, `cosign-tag`, `dir`, …).
     pub(crate) source: String,
     /// The untrusted bytes: an OpenPGP message, or a cosign payload.
-    #[allow(dead_code, reason = "read by the signature mechanisms")]
     pub(crate) untrusted_body: Vec<u8>,
+    /// For cosign: the layer descriptor's annotations (signature, bundle, certificate, …).
+    pub(crate) untrusted_annotations: Vec<(String, String)>,
+    /// A problem found before any cryptography (a malformed container, a payload that does not
+    /// match its descriptor): the signature is rejected with it.
+    pub(crate) defect: Option<(Code, String)>,
+}
+
+impl Candidate {
+    /// A candidate with a body and nothing else.
+    pub(crate) fn new(format: SignatureFormat, source: &str, untrusted_body: Vec<u8>) -> Self {
+        Candidate {
+            format,
+            source: String::from(source),
+            untrusted_body,
+            untrusted_annotations: Vec::new(),
+            defect: None,
+        }
+    }
+
+    /// The value of an annotation, if present.
+    pub(crate) fn annotation(&self, key: &str) -> Option<&str> {
+        self.untrusted_annotations
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The bytes of every key a key source names: inline data, or the files the host supplied.
+pub(crate) fn key_material(
+    source: &KeySource,
+    ctx: &Context<'_>,
+) -> Result<Vec<Vec<u8>>, (Code, String)> {
+    let file = |path: &String| -> Result<Vec<u8>, (Code, String)> {
+        match ctx.key_files.iter().find(|(p, _)| p == path) {
+            Some((_, Some(bytes))) => Ok(bytes.clone()),
+            Some((_, None)) => Err((
+                Code::KeyFileMissing,
+                format!("reading key file {path:?}: no such file"),
+            )),
+            // Key files are requested whenever a signature exists; this is a host error.
+            None => Err((
+                Code::Internal,
+                format!("key file {path:?} was not provided"),
+            )),
+        }
+    };
+    match source {
+        KeySource::Data(d) => Ok(alloc::vec![d.clone()]),
+        KeySource::Datas(ds) => Ok(ds.clone()),
+        KeySource::Path(p) => Ok(alloc::vec![file(p)?]),
+        KeySource::Paths(ps) => ps.iter().map(file).collect(),
+    }
 }
 
 /// The outcome of one requirement, with the reason when it denies.
@@ -86,6 +139,19 @@ pub(crate) fn evaluate(requirement: &Requirement, ctx: &Context<'_>) -> Requirem
         Requirement::SignedBy(r) => signed_by::evaluate(r, ctx),
         Requirement::SigstoreSigned(r) => sigstore_signed::evaluate(r, ctx),
         Requirement::SignedBaseLayer { .. } => signed_base_layer::evaluate(ctx),
+    }
+}
+
+/// An accepted signature.
+pub(crate) fn accepted(candidate: &Candidate, key: String, identity: String) -> SignatureReport {
+    SignatureReport {
+        format: candidate.format,
+        source: candidate.source.clone(),
+        outcome: Outcome::Accepted,
+        code: None,
+        message: None,
+        key: Some(key),
+        identity: Some(identity),
     }
 }
 

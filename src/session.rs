@@ -29,8 +29,11 @@ use crate::verdict::{SignatureFormat, Verdict};
 pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
 /// Simple signatures larger than this are refused, as containers/image does.
 pub const MAX_SIGNATURE_BYTES: usize = 4 * 1024 * 1024;
-/// At most this many simple signatures are read for one manifest.
+/// At most this many simple signatures (or cosign signature layers) are read for one manifest.
 pub const MAX_SIGNATURES: u32 = 64;
+
+const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+const COSIGN_SIGNATURE_LAYER: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
 
 /// Seconds since the Unix epoch, as the host's clock says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -82,6 +85,18 @@ pub enum NeedKind {
         /// The tag to fetch.
         tag: String,
     },
+    /// A blob by digest (`GET /v2/<repository>/blobs/<digest>`): a cosign signature payload.
+    /// sigwall checks its size and digest. Absent means the registry does not have it.
+    Blob {
+        /// The registry host.
+        registry: String,
+        /// The repository path.
+        repository: String,
+        /// The blob's digest.
+        digest: String,
+        /// The size its descriptor gives.
+        size: u64,
+    },
     /// A key file the policy names (`keyPath`, `keyPaths`). Absent means it does not exist.
     KeyFile {
         /// The path as written in the policy.
@@ -98,6 +113,15 @@ enum Stage {
     Finished,
 }
 
+/// A cosign signature layer waiting for its payload blob.
+#[derive(Debug)]
+struct PendingLayer {
+    need: u32,
+    digest: Digest,
+    size: u64,
+    annotations: Vec<(String, String)>,
+}
+
 /// A verification session for one image. See the [module documentation](self).
 #[derive(Debug)]
 pub struct Session {
@@ -110,7 +134,10 @@ pub struct Session {
     next_id: u32,
     outstanding: Vec<Need>,
     manifest_digest: Option<Digest>,
+    manifest_sha256: Option<Digest>,
     candidates: Vec<Candidate>,
+    /// cosign signature layers whose payload blob was asked for.
+    pending_layers: Vec<PendingLayer>,
     key_files: Vec<(String, Option<Vec<u8>>)>,
 }
 
@@ -139,7 +166,9 @@ impl Session {
             next_id: 1,
             outstanding: Vec::new(),
             manifest_digest: None,
+            manifest_sha256: None,
             candidates: Vec::new(),
+            pending_layers: Vec::new(),
             key_files: Vec::new(),
             image: image.clone(),
         };
@@ -204,11 +233,11 @@ impl Session {
                 index,
             } => {
                 if bytes.len() <= MAX_SIGNATURE_BYTES {
-                    self.candidates.push(Candidate {
-                        format: SignatureFormat::SimpleSigning,
-                        source: String::from("lookaside"),
-                        untrusted_body: bytes.to_vec(),
-                    });
+                    self.candidates.push(Candidate::new(
+                        SignatureFormat::SimpleSigning,
+                        "lookaside",
+                        bytes.to_vec(),
+                    ));
                 }
                 if index < MAX_SIGNATURES {
                     self.ask(NeedKind::SimpleSignature {
@@ -219,7 +248,12 @@ impl Session {
                     });
                 }
             }
-            NeedKind::CosignSignatures { .. } => self.accept_cosign_manifest(bytes),
+            NeedKind::CosignSignatures {
+                registry,
+                repository,
+                ..
+            } => self.accept_cosign_manifest(bytes, &registry, &repository),
+            NeedKind::Blob { .. } => self.accept_payload(id, Some(bytes)),
             NeedKind::KeyFile { path } => self.key_files.push((path, Some(bytes.to_vec()))),
         }
         self.advance();
@@ -246,6 +280,7 @@ impl Session {
                 .into());
             }
             NeedKind::KeyFile { path } => self.key_files.push((path, None)),
+            NeedKind::Blob { .. } => self.accept_payload(id, None),
             NeedKind::SimpleSignature { .. } | NeedKind::CosignSignatures { .. } => {}
         }
         self.advance();
@@ -257,13 +292,14 @@ impl Session {
             return Err(ManifestError::TooLarge { size: bytes.len() }.into());
         }
         let reference = self.image.reference();
+        let sha256 = Digest::sha256(bytes);
         let digest = match reference.digest() {
             Some(expected) => {
                 // Pulled by digest: the bytes must be exactly that manifest.
                 expected.verify(bytes)?;
                 *expected
             }
-            None => Digest::sha256(bytes),
+            None => sha256,
         };
         if manifest_is_index(bytes)? {
             return Err(ManifestError::IndexNotSupported.into());
@@ -294,35 +330,136 @@ impl Session {
             });
         }
         self.manifest_digest = Some(digest);
+        self.manifest_sha256 = Some(sha256);
         self.stage = Stage::Signatures;
         Ok(())
     }
 
-    /// Records the signature layers of a cosign signature manifest. A manifest that is not JSON
-    /// or lists no layers contributes no signatures.
-    fn accept_cosign_manifest(&mut self, bytes: &[u8]) {
-        let Ok(Value::Object(manifest)) = json::parse(bytes, MAX_MANIFEST_BYTES) else {
-            return;
+    /// Reads a cosign signature manifest: each `simplesigning` layer becomes a signature whose
+    /// payload blob is requested next; other layers are attachments, not signatures. A
+    /// malformed manifest or layer is recorded as a defective signature, which denies rather
+    /// than disappears.
+    fn accept_cosign_manifest(&mut self, bytes: &[u8], registry: &str, repository: &str) {
+        let defect = |reason: &str| {
+            let mut c = Candidate::new(SignatureFormat::Cosign, "cosign-tag", Vec::new());
+            c.defect = Some((
+                crate::error::Code::SignatureInvalid,
+                format!("invalid cosign signature manifest: {reason}"),
+            ));
+            c
         };
-        let Some(Value::Array(layers)) = manifest.get("layers") else {
-            return;
+        let manifest = match json::parse(bytes, MAX_MANIFEST_BYTES) {
+            Ok(Value::Object(m)) => m,
+            Ok(_) => return self.candidates.push(defect("not a JSON object")),
+            Err(e) => return self.candidates.push(defect(&e.to_string())),
         };
-        for layer in layers {
-            let Value::Object(layer) = layer else {
-                continue;
-            };
-            if layer.get("mediaType")
-                == Some(&Value::String(String::from(
-                    "application/vnd.dev.cosign.simplesigning.v1+json",
-                )))
-            {
-                self.candidates.push(Candidate {
-                    format: SignatureFormat::Cosign,
-                    source: String::from("cosign-tag"),
-                    untrusted_body: Vec::new(),
-                });
+        match manifest.get("mediaType") {
+            None => {}
+            Some(Value::String(t)) if t == OCI_MANIFEST => {}
+            Some(_) => {
+                return self.candidates.push(defect(
+                    "the media type is not application/vnd.oci.image.manifest.v1+json",
+                ))
             }
         }
+        let Some(Value::Array(layers)) = manifest.get("layers") else {
+            return self.candidates.push(defect("no layers array"));
+        };
+        for layer in layers.iter().take(MAX_SIGNATURES as usize) {
+            let Value::Object(layer) = layer else {
+                self.candidates.push(defect("a layer is not an object"));
+                continue;
+            };
+            if layer.get("mediaType") != Some(&Value::String(String::from(COSIGN_SIGNATURE_LAYER)))
+            {
+                continue; // an attachment of another kind, not a signature
+            }
+            let digest = match layer.get("digest") {
+                Some(Value::String(d)) => Digest::parse(d).ok(),
+                _ => None,
+            };
+            let size = match layer.get("size") {
+                Some(Value::Number(json::Number::Unsigned(n))) => Some(*n),
+                _ => None,
+            };
+            let mut annotations = Vec::new();
+            let mut annotations_ok = true;
+            if let Some(a) = layer.get("annotations") {
+                match a {
+                    Value::Object(obj) => {
+                        for (k, v) in obj.iter() {
+                            match v {
+                                Value::String(v) => annotations.push((String::from(k), v.clone())),
+                                _ => annotations_ok = false,
+                            }
+                        }
+                    }
+                    _ => annotations_ok = false,
+                }
+            }
+            match (digest, size, annotations_ok) {
+                (Some(digest), Some(size), true)
+                    if size <= crate::payload::MAX_PAYLOAD_BYTES as u64 =>
+                {
+                    let id = self.next_id;
+                    self.ask(NeedKind::Blob {
+                        registry: String::from(registry),
+                        repository: String::from(repository),
+                        digest: digest.to_string(),
+                        size,
+                    });
+                    self.pending_layers.push(PendingLayer {
+                        need: id,
+                        digest,
+                        size,
+                        annotations,
+                    });
+                }
+                (_, Some(size), true) if size > crate::payload::MAX_PAYLOAD_BYTES as u64 => {
+                    self.candidates
+                        .push(defect("a signature payload is larger than 4 MiB"));
+                }
+                _ => self.candidates.push(defect(
+                    "a signature layer has an invalid digest, size or annotations",
+                )),
+            }
+        }
+    }
+
+    /// Checks a payload blob against its layer descriptor and records the signature.
+    fn accept_payload(&mut self, id: u32, bytes: Option<&[u8]>) {
+        let Some(at) = self.pending_layers.iter().position(|p| p.need == id) else {
+            return;
+        };
+        let PendingLayer {
+            digest,
+            size,
+            annotations,
+            ..
+        } = self.pending_layers.remove(at);
+        let mut candidate = Candidate::new(SignatureFormat::Cosign, "cosign-tag", Vec::new());
+        candidate.untrusted_annotations = annotations;
+        match bytes {
+            None => {
+                candidate.defect = Some((
+                    crate::error::Code::SignatureInvalid,
+                    format!("the signature payload blob {digest} does not exist"),
+                ));
+            }
+            Some(bytes) => {
+                let mut check = crate::digest::DigestVerifier::new(digest, Some(size));
+                match check.update(bytes).and_then(|()| check.finish()) {
+                    Ok(_) => candidate.untrusted_body = bytes.to_vec(),
+                    Err(e) => {
+                        candidate.defect = Some((
+                            e.code(),
+                            format!("the signature payload does not match its descriptor: {e}"),
+                        ))
+                    }
+                }
+            }
+        }
+        self.candidates.push(candidate);
     }
 
     /// Moves to the next stage once the current one has nothing outstanding.
@@ -378,9 +515,11 @@ impl Session {
         }
         self.stage = Stage::Finished;
         let digest = self.manifest_digest.ok_or(ApiMisuse::NotReady)?;
+        let sha256 = self.manifest_sha256.ok_or(ApiMisuse::NotReady)?;
         let ctx = Context {
             image: &self.image,
             manifest_digest: &digest,
+            manifest_sha256: &sha256,
             signatures: &self.candidates,
             key_files: &self.key_files,
         };

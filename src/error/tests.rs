@@ -121,6 +121,12 @@ fn every_error_variant_maps_to_its_code() {
         "NO_SIGNATURES",
         "NO_ACCEPTED_SIGNATURE",
         "INTERNAL",
+        "SIGNATURE_INVALID",
+        "BAD_SIGNATURE",
+        "PAYLOAD_INVALID",
+        "IDENTITY_MISMATCH",
+        "KEY_INVALID",
+        "KEY_FILE_MISSING",
     ];
     let used: BTreeSet<&str> = cases.iter().map(|(_, c)| *c).chain(verdict_codes).collect();
     let all: BTreeSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();

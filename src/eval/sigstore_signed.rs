@@ -1,16 +1,29 @@
 //! `sigstoreSigned`: a cosign-format signature by a trusted key (or certificate), claiming an
 //! acceptable identity for the exact manifest evaluated.
+//!
+//! Per signature, in this order (nothing from a payload is read before its signature verified):
+//! 1. a defect found while fetching it (malformed layer, payload not matching its descriptor);
+//! 2. the signature verifies with one of the trusted keys;
+//! 3. the now-authenticated payload parses strictly;
+//! 4. its `docker-manifest-digest` equals the SHA-256 of the manifest evaluated;
+//! 5. its `docker-reference` satisfies `signedIdentity`.
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{rejected, summarize, Context, RequirementOutcome};
+use super::{accepted, key_material, rejected, summarize, Candidate, Context, RequirementOutcome};
 use crate::error::Code;
+use crate::mechanism::cosign::CosignKey;
+use crate::payload::{PayloadType, UntrustedPayload};
 use crate::policy::{SigstoreSigned, SigstoreTrust};
 use crate::verdict::{SignatureFormat, SignatureReport};
 
+/// The annotation holding the base64 signature over the payload.
+pub(crate) const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
+
 pub(super) fn evaluate(requirement: &SigstoreSigned, ctx: &Context<'_>) -> RequirementOutcome {
+    let keys = trusted_keys(requirement, ctx);
     let mut reports: Vec<SignatureReport> = Vec::new();
     let mut non_sigstore = 0usize;
     for candidate in ctx.signatures {
@@ -18,18 +31,10 @@ pub(super) fn evaluate(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Requi
             non_sigstore += 1;
             continue;
         }
-        let message = match requirement.trust {
-            SigstoreTrust::Fulcio(_) => "Fulcio (keyless) verification is not supported yet",
-            SigstoreTrust::Pki(_) => "BYO-PKI certificate verification is not supported yet",
-            SigstoreTrust::Keys(_) => {
-                "cosign signature verification is not available in this build"
-            }
-        };
-        reports.push(rejected(
-            candidate,
-            Code::Unsupported,
-            String::from(message),
-        ));
+        reports.push(match &keys {
+            Err((code, message)) => rejected(candidate, *code, message.clone()),
+            Ok(keys) => check(requirement, keys, candidate, ctx),
+        });
     }
     let skipped = if non_sigstore > 0 {
         format!(" ({non_sigstore} non-sigstore signatures, 0 sigstore non-signature attachments)")
@@ -37,4 +42,119 @@ pub(super) fn evaluate(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Requi
         String::new()
     };
     summarize("sigstoreSigned", reports, &skipped)
+}
+
+/// The requirement's keys, parsed; an error rejects every signature (a malformed key fails the
+/// whole requirement, as in containers/image).
+fn trusted_keys(
+    requirement: &SigstoreSigned,
+    ctx: &Context<'_>,
+) -> Result<Vec<CosignKey>, (Code, String)> {
+    let source = match &requirement.trust {
+        SigstoreTrust::Keys(k) => k,
+        SigstoreTrust::Fulcio(_) => {
+            return Err((
+                Code::Unsupported,
+                String::from("Fulcio (keyless) verification is not supported yet"),
+            ))
+        }
+        SigstoreTrust::Pki(_) => {
+            return Err((
+                Code::Unsupported,
+                String::from("BYO-PKI certificate verification is not supported yet"),
+            ))
+        }
+    };
+    if requirement.rekor.is_some() {
+        return Err((
+            Code::Unsupported,
+            String::from("Rekor SET verification is not supported yet"),
+        ));
+    }
+    key_material(source, ctx)?
+        .iter()
+        .map(|pem| {
+            CosignKey::from_pem(pem)
+                .map_err(|e| (Code::KeyInvalid, format!("parsing public key: {e}")))
+        })
+        .collect()
+}
+
+fn check(
+    requirement: &SigstoreSigned,
+    keys: &[CosignKey],
+    candidate: &Candidate,
+    ctx: &Context<'_>,
+) -> SignatureReport {
+    if let Some((code, message)) = &candidate.defect {
+        return rejected(candidate, *code, message.clone());
+    }
+    let Some(signature) = candidate.annotation(SIGNATURE_ANNOTATION) else {
+        return rejected(
+            candidate,
+            Code::SignatureInvalid,
+            format!("missing {SIGNATURE_ANNOTATION} annotation"),
+        );
+    };
+    let untrusted = UntrustedPayload::new(&candidate.untrusted_body);
+    let Some((key, proof)) = keys.iter().find_map(|k| {
+        k.verify(&candidate.untrusted_body, signature)
+            .ok()
+            .map(|p| (k, p))
+    }) else {
+        return rejected(
+            candidate,
+            Code::BadSignature,
+            String::from("cryptographic signature verification failed"),
+        );
+    };
+    let payload = match untrusted.accept(proof, PayloadType::Cosign) {
+        Ok(p) => p,
+        Err(e) => {
+            return with_key(
+                rejected(candidate, Code::PayloadInvalid, format!("{e}")),
+                key,
+            )
+        }
+    };
+    if payload.docker_manifest_digest() != ctx.manifest_sha256 {
+        return with_key(
+            rejected(
+                candidate,
+                Code::DigestMismatch,
+                format!(
+                    "Signature for docker-manifest-digest {} does not match manifest digest {}",
+                    payload.docker_manifest_digest(),
+                    ctx.manifest_sha256
+                ),
+            ),
+            key,
+        );
+    }
+    let claimed = payload.docker_reference();
+    if !requirement
+        .signed_identity
+        .matches(ctx.image.reference(), claimed)
+    {
+        let mut report = with_key(
+            rejected(
+                candidate,
+                Code::IdentityMismatch,
+                format!("Signature for identity {claimed:?} is not accepted"),
+            ),
+            key,
+        );
+        report.identity = Some(String::from(claimed));
+        return report;
+    }
+    accepted(
+        candidate,
+        String::from(key.fingerprint()),
+        String::from(claimed),
+    )
+}
+
+fn with_key(mut report: SignatureReport, key: &CosignKey) -> SignatureReport {
+    report.key = Some(String::from(key.fingerprint()));
+    report
 }

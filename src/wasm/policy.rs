@@ -181,6 +181,19 @@ impl JsSession {
                 set("repository", repository.into());
                 set("tag", tag.into());
             }
+            NeedKind::Blob {
+                registry,
+                repository,
+                digest,
+                size,
+            } => {
+                set("kind", "blob".into());
+                set("registry", registry.into());
+                set("repository", repository.into());
+                set("digest", digest.into());
+                // Sizes up to 4 MiB: exact as a JS number.
+                set("size", (size as f64).into());
+            }
             NeedKind::KeyFile { path } => {
                 set("kind", "keyFile".into());
                 set("path", path.into());

@@ -51,3 +51,11 @@ fn garbage_policies_are_errors_not_traps() {
 fn evaluation_rows_without_valid_signatures() {
     assert!(corpus::evaluation() >= 19);
 }
+
+#[path = "../../tests/corpus/cosign.rs"]
+mod cosign;
+
+#[wasm_bindgen_test]
+fn cosign_signatures_follow_containers_image() {
+    assert_eq!(cosign::cases(), 20);
+}

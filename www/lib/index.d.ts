@@ -16,7 +16,13 @@ export type ErrorCode =
   | 'NO_SIGNATURES'
   | 'NO_ACCEPTED_SIGNATURE'
   | 'UNSUPPORTED'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'SIGNATURE_INVALID'
+  | 'BAD_SIGNATURE'
+  | 'PAYLOAD_INVALID'
+  | 'IDENTITY_MISMATCH'
+  | 'KEY_INVALID'
+  | 'KEY_FILE_MISSING';
 
 /** Base class of every error sigwall throws. */
 export class SigwallError extends Error {
