@@ -168,3 +168,32 @@ test('sigwall policy embed inlines key files and the result is self-contained', 
   assert.equal(m.status, 2);
   assert.match(m.err, /cannot read key file "\/nope\.pub"/);
 });
+
+test('a cosign signature (made with OpenSSL) verifies through verifyLocal', async () => {
+  const fx = (f) => readFileSync(join(repo, 'fixtures', 'cosign-signed', f));
+  const payload = fx('payload-cosign.json');
+  const material = {
+    manifest: fx('manifest.json'),
+    cosignSignatures: fx('sig-cosign.json'),
+    blobs: { [sigwall.digest(payload)]: payload },
+    keys: { '/etc/pki/cosign.pub': fx('cosign.pub') },
+  };
+  const policy = (identity) => ({
+    default: [{ type: 'reject' }],
+    transports: { docker: { 'registry.example/app': [{ type: 'sigstoreSigned', keyPath: '/etc/pki/cosign.pub', signedIdentity: { type: identity } }] } },
+  });
+  const v = await sigwall.createVerifier({ policy: policy('matchRepository') });
+  const ok = v.verifyLocal('registry.example/app:v1', material);
+  assert.equal(ok.allowed, true, JSON.stringify(ok));
+  assert.equal(ok.requirements[0].signatures[0].outcome, 'accepted');
+  assert.equal(ok.requirements[0].signatures[0].identity, 'registry.example/app');
+  assert.match(ok.requirements[0].signatures[0].key, /^[0-9a-f]{64}$/);
+  const tampered = Uint8Array.from(material.manifest);
+  tampered[25] ^= 1;
+  const bad = v.verifyLocal('registry.example/app:v1', { ...material, manifest: tampered });
+  assert.equal(bad.allowed, false);
+  assert.deepEqual(bad.reasons.map((r) => r.code), ['DIGEST_MISMATCH']);
+  const strict = await sigwall.createVerifier({ policy: policy('matchExact') });
+  assert.deepEqual(strict.verifyLocal('registry.example/app:v1', material).reasons.map((r) => r.code), ['IDENTITY_MISMATCH']);
+  assert.deepEqual(v.verifyLocal('registry.example/app:v1', { ...material, keys: {} }).reasons.map((r) => r.code), ['KEY_FILE_MISSING']);
+});

@@ -165,7 +165,7 @@ class Verifier {
 
   /**
    * Verifies an image from material already at hand (a saved copy), without any network:
-   * `{ manifest, signatures?, cosignSignatures?, keys?, now? }`. Returns the verdict.
+   * `{ manifest, signatures?, cosignSignatures?, blobs?, keys?, now? }`. Returns the verdict.
    */
   verifyLocal(image, material) {
     if (typeof image !== 'string') throw new UsageError('image must be a string such as "docker://quay.io/app:1"');
@@ -174,6 +174,8 @@ class Verifier {
     const signatures = (material.signatures ?? []).map((s, i) => bytesOf(s, `material.signatures[${i}]`));
     const cosign = material.cosignSignatures === undefined ? undefined : bytesOf(material.cosignSignatures, 'material.cosignSignatures');
     const keys = material.keys ?? {};
+    // Blobs by digest (cosign payloads); sigwall checks each against its descriptor.
+    const blobs = material.blobs ?? {};
     const module = this.#module;
     return call(() => {
       const session = new module.Session(this.#policy, image, nowSeconds(material.now));
@@ -184,6 +186,7 @@ class Verifier {
             case 'manifest': answer = manifest; break;
             case 'simpleSignature': answer = signatures[need.index - 1]; break;
             case 'cosignSignatures': answer = cosign; break;
+            case 'blob': answer = blobs[need.digest] === undefined ? undefined : bytesOf(blobs[need.digest], `material.blobs[${need.digest}]`); break;
             case 'keyFile': answer = keys[need.path] === undefined ? undefined : bytesOf(keys[need.path], `material.keys[${need.path}]`); break;
             default: answer = undefined;
           }

@@ -117,6 +117,8 @@ export interface LocalMaterial {
   signatures?: Uint8Array[];
   /** The cosign signature manifest (the `sha256-<hex>.sig` tag). */
   cosignSignatures?: Uint8Array;
+  /** Blobs by digest: the cosign signature payloads its layers reference. */
+  blobs?: Record<string, Uint8Array>;
   /** Key files the policy names, by path. */
   keys?: Record<string, Uint8Array>;
   /** The time to verify at (default: now). */
