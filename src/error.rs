@@ -79,6 +79,12 @@ codes! {
     KeyInvalid = "KEY_INVALID",
     /// A key file the policy names does not exist.
     KeyFileMissing = "KEY_FILE_MISSING",
+    /// The key that made a signature is revoked.
+    KeyRevoked = "KEY_REVOKED",
+    /// The key that made a signature has expired.
+    KeyExpired = "KEY_EXPIRED",
+    /// The signature has expired.
+    SignatureExpired = "SIGNATURE_EXPIRED",
 }
 
 impl fmt::Display for Code {

@@ -29,6 +29,9 @@ pub(crate) struct Context<'a> {
     pub(crate) manifest_sha256: &'a crate::digest::Digest,
     /// Every signature found for that manifest, not yet verified.
     pub(crate) signatures: &'a [Candidate],
+    /// The host's clock, seconds since the epoch (signature and key expiry).
+    #[cfg_attr(not(feature = "pgp"), allow(dead_code))]
+    pub(crate) now: u64,
     /// Key files the policy names, as the host supplied them (`None`: the file is missing).
     pub(crate) key_files: &'a [(String, Option<Vec<u8>>)],
 }

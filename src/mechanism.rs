@@ -3,3 +3,5 @@
 //! payload says; that is the policy pipeline's job, after verification.
 
 pub mod cosign;
+#[cfg(feature = "pgp")]
+pub mod pgp;

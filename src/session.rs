@@ -126,7 +126,6 @@ struct PendingLayer {
 #[derive(Debug)]
 pub struct Session {
     image: ImageName,
-    #[allow(dead_code, reason = "read by signature expiry checks")]
     now: UnixTime,
     scope: ScopeMatch,
     requirements: Vec<Requirement>,
@@ -520,6 +519,7 @@ impl Session {
             image: &self.image,
             manifest_digest: &digest,
             manifest_sha256: &sha256,
+            now: self.now.0,
             signatures: &self.candidates,
             key_files: &self.key_files,
         };

@@ -127,6 +127,9 @@ fn every_error_variant_maps_to_its_code() {
         "IDENTITY_MISMATCH",
         "KEY_INVALID",
         "KEY_FILE_MISSING",
+        "KEY_REVOKED",
+        "KEY_EXPIRED",
+        "SIGNATURE_EXPIRED",
     ];
     let used: BTreeSet<&str> = cases.iter().map(|(_, c)| *c).chain(verdict_codes).collect();
     let all: BTreeSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();

@@ -49,7 +49,7 @@ fn garbage_policies_are_errors_not_traps() {
 
 #[wasm_bindgen_test]
 fn evaluation_rows_without_valid_signatures() {
-    assert!(corpus::evaluation() >= 19);
+    assert!(corpus::evaluation() >= 18);
 }
 
 #[path = "../../tests/corpus/cosign.rs"]
@@ -58,4 +58,12 @@ mod cosign;
 #[wasm_bindgen_test]
 fn cosign_signatures_follow_containers_image() {
     assert_eq!(cosign::cases(), 20);
+}
+
+#[path = "../../tests/corpus/pgp.rs"]
+mod pgp;
+
+#[wasm_bindgen_test]
+fn signed_by_follows_containers_image() {
+    assert_eq!(pgp::cases(), 19);
 }

@@ -22,7 +22,10 @@ export type ErrorCode =
   | 'PAYLOAD_INVALID'
   | 'IDENTITY_MISMATCH'
   | 'KEY_INVALID'
-  | 'KEY_FILE_MISSING';
+  | 'KEY_FILE_MISSING'
+  | 'KEY_REVOKED'
+  | 'KEY_EXPIRED'
+  | 'SIGNATURE_EXPIRED';
 
 /** Base class of every error sigwall throws. */
 export class SigwallError extends Error {
