@@ -86,7 +86,7 @@ test('verifyLocal applies the most specific scope and ANDs its requirements', as
   }
 });
 
-test('signatures that cannot be verified yet are rejected, never accepted', async () => {
+test('signatures that do not verify are rejected, never accepted', async () => {
   const v = await sigwall.createVerifier({ policy: SCOPED });
   const verdict = v.verifyLocal('busybox:1', { manifest: MANIFEST, signatures: [new Uint8Array([0xa3, 1, 2]), new Uint8Array([9])] });
   assert.equal(verdict.allowed, false);
@@ -196,4 +196,22 @@ test('a cosign signature (made with OpenSSL) verifies through verifyLocal', asyn
   const strict = await sigwall.createVerifier({ policy: policy('matchExact') });
   assert.deepEqual(strict.verifyLocal('registry.example/app:v1', material).reasons.map((r) => r.code), ['IDENTITY_MISMATCH']);
   assert.deepEqual(v.verifyLocal('registry.example/app:v1', { ...material, keys: {} }).reasons.map((r) => r.code), ['KEY_FILE_MISSING']);
+});
+
+test('signedBy loads the OpenPGP module and verifies a skopeo signature through verifyLocal', async () => {
+  const fx = (f) => readFileSync(join(repo, 'fixtures', 'pgp', f));
+  const policy = {
+    default: [{ type: 'reject' }],
+    transports: { docker: { 'docker.io/testing': [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: '/etc/pki/containers/rsa3072.gpg', signedIdentity: { type: 'matchExact' } }] } },
+  };
+  const v = await sigwall.createVerifier({ policy });
+  const material = { manifest: fx('manifest.json'), signatures: [fx('rsa3072.sig')], keys: { '/etc/pki/containers/rsa3072.gpg': fx('rsa3072.gpg') } };
+  const ok = v.verifyLocal('testing/manifest:latest', material);
+  assert.equal(ok.allowed, true, JSON.stringify(ok));
+  assert.equal(ok.requirements[0].signatures[0].key, readFileSync(join(repo, 'fixtures', 'pgp', 'rsa3072.fpr'), 'utf8').trim());
+  assert.equal(ok.requirements[0].signatures[0].identity, 'docker.io/testing/manifest:latest');
+  const other = v.verifyLocal('testing/manifest:other', material);
+  assert.deepEqual(other.reasons.map((r) => r.code), ['IDENTITY_MISMATCH']);
+  const unknown = v.verifyLocal('testing/manifest:latest', { ...material, signatures: [fx('other.sig')] });
+  assert.deepEqual(unknown.reasons.map((r) => r.code), ['BAD_SIGNATURE']);
 });
