@@ -62,9 +62,10 @@ pub enum NeedKind {
         /// A tag or a digest.
         reference: String,
     },
-    /// The `index`-th simple (OpenPGP) signature of a manifest, counting from 1: from the
-    /// lookaside store (`…@sha256=<hex>/signature-<index>`) or the registry's signature
-    /// extension. Absent means there are no more.
+    /// The `index`-th stored signature of a manifest, counting from 1: from the lookaside store
+    /// (`…@sha256=<hex>/signature-<index>`), the registry's signature extension, or a `dir:`
+    /// copy (`signature-<index>`). Raw OpenPGP, or `\0simple-signing\n…` /
+    /// `\0sigstore-json\n…`. Absent means there are no more.
     SimpleSignature {
         /// The registry host.
         registry: String,
@@ -137,6 +138,8 @@ pub struct Session {
     candidates: Vec<Candidate>,
     /// cosign signature layers whose payload blob was asked for.
     pending_layers: Vec<PendingLayer>,
+    /// How simple signatures are labelled in the verdict (`lookaside`, `dir`, …).
+    signature_source: String,
     key_files: Vec<(String, Option<Vec<u8>>)>,
 }
 
@@ -168,6 +171,7 @@ impl Session {
             manifest_sha256: None,
             candidates: Vec::new(),
             pending_layers: Vec::new(),
+            signature_source: String::from("lookaside"),
             key_files: Vec::new(),
             image: image.clone(),
         };
@@ -177,6 +181,12 @@ impl Session {
             reference: tag_or_digest,
         });
         Ok(session)
+    }
+
+    /// Names where the host reads simple signatures from (`lookaside` by default; `dir` for a
+    /// skopeo `dir:` copy, `registry-extension`, …), as the verdict will report it.
+    pub fn set_signature_source(&mut self, source: &str) {
+        self.signature_source = String::from(source);
     }
 
     /// The image being verified.
@@ -231,13 +241,8 @@ impl Session {
                 manifest_digest,
                 index,
             } => {
-                if bytes.len() <= MAX_SIGNATURE_BYTES {
-                    self.candidates.push(Candidate::new(
-                        SignatureFormat::SimpleSigning,
-                        "lookaside",
-                        bytes.to_vec(),
-                    ));
-                }
+                self.candidates
+                    .push(stored_signature(bytes, &self.signature_source));
                 if index < MAX_SIGNATURES {
                     self.ask(NeedKind::SimpleSignature {
                         registry,
@@ -305,10 +310,12 @@ impl Session {
         }
         let registry = String::from(reference.domain());
         let repository = String::from(reference.path());
+        // Stored signatures (lookaside, a dir: copy) may hold both formats, so any
+        // signature-checking requirement reads them, as containers/image does.
         if self
             .requirements
             .iter()
-            .any(|r| matches!(r, Requirement::SignedBy(_)))
+            .any(Requirement::verifies_signatures)
         {
             self.ask(NeedKind::SimpleSignature {
                 registry: registry.clone(),
@@ -549,6 +556,87 @@ impl Session {
             reasons,
         })
     }
+}
+
+/// A signature as lookaside stores and skopeo's `dir:` layout hold it: a raw OpenPGP message,
+/// or `\0<format>\n<body>` with format `simple-signing` (an OpenPGP message) or `sigstore-json`
+/// (one cosign layer: `{"mimeType","payload"(base64),"annotations"}`). Anything else is kept as
+/// a defective signature, which denies rather than disappears.
+fn stored_signature(bytes: &[u8], source: &str) -> Candidate {
+    let defect = |format, reason: &str| {
+        let mut c = Candidate::new(format, source, Vec::new());
+        c.defect = Some((
+            crate::error::Code::SignatureInvalid,
+            format!("invalid stored signature: {reason}"),
+        ));
+        c
+    };
+    if bytes.len() > MAX_SIGNATURE_BYTES {
+        return defect(SignatureFormat::SimpleSigning, "larger than 4 MiB");
+    }
+    let Some(rest) = bytes.strip_prefix(b"\0") else {
+        return Candidate::new(SignatureFormat::SimpleSigning, source, bytes.to_vec());
+    };
+    let Some(newline) = rest.iter().position(|b| *b == b'\n') else {
+        return defect(
+            SignatureFormat::SimpleSigning,
+            "no newline after the format name",
+        );
+    };
+    let (name, body) = rest.split_at(newline);
+    let body = body.get(1..).unwrap_or_default();
+    match name {
+        b"simple-signing" if !body.is_empty() => {
+            Candidate::new(SignatureFormat::SimpleSigning, source, body.to_vec())
+        }
+        b"sigstore-json" => sigstore_json(body, source)
+            .unwrap_or_else(|reason| defect(SignatureFormat::Cosign, reason)),
+        _ => defect(
+            SignatureFormat::SimpleSigning,
+            "unknown format or empty signature",
+        ),
+    }
+}
+
+/// `{"mimeType":…,"payload":<base64>,"annotations":{…}}`, as containers/image stores a
+/// sigstore signature outside a registry.
+fn sigstore_json(body: &[u8], source: &str) -> Result<Candidate, &'static str> {
+    let Ok(Value::Object(obj)) = json::parse(body, MAX_SIGNATURE_BYTES) else {
+        return Err("sigstore-json is not a JSON object");
+    };
+    if obj
+        .unknown_key(&["mimeType", "payload", "annotations"])
+        .is_some()
+    {
+        return Err("sigstore-json has an unknown key");
+    }
+    let Some(Value::String(mime)) = obj.get("mimeType") else {
+        return Err("sigstore-json has no mimeType");
+    };
+    if mime != COSIGN_SIGNATURE_LAYER {
+        return Err("sigstore-json is not a signature (mimeType)");
+    }
+    let Some(Value::String(payload)) = obj.get("payload") else {
+        return Err("sigstore-json has no payload");
+    };
+    let payload = <base64ct::Base64 as base64ct::Encoding>::decode_vec(payload)
+        .map_err(|_| "sigstore-json payload is not base64")?;
+    let mut candidate = Candidate::new(SignatureFormat::Cosign, source, payload);
+    match obj.get("annotations") {
+        Some(Value::Object(a)) => {
+            for (k, v) in a.iter() {
+                let Value::String(v) = v else {
+                    return Err("sigstore-json annotations must be strings");
+                };
+                candidate
+                    .untrusted_annotations
+                    .push((String::from(k), v.clone()));
+            }
+        }
+        None => {}
+        Some(_) => return Err("sigstore-json annotations must be an object"),
+    }
+    Ok(candidate)
 }
 
 /// Whether a manifest is an image index / manifest list (by its `mediaType`, else by having a

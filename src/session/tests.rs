@@ -92,10 +92,15 @@ fn cosign_signatures_are_looked_up_by_the_digest_tag() {
     let mut s = Session::new(&p, "localhost:5000/app:v1", NOW).unwrap();
     let m = s.next_need().unwrap();
     s.provide(m.id, MANIFEST).unwrap();
-    let need = s.next_need().unwrap();
     let hex = Digest::sha256(MANIFEST).hex();
+    let kinds: Vec<NeedKind> = s.outstanding().iter().map(|n| n.kind.clone()).collect();
+    // Stored signatures first (they may hold sigstore signatures too), then the .sig tag.
+    assert!(matches!(
+        kinds[0],
+        NeedKind::SimpleSignature { index: 1, .. }
+    ));
     assert_eq!(
-        need.kind,
+        kinds[1],
         NeedKind::CosignSignatures {
             registry: "localhost:5000".into(),
             repository: "app".into(),

@@ -136,6 +136,12 @@ impl JsSession {
             .map_err(|e| to_js(&e))
     }
 
+    /// Names where simple signatures come from (`lookaside`, `dir`, …) for the verdict.
+    #[wasm_bindgen(js_name = "setSignatureSource")]
+    pub fn set_signature_source(&mut self, source: &str) {
+        self.inner.set_signature_source(source);
+    }
+
     /// The next need as a plain object (`{ id, kind, … }`), or `undefined` when ready.
     #[wasm_bindgen(js_name = "nextNeed")]
     pub fn next_need(&self) -> JsValue {

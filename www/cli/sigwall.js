@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // The `sigwall` command. Exit codes: 0 allowed / matched, 1 denied / mismatched, 2 could not
 // evaluate (usage, unreadable input, invalid arguments).
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { checkPolicy, createVerifier, digest, embedPolicy, SigwallError } from 'sigwall';
 
 const USAGE = `usage:
+  sigwall verify [--policy FILE] --from dir:PATH [--json] IMAGE
+                                        verify IMAGE (docker://…) from a skopeo dir: copy;
+                                        exit 0 allowed, 1 denied, 2 could not evaluate
   sigwall policy check FILE             strict parse and lint; exit 0 valid, 2 invalid
   sigwall policy embed FILE [-o OUT]    inline keyPath(s) as keyData(s): a self-contained policy
   sigwall digest [--algorithm sha256|sha512] FILE...   print the OCI digest of each file
@@ -147,9 +151,78 @@ function cmdPolicy(argv) {
   throw new Usage(sub === undefined ? 'policy needs a subcommand: check or embed' : `unknown policy subcommand ${JSON.stringify(sub)}`);
 }
 
+/** podman's lookup: --policy, else ~/.config/containers/policy.json, else /etc/…, else embedded. */
+function findPolicy(explicit) {
+  if (explicit !== undefined) return { path: explicit, text: readPolicyFile(explicit) };
+  const home = process.env.HOME;
+  for (const path of [home && `${home}/.config/containers/policy.json`, '/etc/containers/policy.json']) {
+    if (path && existsSync(path)) return { path, text: readPolicyFile(path) };
+  }
+  return { path: '(embedded)', text: undefined };
+}
+
+function readIfExists(path) {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    if (e.code === 'ENOENT') return undefined;
+    throw new Usage(`cannot read ${path}: ${e.code ?? e.message}`);
+  }
+}
+
+/** The material of a skopeo `dir:` copy: manifest.json and signature-1..N. */
+function dirMaterial(dir) {
+  const manifest = readIfExists(join(dir, 'manifest.json'));
+  if (manifest === undefined) throw new Usage(`${dir} has no manifest.json (not a skopeo dir: copy)`);
+  const signatures = [];
+  for (let n = 1; ; n++) {
+    const sig = readIfExists(join(dir, `signature-${n}`));
+    if (sig === undefined) break;
+    signatures.push(sig);
+  }
+  return { manifest, signatures, source: 'dir' };
+}
+
+function printVerdict(v, policyPath) {
+  console.log(`${v.image}: ${v.allowed ? 'allowed' : 'DENIED'}`);
+  console.log(`  manifest ${v.digest}`);
+  console.log(`  policy ${policyPath}, scope ${JSON.stringify(v.scope)}`);
+  for (const r of v.requirements) {
+    console.log(`  ${r.type}: ${r.allowed ? 'allowed' : 'denied'}`);
+    for (const s of r.signatures) {
+      const who = [s.key && `key ${s.key}`, s.identity && `identity ${s.identity}`].filter(Boolean).join(', ');
+      console.log(`    ${s.format} signature (${s.source}): ${s.outcome}${who ? `, ${who}` : ''}${s.message ? `: ${s.message}` : ''}`);
+    }
+  }
+  for (const r of v.reasons) console.log(`  reason [${r.code}]: ${r.message}`);
+}
+
+async function cmdVerify(argv) {
+  const { opts, rest } = parseArgs(argv, { policy: 'value', from: 'value', json: 'flag' });
+  if (rest.length !== 1) throw new Usage('verify takes exactly one IMAGE');
+  if (opts.from === undefined) {
+    throw new Usage('verifying straight from a registry is not available yet: use --from dir:PATH');
+  }
+  if (!opts.from.startsWith('dir:')) throw new Usage('--from takes dir:PATH (oci: arrives later)');
+  const policy = findPolicy(opts.policy);
+  const verifier = await createVerifier(policy.text === undefined ? {} : { policy: policy.text });
+  const material = dirMaterial(opts.from.slice('dir:'.length));
+  // Key files named by the policy are read from disk, as podman reads them.
+  const keys = {};
+  for (const path of checkPolicy(policy.text).keyPaths) {
+    const bytes = readIfExists(path);
+    if (bytes !== undefined) keys[path] = bytes;
+  }
+  const verdict = verifier.verifyLocal(rest[0], { ...material, keys });
+  if (opts.json) console.log(JSON.stringify(verdict, null, 2));
+  else printVerdict(verdict, policy.path);
+  return verdict.allowed ? 0 : 1;
+}
+
 async function main(argv) {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'verify': return cmdVerify(rest);
     case 'policy': return cmdPolicy(rest);
     case 'digest': return cmdDigest(rest);
     case '--version': case 'version': {

@@ -165,7 +165,9 @@ class Verifier {
 
   /**
    * Verifies an image from material already at hand (a saved copy), without any network:
-   * `{ manifest, signatures?, cosignSignatures?, blobs?, keys?, now? }`. Returns the verdict.
+   * `{ manifest, signatures?, cosignSignatures?, blobs?, keys?, now?, source? }`. Returns the
+   * verdict. `signatures` are stored signatures as skopeo's `dir:` layout and lookaside hold them
+   * (raw OpenPGP, or `\0simple-signing\n…` / `\0sigstore-json\n…`).
    */
   verifyLocal(image, material) {
     if (typeof image !== 'string') throw new UsageError('image must be a string such as "docker://quay.io/app:1"');
@@ -180,6 +182,7 @@ class Verifier {
     return call(() => {
       const session = new module.Session(this.#policy, image, nowSeconds(material.now));
       try {
+        session.setSignatureSource(typeof material.source === 'string' ? material.source : 'local');
         for (let need = session.nextNeed(); need !== undefined; need = session.nextNeed()) {
           let answer;
           switch (need.kind) {

@@ -116,7 +116,10 @@ export interface SignatureReport {
 export interface LocalMaterial {
   /** The manifest bytes, exactly as stored. */
   manifest: Uint8Array;
-  /** Simple (OpenPGP) signatures, in order (`signature-1`, `signature-2`, …). */
+  /**
+   * Stored signatures in order (`signature-1`, `signature-2`, …): raw OpenPGP messages, or
+   * `\0simple-signing\n…` / `\0sigstore-json\n…` as skopeo's `dir:` layout writes them.
+   */
   signatures?: Uint8Array[];
   /** The cosign signature manifest (the `sha256-<hex>.sig` tag). */
   cosignSignatures?: Uint8Array;
@@ -126,6 +129,8 @@ export interface LocalMaterial {
   keys?: Record<string, Uint8Array>;
   /** The time to verify at (default: now). */
   now?: Date | number;
+  /** How the verdict names where the signatures came from (default `local`). */
+  source?: string;
 }
 
 export interface PolicyCheck {
