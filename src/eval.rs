@@ -145,6 +145,73 @@ pub(crate) fn evaluate(requirement: &Requirement, ctx: &Context<'_>) -> Requirem
     }
 }
 
+/// Evaluates a signature-checking requirement: every candidate of `format` goes through `check`
+/// with the requirement's trusted keys (or, when they could not be loaded, is rejected with that
+/// reason); candidates of other formats are counted for the summary.
+pub(crate) fn each_signature<K>(
+    type_name: &'static str,
+    format: SignatureFormat,
+    keys: &Result<K, (Code, String)>,
+    ctx: &Context<'_>,
+    check: impl Fn(&K, &Candidate) -> SignatureReport,
+    skipped_note: impl Fn(usize) -> String,
+) -> RequirementOutcome {
+    let mut reports = Vec::new();
+    let mut skipped = 0usize;
+    for candidate in ctx.signatures {
+        if candidate.format != format {
+            skipped += 1;
+            continue;
+        }
+        reports.push(match keys {
+            Err((code, message)) => rejected(candidate, *code, message.clone()),
+            Ok(keys) => check(keys, candidate),
+        });
+    }
+    let note = if skipped > 0 {
+        skipped_note(skipped)
+    } else {
+        String::new()
+    };
+    summarize(type_name, reports, &note)
+}
+
+/// The checks after a signature verified and its payload parsed, the same for both mechanisms:
+/// the signed digest must be the SHA-256 of the manifest evaluated, and the claimed identity
+/// must satisfy `identity`. `key` names the key that made the signature.
+pub(crate) fn check_claims(
+    identity: &crate::policy::SignedIdentity,
+    payload: &crate::payload::AcceptedPayload,
+    candidate: &Candidate,
+    key: String,
+    ctx: &Context<'_>,
+) -> SignatureReport {
+    let claimed = payload.docker_reference();
+    let (code, message) = if payload.docker_manifest_digest() != ctx.manifest_sha256 {
+        (
+            Code::DigestMismatch,
+            format!(
+                "Signature for docker-manifest-digest {} does not match manifest digest {}",
+                payload.docker_manifest_digest(),
+                ctx.manifest_sha256
+            ),
+        )
+    } else if !identity.matches(ctx.image.reference(), claimed) {
+        (
+            Code::IdentityMismatch,
+            format!("Signature for identity {claimed:?} is not accepted"),
+        )
+    } else {
+        return accepted(candidate, key, String::from(claimed));
+    };
+    let mut report = rejected(candidate, code, message);
+    report.key = Some(key);
+    if code == Code::IdentityMismatch {
+        report.identity = Some(String::from(claimed));
+    }
+    report
+}
+
 /// An accepted signature.
 pub(crate) fn accepted(candidate: &Candidate, key: String, identity: String) -> SignatureReport {
     SignatureReport {

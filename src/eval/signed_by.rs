@@ -9,33 +9,21 @@
 
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 
-use super::{rejected, summarize, Context, RequirementOutcome};
+use super::{each_signature, rejected, Context, RequirementOutcome};
 use crate::error::Code;
 use crate::policy::{KeyType, SignedBy};
 use crate::verdict::{SignatureFormat, SignatureReport};
 
 pub(super) fn evaluate(requirement: &SignedBy, ctx: &Context<'_>) -> RequirementOutcome {
-    let mut reports: Vec<SignatureReport> = Vec::new();
-    let mut other_formats = 0usize;
-    let keyring = keyring(requirement, ctx);
-    for candidate in ctx.signatures {
-        if candidate.format != SignatureFormat::SimpleSigning {
-            other_formats += 1;
-            continue;
-        }
-        reports.push(match &keyring {
-            Err((code, message)) => rejected(candidate, *code, message.clone()),
-            Ok(keyring) => check(requirement, keyring, candidate, ctx),
-        });
-    }
-    let skipped = if other_formats > 0 {
-        format!(" ({other_formats} signatures of other formats)")
-    } else {
-        String::new()
-    };
-    summarize("signedBy", reports, &skipped)
+    each_signature(
+        "signedBy",
+        SignatureFormat::SimpleSigning,
+        &keyring(requirement, ctx),
+        ctx,
+        |keyring, candidate| check(requirement, keyring, candidate, ctx),
+        |n| format!(" ({n} signatures of other formats)"),
+    )
 }
 
 #[cfg(feature = "pgp")]
@@ -97,41 +85,16 @@ fn check(
         }
     };
     let key = verified.primary_fingerprint.clone();
-    let with_key = |mut r: SignatureReport| {
-        r.key = Some(key.clone());
-        r
-    };
-    let payload = match UntrustedPayload::new(&verified.content)
-        .accept(verified.proof, PayloadType::Atomic)
-    {
-        Ok(p) => p,
-        Err(e) => return with_key(rejected(candidate, Code::PayloadInvalid, format!("{e}"))),
-    };
-    if payload.docker_manifest_digest() != ctx.manifest_sha256 {
-        return with_key(rejected(
-            candidate,
-            Code::DigestMismatch,
-            format!(
-                "Signature for docker-manifest-digest {} does not match manifest digest {}",
-                payload.docker_manifest_digest(),
-                ctx.manifest_sha256
-            ),
-        ));
+    match UntrustedPayload::new(&verified.content).accept(verified.proof, PayloadType::Atomic) {
+        Ok(payload) => {
+            super::check_claims(&requirement.signed_identity, &payload, candidate, key, ctx)
+        }
+        Err(e) => {
+            let mut report = rejected(candidate, Code::PayloadInvalid, format!("{e}"));
+            report.key = Some(key);
+            report
+        }
     }
-    let claimed = payload.docker_reference();
-    if !requirement
-        .signed_identity
-        .matches(ctx.image.reference(), claimed)
-    {
-        let mut r = with_key(rejected(
-            candidate,
-            Code::IdentityMismatch,
-            format!("Signature for identity {claimed:?} is not accepted"),
-        ));
-        r.identity = Some(String::from(claimed));
-        return r;
-    }
-    super::accepted(candidate, key, String::from(claimed))
 }
 
 #[cfg(not(feature = "pgp"))]

@@ -12,7 +12,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{accepted, key_material, rejected, summarize, Candidate, Context, RequirementOutcome};
+use super::{
+    check_claims, each_signature, key_material, rejected, Candidate, Context, RequirementOutcome,
+};
 use crate::error::Code;
 use crate::mechanism::cosign::CosignKey;
 use crate::payload::{PayloadType, UntrustedPayload};
@@ -23,25 +25,14 @@ use crate::verdict::{SignatureFormat, SignatureReport};
 pub(crate) const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
 
 pub(super) fn evaluate(requirement: &SigstoreSigned, ctx: &Context<'_>) -> RequirementOutcome {
-    let keys = trusted_keys(requirement, ctx);
-    let mut reports: Vec<SignatureReport> = Vec::new();
-    let mut non_sigstore = 0usize;
-    for candidate in ctx.signatures {
-        if candidate.format != SignatureFormat::Cosign {
-            non_sigstore += 1;
-            continue;
-        }
-        reports.push(match &keys {
-            Err((code, message)) => rejected(candidate, *code, message.clone()),
-            Ok(keys) => check(requirement, keys, candidate, ctx),
-        });
-    }
-    let skipped = if non_sigstore > 0 {
-        format!(" ({non_sigstore} non-sigstore signatures, 0 sigstore non-signature attachments)")
-    } else {
-        String::new()
-    };
-    summarize("sigstoreSigned", reports, &skipped)
+    each_signature(
+        "sigstoreSigned",
+        SignatureFormat::Cosign,
+        &trusted_keys(requirement, ctx),
+        ctx,
+        |keys, candidate| check(requirement, keys, candidate, ctx),
+        |n| format!(" ({n} non-sigstore signatures, 0 sigstore non-signature attachments)"),
+    )
 }
 
 /// The requirement's keys, parsed; an error rejects every signature (a malformed key fails the
@@ -96,7 +87,6 @@ fn check(
             format!("missing {SIGNATURE_ANNOTATION} annotation"),
         );
     };
-    let untrusted = UntrustedPayload::new(&candidate.untrusted_body);
     let Some((key, proof)) = keys.iter().find_map(|k| {
         k.verify(&candidate.untrusted_body, signature)
             .ok()
@@ -108,53 +98,13 @@ fn check(
             String::from("cryptographic signature verification failed"),
         );
     };
-    let payload = match untrusted.accept(proof, PayloadType::Cosign) {
-        Ok(p) => p,
+    let key = String::from(key.fingerprint());
+    match UntrustedPayload::new(&candidate.untrusted_body).accept(proof, PayloadType::Cosign) {
+        Ok(payload) => check_claims(&requirement.signed_identity, &payload, candidate, key, ctx),
         Err(e) => {
-            return with_key(
-                rejected(candidate, Code::PayloadInvalid, format!("{e}")),
-                key,
-            )
+            let mut report = rejected(candidate, Code::PayloadInvalid, format!("{e}"));
+            report.key = Some(key);
+            report
         }
-    };
-    if payload.docker_manifest_digest() != ctx.manifest_sha256 {
-        return with_key(
-            rejected(
-                candidate,
-                Code::DigestMismatch,
-                format!(
-                    "Signature for docker-manifest-digest {} does not match manifest digest {}",
-                    payload.docker_manifest_digest(),
-                    ctx.manifest_sha256
-                ),
-            ),
-            key,
-        );
     }
-    let claimed = payload.docker_reference();
-    if !requirement
-        .signed_identity
-        .matches(ctx.image.reference(), claimed)
-    {
-        let mut report = with_key(
-            rejected(
-                candidate,
-                Code::IdentityMismatch,
-                format!("Signature for identity {claimed:?} is not accepted"),
-            ),
-            key,
-        );
-        report.identity = Some(String::from(claimed));
-        return report;
-    }
-    accepted(
-        candidate,
-        String::from(key.fingerprint()),
-        String::from(claimed),
-    )
-}
-
-fn with_key(mut report: SignatureReport, key: &CosignKey) -> SignatureReport {
-    report.key = Some(String::from(key.fingerprint()));
-    report
 }
