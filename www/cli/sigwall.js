@@ -8,8 +8,8 @@ import { pipeline } from 'node:stream/promises';
 import { checkPolicy, createVerifier, digest, embedPolicy, SigwallError } from 'sigwall';
 
 const USAGE = `usage:
-  sigwall verify [--policy FILE] --from dir:PATH [--json] IMAGE
-                                        verify IMAGE (docker://…) from a skopeo dir: copy;
+  sigwall verify [--policy FILE] --from dir:PATH|oci:PATH[:NAME] [--json] IMAGE
+                                        verify IMAGE (docker://…) from a saved copy;
                                         exit 0 allowed, 1 denied, 2 could not evaluate
   sigwall policy check FILE             strict parse and lint; exit 0 valid, 2 invalid
   sigwall policy embed FILE [-o OUT]    inline keyPath(s) as keyData(s): a self-contained policy
@@ -183,6 +183,61 @@ function dirMaterial(dir) {
   return { manifest, signatures, source: 'dir' };
 }
 
+function readJson(path, what) {
+  const bytes = readIfExists(path);
+  if (bytes === undefined) throw new Usage(`${what}: ${path} does not exist`);
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new Usage(`${what}: ${path} is not JSON`);
+  }
+}
+
+/**
+ * The material of an OCI image layout (as `skopeo copy … oci:` and `cosign save` write it): the
+ * manifest named NAME (default: the image's tag) or the image's digest in index.json, and, when
+ * present, the cosign signature manifest `cosign save` stores under the `sha256-<hex>.sig` name,
+ * with the payload blobs its layers reference. Blob paths come from validated digests only.
+ */
+function ociMaterial(spec, image) {
+  const at = spec.indexOf(':', 1);
+  const [dir, name] = at === -1 ? [spec, undefined] : [spec.slice(0, at), spec.slice(at + 1)];
+  const index = readJson(join(dir, 'index.json'), 'OCI layout');
+  const entries = Array.isArray(index.manifests) ? index.manifests : [];
+  const refName = (e) => e?.annotations?.['org.opencontainers.image.ref.name'];
+  const blob = (d) => {
+    const m = typeof d === 'string' && /^(sha256|sha512):([0-9a-f]+)$/.exec(d);
+    if (!m) throw new Usage(`OCI layout: invalid digest ${JSON.stringify(d)}`);
+    return readIfExists(join(dir, 'blobs', m[1], m[2]));
+  };
+  const wantDigest = image.includes('@') ? image.slice(image.indexOf('@') + 1) : undefined;
+  const wantName = name ?? (wantDigest ? undefined : (/:([\w][\w.-]*)$/.exec(image.replace(/^docker:\/\//, '').replace(/^[^/]*\//, ''))?.[1] ?? 'latest'));
+  const entry = entries.find((e) => (wantName !== undefined ? refName(e) === wantName : e?.digest === wantDigest));
+  if (!entry) throw new Usage(`OCI layout ${dir} has no manifest named ${wantName ?? wantDigest}`);
+  const manifest = blob(entry.digest);
+  if (manifest === undefined) throw new Usage(`OCI layout: blob ${entry.digest} is missing`);
+  const material = { manifest, source: 'oci-layout', blobs: {} };
+  const sigTag = digest(manifest).replace(':', '-') + '.sig';
+  const sigEntry = entries.find((e) => refName(e) === sigTag);
+  if (sigEntry) {
+    const sigManifest = blob(sigEntry.digest);
+    if (sigManifest !== undefined) {
+      material.cosignSignatures = sigManifest;
+      let layers = [];
+      try {
+        layers = JSON.parse(sigManifest.toString('utf8')).layers ?? [];
+      } catch { /* the core reports a malformed signature manifest */ }
+      for (const layer of Array.isArray(layers) ? layers : []) {
+        try {
+          const b = blob(layer?.digest);
+          if (b !== undefined) material.blobs[layer.digest] = b;
+        } catch { /* an invalid digest: the core rejects that layer */ }
+      }
+    }
+  }
+  return material;
+}
+
 function printVerdict(v, policyPath) {
   console.log(`${v.image}: ${v.allowed ? 'allowed' : 'DENIED'}`);
   console.log(`  manifest ${v.digest}`);
@@ -203,10 +258,12 @@ async function cmdVerify(argv) {
   if (opts.from === undefined) {
     throw new Usage('verifying straight from a registry is not available yet: use --from dir:PATH');
   }
-  if (!opts.from.startsWith('dir:')) throw new Usage('--from takes dir:PATH (oci: arrives later)');
+  let material;
+  if (opts.from.startsWith('dir:')) material = dirMaterial(opts.from.slice('dir:'.length));
+  else if (opts.from.startsWith('oci:')) material = ociMaterial(opts.from.slice('oci:'.length), rest[0]);
+  else throw new Usage('--from takes dir:PATH or oci:PATH[:NAME]');
   const policy = findPolicy(opts.policy);
   const verifier = await createVerifier(policy.text === undefined ? {} : { policy: policy.text });
-  const material = dirMaterial(opts.from.slice('dir:'.length));
   // Key files named by the policy are read from disk, as podman reads them.
   const keys = {};
   for (const path of checkPolicy(policy.text).keyPaths) {
