@@ -28,6 +28,10 @@ for section in match.values():
         for key in ("a", "b", "image", "signature", "prefix", "signedPrefix", "result"):
             if isinstance(case.get(key), str):
                 seed("reference_parse", case[key].encode())
+pgp_dir = os.path.join(here, "..", "fixtures", "pgp")
+for name in sorted(os.listdir(pgp_dir)):
+    if name.endswith((".sig", ".gpg", ".asc")):
+        seed("pgp", open(os.path.join(pgp_dir, name), "rb").read())
 manifest = b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}'
 seed("session", manifest + b"\xff" + b"\xa3\x01sig" + b"\xff" + b'{"layers":[{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json"}]}')
 seed("session", b'{"manifests":[]}')

@@ -18,9 +18,15 @@ fuzz_target!(|data: &[u8]| {
         base64ct::Base64::encode_string(COSIGN_KEY)
     );
     let policy = Policy::parse(policy.as_bytes()).expect("valid");
-    for image in ["a.example/x:1", "b.example/y@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "b.example/z:2"] {
+    for image in [
+        "a.example/x:1",
+        "b.example/y@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "b.example/z:2",
+    ] {
         let mut parts = data.split(|b| *b == 0xff);
-        let Ok(mut session) = Session::new(&policy, image, UnixTime(0)) else { return };
+        let Ok(mut session) = Session::new(&policy, image, UnixTime(0)) else {
+            return;
+        };
         while let Some(need) = session.next_need() {
             let result = match parts.next() {
                 Some(p) => session.provide(need.id, p),
