@@ -63,6 +63,18 @@ impl Candidate {
         }
     }
 
+    /// A signature rejected before any cryptography, for `code` and `message`.
+    pub(crate) fn defective(
+        format: SignatureFormat,
+        source: &str,
+        code: Code,
+        message: String,
+    ) -> Self {
+        let mut c = Candidate::new(format, source, Vec::new());
+        c.defect = Some((code, message));
+        c
+    }
+
     /// The value of an annotation, if present.
     pub(crate) fn annotation(&self, key: &str) -> Option<&str> {
         self.untrusted_annotations

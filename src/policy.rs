@@ -115,6 +115,41 @@ impl Requirement {
         }
     }
 
+    /// The key sources evaluation reads to verify signatures: trusted keys and Rekor keys.
+    pub fn signing_key_sources(&self) -> Vec<&KeySource> {
+        match self {
+            Requirement::SignedBy(s) => alloc::vec![&s.keys],
+            Requirement::SigstoreSigned(s) => {
+                let mut v = Vec::new();
+                if let SigstoreTrust::Keys(k) = &s.trust {
+                    v.push(k);
+                }
+                v.extend(s.rekor.as_ref());
+                v
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every key source the requirement names: [`signing_key_sources`](Self::signing_key_sources)
+    /// plus the certificate authorities of `fulcio` and `pki`.
+    pub fn key_sources(&self) -> Vec<&KeySource> {
+        let mut v = self.signing_key_sources();
+        if let Requirement::SigstoreSigned(s) = self {
+            match &s.trust {
+                SigstoreTrust::Keys(_) => {}
+                SigstoreTrust::Fulcio(f) => v.insert(0, &f.ca),
+                SigstoreTrust::Pki(p) => {
+                    v.insert(0, &p.ca_roots);
+                    if let Some(i) = &p.ca_intermediates {
+                        v.insert(1, i);
+                    }
+                }
+            }
+        }
+        v
+    }
+
     /// Whether this requirement checks a signature (`signedBy`, `sigstoreSigned`).
     pub fn verifies_signatures(&self) -> bool {
         matches!(

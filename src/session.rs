@@ -18,10 +18,10 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::digest::Digest;
-use crate::error::{ApiMisuse, Error, ManifestError};
+use crate::error::{ApiMisuse, Code, Error, ManifestError};
 use crate::eval::{self, Candidate, Context};
 use crate::json::{self, Value};
-use crate::policy::{KeySource, Policy, Requirement, ScopeMatch, SigstoreTrust};
+use crate::policy::{KeySource, Policy, Requirement, ScopeMatch};
 use crate::reference::ImageName;
 use crate::verdict::{SignatureFormat, Verdict};
 
@@ -347,12 +347,12 @@ impl Session {
     /// than disappears.
     fn accept_cosign_manifest(&mut self, bytes: &[u8], registry: &str, repository: &str) {
         let defect = |reason: &str| {
-            let mut c = Candidate::new(SignatureFormat::Cosign, "cosign-tag", Vec::new());
-            c.defect = Some((
-                crate::error::Code::SignatureInvalid,
+            Candidate::defective(
+                SignatureFormat::Cosign,
+                "cosign-tag",
+                Code::SignatureInvalid,
                 format!("invalid cosign signature manifest: {reason}"),
-            ));
-            c
+            )
         };
         let manifest = match json::parse(bytes, MAX_MANIFEST_BYTES) {
             Ok(Value::Object(m)) => m,
@@ -443,28 +443,28 @@ impl Session {
             annotations,
             ..
         } = self.pending_layers.remove(at);
-        let mut candidate = Candidate::new(SignatureFormat::Cosign, "cosign-tag", Vec::new());
-        candidate.untrusted_annotations = annotations;
-        match bytes {
-            None => {
-                candidate.defect = Some((
-                    crate::error::Code::SignatureInvalid,
-                    format!("the signature payload blob {digest} does not exist"),
-                ));
-            }
+        let (code, message) = match bytes {
+            None => (
+                Code::SignatureInvalid,
+                format!("the signature payload blob {digest} does not exist"),
+            ),
             Some(bytes) => {
                 let mut check = crate::digest::DigestVerifier::new(digest, Some(size));
                 match check.update(bytes).and_then(|()| check.finish()) {
-                    Ok(_) => candidate.untrusted_body = bytes.to_vec(),
-                    Err(e) => {
-                        candidate.defect = Some((
-                            e.code(),
-                            format!("the signature payload does not match its descriptor: {e}"),
-                        ))
+                    Ok(_) => {
+                        let mut candidate =
+                            Candidate::new(SignatureFormat::Cosign, "cosign-tag", bytes.to_vec());
+                        candidate.untrusted_annotations = annotations;
+                        return self.candidates.push(candidate);
                     }
+                    Err(e) => (
+                        e.code(),
+                        format!("the signature payload does not match its descriptor: {e}"),
+                    ),
                 }
             }
-        }
+        };
+        let candidate = Candidate::defective(SignatureFormat::Cosign, "cosign-tag", code, message);
         self.candidates.push(candidate);
     }
 
@@ -479,19 +479,11 @@ impl Session {
             if !self.candidates.is_empty() {
                 let mut paths: Vec<String> = Vec::new();
                 for r in &self.requirements {
-                    let sources: Vec<&KeySource> = match r {
-                        Requirement::SignedBy(s) => alloc::vec![&s.keys],
-                        Requirement::SigstoreSigned(s) => {
-                            let mut v = Vec::new();
-                            if let SigstoreTrust::Keys(k) = &s.trust {
-                                v.push(k);
-                            }
-                            v.extend(s.rekor.as_ref());
-                            v
-                        }
-                        _ => Vec::new(),
-                    };
-                    for p in sources.into_iter().flat_map(KeySource::paths) {
+                    for p in r
+                        .signing_key_sources()
+                        .into_iter()
+                        .flat_map(KeySource::paths)
+                    {
                         if !paths.contains(p) {
                             paths.push(p.clone());
                         }
@@ -543,7 +535,7 @@ impl Session {
         if self.requirements.is_empty() {
             // Unreachable from JSON (lists must be non-empty); containers/image denies.
             reasons.push(crate::verdict::Reason {
-                code: crate::error::Code::Internal,
+                code: Code::Internal,
                 message: String::from("Source image rejected: List of verification policy requirements must not be empty"),
             });
         }
@@ -564,12 +556,12 @@ impl Session {
 /// a defective signature, which denies rather than disappears.
 fn stored_signature(bytes: &[u8], source: &str) -> Candidate {
     let defect = |format, reason: &str| {
-        let mut c = Candidate::new(format, source, Vec::new());
-        c.defect = Some((
-            crate::error::Code::SignatureInvalid,
+        Candidate::defective(
+            format,
+            source,
+            Code::SignatureInvalid,
             format!("invalid stored signature: {reason}"),
-        ));
-        c
+        )
     };
     if bytes.len() > MAX_SIGNATURE_BYTES {
         return defect(SignatureFormat::SimpleSigning, "larger than 4 MiB");

@@ -181,50 +181,47 @@ impl Keyring {
         }
         for key in &self.keys {
             if let Ok(signature) = message.verify(&key.primary_key) {
-                let signature = signature.clone();
-                check_key(key, None, &signature, now)?;
-                return self.verified(key, content, &signature, now);
+                check_key(key, None, now)?;
+                return verified(key, content, signature, now);
             }
             for subkey in &key.public_subkeys {
                 if let Ok(signature) = message.verify(&subkey.key) {
-                    let signature = signature.clone();
-                    check_key(key, Some(subkey), &signature, now)?;
-                    return self.verified(key, content, &signature, now);
+                    check_key(key, Some(subkey), now)?;
+                    return verified(key, content, signature, now);
                 }
             }
         }
         Err(PgpRejection::BadSignature)
     }
+}
 
-    fn verified(
-        &self,
-        key: &SignedPublicKey,
-        content: Vec<u8>,
-        signature: &Signature,
-        now: u64,
-    ) -> Result<PgpVerified, PgpRejection> {
-        if let (Some(created), Some(valid_for)) =
-            (signature.created(), signature.signature_expiration_time())
-        {
-            let valid_for = u64::from(valid_for.as_secs());
-            if valid_for > 0 && u64::from(created.as_secs()).saturating_add(valid_for) <= now {
-                return Err(PgpRejection::SignatureExpired);
-            }
+/// The result of a signature that verified: its own expiry checked, the primary key named.
+fn verified(
+    key: &SignedPublicKey,
+    content: Vec<u8>,
+    signature: &Signature,
+    now: u64,
+) -> Result<PgpVerified, PgpRejection> {
+    if let (Some(created), Some(valid_for)) =
+        (signature.created(), signature.signature_expiration_time())
+    {
+        let valid_for = u64::from(valid_for.as_secs());
+        if valid_for > 0 && u64::from(created.as_secs()).saturating_add(valid_for) <= now {
+            return Err(PgpRejection::SignatureExpired);
         }
-        let fingerprint = key.fingerprint();
-        Ok(PgpVerified {
-            content,
-            primary_fingerprint: base16ct::upper::encode_string(fingerprint.as_bytes()),
-            proof: SignatureVerified::issue(),
-        })
     }
+    let fingerprint = key.fingerprint();
+    Ok(PgpVerified {
+        content,
+        primary_fingerprint: base16ct::upper::encode_string(fingerprint.as_bytes()),
+        proof: SignatureVerified::issue(),
+    })
 }
 
 /// Revocation and expiry of the primary key and, when a subkey signed, of that subkey.
 fn check_key(
     key: &SignedPublicKey,
     subkey: Option<&pgp::composed::SignedPublicSubKey>,
-    _signature: &Signature,
     now: u64,
 ) -> Result<(), PgpRejection> {
     if !key.details.revocation_signatures.is_empty() {

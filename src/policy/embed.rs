@@ -15,7 +15,7 @@ impl Policy {
     pub fn key_paths(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
         for r in self.all_requirements() {
-            for source in sources(r) {
+            for source in r.key_sources() {
                 for p in source.paths() {
                     if !out.contains(&p.as_str()) {
                         out.push(p);
@@ -66,26 +66,6 @@ impl Policy {
         }
         w.out.push('}');
         Ok(w.out)
-    }
-}
-
-fn sources(r: &Requirement) -> Vec<&KeySource> {
-    match r {
-        Requirement::SignedBy(s) => alloc::vec![&s.keys],
-        Requirement::SigstoreSigned(s) => {
-            let mut v = Vec::new();
-            match &s.trust {
-                SigstoreTrust::Keys(k) => v.push(k),
-                SigstoreTrust::Fulcio(f) => v.push(&f.ca),
-                SigstoreTrust::Pki(p) => {
-                    v.push(&p.ca_roots);
-                    v.extend(p.ca_intermediates.as_ref());
-                }
-            }
-            v.extend(s.rekor.as_ref());
-            v
-        }
-        _ => Vec::new(),
     }
 }
 

@@ -98,19 +98,22 @@ function sizeOf(options) {
 
 const encoder = new TextEncoder();
 
-/** Policy JSON text from a `policy` option: a string, an object, or bytes. */
-function policyText(policy) {
-  if (typeof policy === 'string') return policy;
+/**
+ * Policy JSON bytes from a `policy` option: text, an object, or bytes (handed to the core as
+ * they are, so invalid UTF-8 is refused there rather than replaced here).
+ */
+function policyBytes(policy) {
+  if (typeof policy === 'string') return encoder.encode(policy);
   if (policy instanceof Uint8Array || policy instanceof ArrayBuffer || ArrayBuffer.isView(policy)) {
-    return new TextDecoder('utf-8', { fatal: false }).decode(bytesOf(policy, 'policy'));
+    return bytesOf(policy, 'policy');
   }
-  if (policy !== null && typeof policy === 'object') return JSON.stringify(policy);
+  if (policy !== null && typeof policy === 'object') return encoder.encode(JSON.stringify(policy));
   throw new UsageError('policy must be policy.json text, an object, or bytes');
 }
 
 function parsePolicy(module, policy) {
-  const text = policy === undefined ? module.embeddedPolicy() : policyText(policy);
-  return call(() => new module.Policy(encoder.encode(text)));
+  const bytes = policy === undefined ? encoder.encode(module.embeddedPolicy()) : policyBytes(policy);
+  return call(() => new module.Policy(bytes));
 }
 
 /**
