@@ -2,6 +2,12 @@
 //! not) whose literal data is the payload, made by a key of a keyring the policy supplies. The
 //! one seam where rPGP's errors are converted: only a [`PgpRejection`] leaves this module.
 //!
+//! rPGP is used for its packet parsers and its signature hashing, not for its composed message
+//! and key parsers, and the public-key arithmetic is dispatched here ([`Checked`]): rPGP's
+//! generic parsers reach every packet type (secret keys, encrypted data, their ciphers and
+//! KDFs) and its verifier every curve it knows, which would put code that verifying simple
+//! signing never runs into the module (see "Sizes" in README.md).
+//!
 //! Rejected: cleartext-signed and ASCII-armored signatures, unsigned literal data, encrypted
 //! messages, more than one signature, unknown keys, expired or revoked keys and subkeys,
 //! expired signatures, and literal data past [`MAX_LITERAL_BYTES`] (a compression bomb stops
@@ -9,25 +15,31 @@
 
 extern crate std;
 
+mod checked;
+mod keys;
+mod message;
+mod packets;
+
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-use std::io::{Cursor, Read as _};
+use std::io::Read as _;
 
-use pgp::composed::{Deserializable as _, Message, SignedPublicKey};
-use pgp::packet::{Signature, SignatureType};
-use pgp::types::KeyDetails as _;
+use pgp::armor::Dearmor;
+use pgp::packet::Signature;
 
 use crate::payload::SignatureVerified;
+use checked::Checked;
+use keys::{KeyState, TrustedKey};
+use message::SignedMessage;
 
 /// Payloads are a few hundred bytes; anything past this is refused unread.
 pub const MAX_LITERAL_BYTES: u64 = 4 * 1024 * 1024;
 
-/// The keys one `signedBy` requirement trusts, parsed once.
-#[derive(Clone)]
+/// The keys one `signedBy` requirement trusts, parsed and their self-signatures checked once.
 pub struct Keyring {
-    keys: Vec<SignedPublicKey>,
+    keys: Vec<TrustedKey>,
 }
 
 impl fmt::Debug for Keyring {
@@ -45,7 +57,7 @@ pub enum PgpRejection {
     BadSignature,
     /// The key (or subkey) that made it is revoked.
     KeyRevoked,
-    /// The key (or subkey) that made it had expired when it signed, or has expired now.
+    /// The key (or subkey) that made it has expired.
     KeyExpired,
     /// The signature itself has expired.
     SignatureExpired,
@@ -88,9 +100,13 @@ fn starts_like_a_signature(first: u8) -> bool {
     matches!(first, 0xa0..=0xa3 | 0xc8 | 0x90..=0x93 | 0xc4 | 0x88..=0x8b | 0xc2)
 }
 
+/// The armor line every ASCII-armored public keyring starts with.
+const BEGIN_PUBLIC_KEY: &str = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+
 impl Keyring {
-    /// Parses keyrings (binary or ASCII-armored, one or several keys each). Keys whose
-    /// self-signatures do not verify are left out.
+    /// Parses keyrings (binary or ASCII-armored, one or several keys each, armored blocks may be
+    /// concatenated). Keys without a valid self-signature are left out; subkeys without a
+    /// valid signing binding too.
     ///
     /// # Errors
     ///
@@ -101,28 +117,21 @@ impl Keyring {
             let text = core::str::from_utf8(data)
                 .ok()
                 .filter(|t| t.trim_start().starts_with("-----BEGIN"));
-            let parsed: Vec<SignedPublicKey> = match text {
-                Some(text) => {
-                    let mut out = Vec::new();
-                    // Several armored blocks may be concatenated (sigwall's embedded policies do).
-                    for block in text.split("-----BEGIN PGP PUBLIC KEY BLOCK-----").skip(1) {
-                        let block = format!("-----BEGIN PGP PUBLIC KEY BLOCK-----{block}");
-                        let (iter, _) = SignedPublicKey::from_string_many(&block)
-                            .map_err(|_| String::from("invalid ASCII-armored keyring"))?;
-                        for k in iter {
-                            out.push(k.map_err(|_| {
-                                String::from("invalid key in ASCII-armored keyring")
-                            })?);
-                        }
-                    }
-                    out
-                }
-                None => SignedPublicKey::from_bytes_many(Cursor::new(data.as_slice()))
-                    .map_err(|_| String::from("invalid keyring"))?
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|_| String::from("invalid key in keyring"))?,
+            let Some(text) = text else {
+                keys::read(data, &mut keys)?;
+                continue;
             };
-            keys.extend(parsed.into_iter().filter(|k| k.verify_bindings().is_ok()));
+            if !text.trim_start().starts_with(BEGIN_PUBLIC_KEY) {
+                return Err(String::from("not an ASCII-armored public key block"));
+            }
+            for block in text.split(BEGIN_PUBLIC_KEY).skip(1) {
+                let block = format!("{BEGIN_PUBLIC_KEY}{block}");
+                let mut binary = Vec::new();
+                Dearmor::new(block.as_bytes())
+                    .read_to_end(&mut binary)
+                    .map_err(|_| String::from("invalid ASCII-armored keyring"))?;
+                keys::read(&binary, &mut keys)?;
+            }
         }
         Ok(Keyring { keys })
     }
@@ -155,111 +164,47 @@ impl Keyring {
                 "not a binary OpenPGP message (cleartext or armored signatures are refused)",
             ));
         }
-        let message = Message::from_bytes(Cursor::new(untrusted_signature))
-            .map_err(|_| PgpRejection::NotASignedMessage("malformed packet stream"))?;
-        let mut message = if message.is_compressed() {
-            message
-                .decompress()
-                .map_err(|_| PgpRejection::NotASignedMessage("malformed compressed data"))?
-        } else {
-            message
-        };
-        if !message.is_signed() {
-            return Err(PgpRejection::NotASignedMessage(if message.is_encrypted() {
-                "an encrypted message"
-            } else {
-                "no signature"
-            }));
-        }
-        let mut content = Vec::new();
-        (&mut message)
-            .take(MAX_LITERAL_BYTES + 1)
-            .read_to_end(&mut content)
-            .map_err(|_| PgpRejection::NotASignedMessage("malformed literal data"))?;
-        if content.len() as u64 > MAX_LITERAL_BYTES {
-            return Err(PgpRejection::TooLarge);
-        }
+        let (literal, signature) = SignedMessage::read(untrusted_signature)?.into_parts()?;
         for key in &self.keys {
-            if let Ok(signature) = message.verify(&key.primary_key) {
-                check_key(key, None, now)?;
-                return verified(key, content, signature, now);
-            }
-            for subkey in &key.public_subkeys {
-                if let Ok(signature) = message.verify(&subkey.key) {
-                    check_key(key, Some(subkey), now)?;
-                    return verified(key, content, signature, now);
+            let data = literal.data();
+            let states: Option<&[KeyState]> =
+                if signature.verify(&Checked(&key.primary), data).is_ok() {
+                    Some(&[][..])
+                } else {
+                    key.subkeys
+                        .iter()
+                        .find(|sub| signature.verify(&Checked(&sub.key), data).is_ok())
+                        .map(|sub| core::slice::from_ref(&sub.state))
+                };
+            if let Some(subkey_state) = states {
+                for state in core::iter::once(&key.state).chain(subkey_state) {
+                    if state.revoked {
+                        return Err(PgpRejection::KeyRevoked);
+                    }
+                    if state.expires.is_some_and(|at| at <= now) {
+                        return Err(PgpRejection::KeyExpired);
+                    }
                 }
+                check_signature_expiry(&signature, now)?;
+                return Ok(PgpVerified {
+                    content: literal.into_bytes().into(),
+                    primary_fingerprint: key.fingerprint.clone(),
+                    proof: SignatureVerified::issue(),
+                });
             }
         }
         Err(PgpRejection::BadSignature)
     }
 }
 
-/// The result of a signature that verified: its own expiry checked, the primary key named.
-fn verified(
-    key: &SignedPublicKey,
-    content: Vec<u8>,
-    signature: &Signature,
-    now: u64,
-) -> Result<PgpVerified, PgpRejection> {
+/// A signature that carries an expiration time must not be used past it.
+fn check_signature_expiry(signature: &Signature, now: u64) -> Result<(), PgpRejection> {
     if let (Some(created), Some(valid_for)) =
         (signature.created(), signature.signature_expiration_time())
     {
         let valid_for = u64::from(valid_for.as_secs());
         if valid_for > 0 && u64::from(created.as_secs()).saturating_add(valid_for) <= now {
             return Err(PgpRejection::SignatureExpired);
-        }
-    }
-    let fingerprint = key.fingerprint();
-    Ok(PgpVerified {
-        content,
-        primary_fingerprint: base16ct::upper::encode_string(fingerprint.as_bytes()),
-        proof: SignatureVerified::issue(),
-    })
-}
-
-/// Revocation and expiry of the primary key and, when a subkey signed, of that subkey.
-fn check_key(
-    key: &SignedPublicKey,
-    subkey: Option<&pgp::composed::SignedPublicSubKey>,
-    now: u64,
-) -> Result<(), PgpRejection> {
-    if !key.details.revocation_signatures.is_empty() {
-        return Err(PgpRejection::KeyRevoked);
-    }
-    let created = |k: &dyn pgp::types::KeyDetails| u64::from(k.created_at().as_secs());
-    let primary_expiry = key
-        .details
-        .users
-        .iter()
-        .flat_map(|u| u.signatures.iter())
-        .filter_map(Signature::key_expiration_time)
-        .map(|d| u64::from(d.as_secs()))
-        .max();
-    if let Some(valid_for) = primary_expiry.filter(|d| *d > 0) {
-        if created(&key.primary_key).saturating_add(valid_for) <= now {
-            return Err(PgpRejection::KeyExpired);
-        }
-    }
-    if let Some(sub) = subkey {
-        if sub
-            .signatures
-            .iter()
-            .any(|s| s.typ() == Some(SignatureType::SubkeyRevocation))
-        {
-            return Err(PgpRejection::KeyRevoked);
-        }
-        let sub_expiry = sub
-            .signatures
-            .iter()
-            .filter(|s| s.typ() == Some(SignatureType::SubkeyBinding))
-            .filter_map(Signature::key_expiration_time)
-            .map(|d| u64::from(d.as_secs()))
-            .max();
-        if let Some(valid_for) = sub_expiry.filter(|d| *d > 0) {
-            if created(&sub.key).saturating_add(valid_for) <= now {
-                return Err(PgpRejection::KeyExpired);
-            }
         }
     }
     Ok(())

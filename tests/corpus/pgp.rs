@@ -12,11 +12,16 @@ macro_rules! fx {
 const MANIFEST: &[u8] = fx!("manifest.json");
 
 fn verify(policy: &str, image: &str, manifest: &[u8], signatures: &[&[u8]]) -> Verdict {
-    let keys: [(&str, &[u8]); 4] = [
+    let keys: [(&str, &[u8]); 9] = [
         ("/k/rsa3072.gpg", fx!("rsa3072.gpg")),
         ("/k/subkey.gpg", fx!("subkey.gpg")),
         ("/k/ed25519.asc", fx!("ed25519.asc")),
         ("/k/other.gpg", fx!("other.gpg")),
+        ("/k/rsa4096.gpg", fx!("rsa4096.gpg")),
+        ("/k/nistp256.gpg", fx!("nistp256.gpg")),
+        ("/k/expiring.gpg", fx!("expiring.gpg")),
+        ("/k/revoked.gpg", fx!("revoked.gpg")),
+        ("/k/subkey-revoked.gpg", fx!("subkey-revoked.gpg")),
     ];
     let policy = Policy::parse(policy.as_bytes()).unwrap();
     let mut s = Session::new(&policy, image, UnixTime(1_900_000_000)).unwrap();
@@ -53,9 +58,19 @@ pub(crate) fn cases() -> usize {
     let repo = r#"{"type":"matchRepository"}"#;
     let k = |id: &str| signed_by("/k/rsa3072.gpg", id);
     let valid: &[u8] = fx!("rsa3072.sig");
-    let mut corrupt = valid.to_vec();
-    let at = corrupt.len() - 20;
-    corrupt[at] ^= 0x55;
+    // The signature value changed: still a well-formed message, but it does not verify.
+    let mut corrupt = fx!("rsa3072-uncompressed.sig").to_vec();
+    if let Some(last) = corrupt.last_mut() {
+        *last ^= 0x01;
+    }
+    // The compressed stream damaged (a reserved deflate block type): not a message at all.
+    let mut mangled = valid.to_vec();
+    assert_eq!(
+        &mangled[..2],
+        b"\xa3\x01",
+        "old-format compressed data, ZIP"
+    );
+    mangled[2] = 0xff;
     // Still a valid manifest, but not the signed bytes.
     let modified = String::from_utf8(MANIFEST.to_vec())
         .unwrap()
@@ -193,6 +208,73 @@ pub(crate) fn cases() -> usize {
             vec![&corrupt],
             false,
             vec!["BAD_SIGNATURE"],
+        ),
+        (
+            "damaged compressed data",
+            policy(&[k(exact)]),
+            latest,
+            MANIFEST,
+            vec![&mangled],
+            false,
+            vec!["SIGNATURE_INVALID"],
+        ),
+        (
+            "RSA 4096, uncompressed, ECDSA P-256: each verifies",
+            policy(&[
+                signed_by("/k/rsa4096.gpg", exact),
+                signed_by("/k/nistp256.gpg", exact),
+                k(exact),
+            ]),
+            latest,
+            MANIFEST,
+            vec![
+                fx!("rsa4096.sig"),
+                fx!("nistp256.sig"),
+                fx!("rsa3072-uncompressed.sig"),
+            ],
+            true,
+            vec![],
+        ),
+        (
+            "a key that has expired",
+            policy(&[signed_by("/k/expiring.gpg", exact)]),
+            latest,
+            MANIFEST,
+            vec![fx!("expiring.sig")],
+            false,
+            vec!["KEY_EXPIRED"],
+        ),
+        (
+            "a revoked key",
+            policy(&[signed_by("/k/revoked.gpg", exact)]),
+            latest,
+            MANIFEST,
+            vec![fx!("revoked.sig")],
+            false,
+            vec!["KEY_REVOKED"],
+        ),
+        (
+            "a revoked signing subkey",
+            policy(&[signed_by("/k/subkey-revoked.gpg", exact)]),
+            latest,
+            MANIFEST,
+            vec![fx!("subkey-revoked.sig")],
+            false,
+            vec!["KEY_REVOKED"],
+        ),
+        (
+            "cleartext-signed, unsigned literal, encrypted, compression bomb",
+            policy(&[k(exact)]),
+            latest,
+            MANIFEST,
+            vec![
+                fx!("rsa3072-cleartext.asc"),
+                fx!("rsa3072-literal.gpg"),
+                fx!("rsa3072-encrypted.gpg"),
+                fx!("rsa3072-bomb.sig"),
+            ],
+            false,
+            vec!["NO_ACCEPTED_SIGNATURE"],
         ),
         (
             "a valid signature by an unknown key",

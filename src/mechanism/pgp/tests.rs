@@ -96,3 +96,141 @@ fn keyring_errors_do_not_panic() {
         .map(|r| r.is_empty())
         .unwrap_or(true));
 }
+
+#[test]
+fn every_key_type_gpg_makes_verifies() {
+    for (key, sig, fingerprint) in [
+        (
+            &fx!("rsa4096.gpg")[..],
+            &fx!("rsa4096.sig")[..],
+            &fx!("rsa4096.fpr")[..],
+        ),
+        (
+            fx!("nistp256.gpg"),
+            fx!("nistp256.sig"),
+            fx!("nistp256.fpr"),
+        ),
+        (
+            fx!("nistp384.asc"),
+            fx!("nistp384.sig"),
+            fx!("nistp384.fpr"),
+        ),
+        (
+            fx!("rsa3072.gpg"),
+            fx!("rsa3072-uncompressed.sig"),
+            fx!("rsa3072.fpr"),
+        ),
+    ] {
+        let v = ring(&[key]).verify(sig, NOW).unwrap();
+        assert_eq!(v.primary_fingerprint, fpr(fingerprint));
+        assert_eq!(v.content, fx!("payload.json"));
+    }
+}
+
+#[test]
+fn a_third_party_certification_does_not_make_a_key_unusable() {
+    let r = ring(&[fx!("rsa3072-certified.gpg")]);
+    assert_eq!(r.len(), 1);
+    assert!(r.verify(fx!("rsa3072.sig"), NOW).is_ok());
+}
+
+/// When the expiring keys were made (make.sh) plus a day, and a day before they expire.
+const MADE: u64 = 1_795_473_522 + 86_400;
+
+#[test]
+fn revoked_and_expired_keys_and_subkeys_are_rejected() {
+    /// (keyring, signature, verified at, outcome)
+    type Case<'a> = (&'a [u8], &'a [u8], u64, Result<(), PgpRejection>);
+    let cases: [Case<'_>; 8] = [
+        (
+            fx!("revoked.gpg"),
+            fx!("revoked.sig"),
+            MADE,
+            Err(PgpRejection::KeyRevoked),
+        ),
+        (
+            fx!("subkey-revoked.gpg"),
+            fx!("subkey-revoked.sig"),
+            MADE,
+            Err(PgpRejection::KeyRevoked),
+        ),
+        (fx!("expiring.gpg"), fx!("expiring.sig"), MADE, Ok(())),
+        (
+            fx!("expiring.gpg"),
+            fx!("expiring.sig"),
+            NOW,
+            Err(PgpRejection::KeyExpired),
+        ),
+        (
+            fx!("subkey-expiring.gpg"),
+            fx!("subkey-expiring.sig"),
+            MADE,
+            Ok(()),
+        ),
+        (
+            fx!("subkey-expiring.gpg"),
+            fx!("subkey-expiring.sig"),
+            NOW,
+            Err(PgpRejection::KeyExpired),
+        ),
+        (
+            fx!("expiring.asc"),
+            fx!("expiring.sig"),
+            MADE + 2 * 366 * 86_400,
+            Err(PgpRejection::KeyExpired),
+        ),
+        (fx!("subkey.gpg"), fx!("subkey.sig"), NOW, Ok(())),
+    ];
+    for (i, (key, sig, at, expected)) in cases.into_iter().enumerate() {
+        let got = ring(&[key]).verify(sig, at).map(|_| ());
+        assert_eq!(got, expected, "case {i}");
+    }
+}
+
+#[test]
+fn message_shapes_other_than_a_signed_document_are_refused() {
+    let r = ring(&[fx!("rsa3072.gpg")]);
+    let refused = |bytes: &[u8]| r.verify(bytes, NOW).unwrap_err();
+    assert!(matches!(
+        refused(fx!("rsa3072-cleartext.asc")),
+        PgpRejection::NotASignedMessage(_)
+    ));
+    assert_eq!(
+        refused(fx!("rsa3072-literal.gpg")),
+        PgpRejection::NotASignedMessage("no signature")
+    );
+    // Starts with a session key packet, which no signed message does (containers/image checks
+    // the first byte the same way).
+    assert!(matches!(
+        refused(fx!("rsa3072-encrypted.gpg")),
+        PgpRejection::NotASignedMessage(_)
+    ));
+    // 16 MiB of literal data compressed to 16 KiB: refused at 4 MiB, not inflated whole.
+    assert_eq!(refused(fx!("rsa3072-bomb.sig")), PgpRejection::TooLarge);
+    // Two signatures, and a signature packet alone.
+    let unc = fx!("rsa3072-uncompressed.sig");
+    let sig_at = unc.len() - 438;
+    assert_eq!(unc[sig_at], 0x89, "the signature packet starts there");
+    let twice = [&unc[..], &unc[sig_at..]].concat();
+    assert_eq!(
+        refused(&twice),
+        PgpRejection::NotASignedMessage("more than one signature")
+    );
+    assert_eq!(
+        refused(&unc[sig_at..]),
+        PgpRejection::NotASignedMessage("no literal data")
+    );
+    // Trailing bytes after the last packet, and a truncated stream.
+    assert!(matches!(
+        refused(&[&unc[..], b"\x00"].concat()),
+        PgpRejection::NotASignedMessage(_)
+    ));
+    assert!(matches!(
+        refused(&unc[..unc.len() - 1]),
+        PgpRejection::NotASignedMessage(_)
+    ));
+    // The signature's last MPI byte changed: parses, does not verify.
+    let mut flipped = unc.to_vec();
+    *flipped.last_mut().unwrap() ^= 0x01;
+    assert_eq!(refused(&flipped), PgpRejection::BadSignature);
+}

@@ -1,0 +1,149 @@
+//! The public-key arithmetic behind every OpenPGP signature sigwall checks.
+//!
+//! rPGP hashes what a signature covers and then asks the key to check the hash
+//! ([`VerifyingKey::verify`]). Its own keys answer with a verifier for every algorithm and curve
+//! rPGP knows; [`Checked`] answers with the ones simple signing meets in practice, so only those
+//! are linked: RSA (PKCS #1 v1.5), Ed25519 (legacy EdDSA and RFC 9580 native) and ECDSA over
+//! NIST P-256 and P-384. Anything else is an unsupported algorithm: the signature does not verify.
+
+extern crate std;
+
+use alloc::string::String;
+use std::io;
+
+use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
+use pgp::crypto::hash::HashAlgorithm;
+use pgp::ser::Serialize;
+use pgp::types::{
+    EcdsaPublicParams, EddsaLegacyPublicParams, Fingerprint, KeyDetails, KeyId, KeyVersion, Mpi,
+    PublicParams, SignatureBytes, Timestamp, VerifyingKey,
+};
+
+/// A key (primary or subkey) whose signatures are checked by [`check`].
+#[derive(Debug)]
+pub(super) struct Checked<'a, K>(pub(super) &'a K);
+
+impl<K: KeyDetails> KeyDetails for Checked<'_, K> {
+    fn version(&self) -> KeyVersion {
+        self.0.version()
+    }
+    fn legacy_key_id(&self) -> KeyId {
+        self.0.legacy_key_id()
+    }
+    fn fingerprint(&self) -> Fingerprint {
+        self.0.fingerprint()
+    }
+    fn algorithm(&self) -> pgp::crypto::public_key::PublicKeyAlgorithm {
+        self.0.algorithm()
+    }
+    fn created_at(&self) -> Timestamp {
+        self.0.created_at()
+    }
+    fn legacy_v3_expiration_days(&self) -> Option<u16> {
+        self.0.legacy_v3_expiration_days()
+    }
+    fn public_params(&self) -> &PublicParams {
+        self.0.public_params()
+    }
+}
+
+impl<K: Serialize> Serialize for Checked<'_, K> {
+    fn to_writer<W: io::Write>(&self, w: &mut W) -> pgp::errors::Result<()> {
+        self.0.to_writer(w)
+    }
+    fn write_len(&self) -> usize {
+        self.0.write_len()
+    }
+}
+
+impl<K: KeyDetails> VerifyingKey for Checked<'_, K> {
+    fn verify(
+        &self,
+        hash: HashAlgorithm,
+        hashed: &[u8],
+        signature: &SignatureBytes,
+    ) -> pgp::errors::Result<()> {
+        check(self.0.public_params(), hash, hashed, signature)
+            .map_err(|why| pgp::errors::Error::from(String::from(why)))
+    }
+}
+
+/// The signature's integers, when it has exactly `N` of them.
+fn mpis<const N: usize>(signature: &SignatureBytes) -> Result<&[Mpi; N], &'static str> {
+    let mpis: &[Mpi] = signature
+        .try_into()
+        .map_err(|_| "not an MPI-encoded signature")?;
+    mpis.try_into()
+        .map_err(|_| "wrong number of signature values")
+}
+
+/// `r ‖ s`, each left-padded to `half` bytes (OpenPGP strips leading zeros from MPIs).
+fn fixed_width<const W: usize>(r: &[u8], s: &[u8]) -> Result<[u8; W], &'static str> {
+    let half = W / 2;
+    let mut out = [0u8; W];
+    let (Some(r_at), Some(s_at)) = (half.checked_sub(r.len()), half.checked_sub(s.len())) else {
+        return Err("signature value too long");
+    };
+    out.get_mut(r_at..half)
+        .ok_or("signature value too long")?
+        .copy_from_slice(r);
+    out.get_mut(half + s_at..)
+        .ok_or("signature value too long")?
+        .copy_from_slice(s);
+    Ok(out)
+}
+
+/// Any failure of the arithmetic.
+fn bad<E>(_: E) -> &'static str {
+    "the signature does not verify"
+}
+
+/// Checks `signature` over the digest `hashed` (made with `hash`) for the key `params`.
+fn check(
+    params: &PublicParams,
+    hash: HashAlgorithm,
+    hashed: &[u8],
+    signature: &SignatureBytes,
+) -> Result<(), &'static str> {
+    match params {
+        PublicParams::RSA(key) => {
+            let [m] = mpis::<1>(signature)?;
+            pgp::crypto::rsa::verify(&key.key, hash, hashed, m.as_ref()).map_err(bad)
+        }
+        PublicParams::EdDSALegacy(EddsaLegacyPublicParams::Ed25519 { key }) => {
+            let [r, s] = mpis::<2>(signature)?;
+            let bytes = fixed_width::<64>(r.as_ref(), s.as_ref())?;
+            pgp::crypto::ed25519::verify(key, hash, hashed, &bytes).map_err(bad)
+        }
+        PublicParams::Ed25519(key) => {
+            let bytes: &[u8] = signature
+                .try_into()
+                .map_err(|_| "not a native Ed25519 signature")?;
+            pgp::crypto::ed25519::verify(&key.key, hash, hashed, bytes).map_err(bad)
+        }
+        PublicParams::ECDSA(EcdsaPublicParams::P256 { key }) => {
+            // RFC 9580 §5.2.3.2: the digest must be at least as long as the curve's field.
+            if hash.digest_size().unwrap_or(0) < 32 {
+                return Err("the hash algorithm is too weak for the key");
+            }
+            let [r, s] = mpis::<2>(signature)?;
+            let bytes = fixed_width::<64>(r.as_ref(), s.as_ref())?;
+            let signature = p256::ecdsa::Signature::from_slice(&bytes).map_err(bad)?;
+            p256::ecdsa::VerifyingKey::from(key)
+                .verify_prehash(hashed, &signature)
+                .map_err(bad)
+        }
+        PublicParams::ECDSA(EcdsaPublicParams::P384 { key }) => {
+            if hash.digest_size().unwrap_or(0) < 48 {
+                return Err("the hash algorithm is too weak for the key");
+            }
+            let [r, s] = mpis::<2>(signature)?;
+            let bytes = fixed_width::<96>(r.as_ref(), s.as_ref())?;
+            let signature = p384::ecdsa::Signature::from_slice(&bytes).map_err(bad)?;
+            p384::ecdsa::VerifyingKey::from(key)
+                .verify_prehash(hashed, &signature)
+                .map_err(bad)
+        }
+        _ => Err("unsupported public-key algorithm for signatures"),
+    }
+}
