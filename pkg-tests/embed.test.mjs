@@ -41,7 +41,7 @@ test('a policy compiled into the package is the default createVerifier() enforce
   assert.equal(signed.reasons[0].code, 'NO_SIGNATURES');
   // The key file was inlined: the embedded policy names no paths.
   const glue = await import(pathToFileURL(join(dir, 'node_modules', 'sigwall', 'pkg', 'node.js')));
-  assert.deepEqual(glue.checkPolicy(undefined).keyPaths, []);
+  assert.deepEqual((await glue.checkPolicy(undefined)).keyPaths, []);
   // A given policy still overrides the embedded one.
   const open = await sigwall.createVerifier({ policy: { default: [{ type: 'insecureAcceptAnything' }] } });
   assert.equal(open.verifyLocal('registry.example/other:1', { manifest }).allowed, true);

@@ -13,8 +13,11 @@ import { pathToFileURL } from 'node:url';
 import { env, root, run, say } from './lib/util.mjs';
 import { bootstrap } from './lib/bootstrap.mjs';
 
-/** The modules: name → cargo features. `full` adds OpenPGP (rPGP). */
-export const MODULES = { core: ['wasm'], full: ['wasm', 'pgp'] };
+/**
+ * The modules: name → cargo features. `core` verifies (policy, digests, cosign P-256); `full`
+ * adds OpenPGP (rPGP), the other cosign key types (feature `keys`) and the policy tooling.
+ */
+export const MODULES = { core: ['wasm'], full: ['wasm', 'pgp', 'keys', 'tooling'] };
 
 // Features the Rust wasm32 target emits by default (rustc 1.82+); wasm-opt must accept them.
 const WASM_FEATURES = [
@@ -88,7 +91,7 @@ export async function build({ force = false, quiet = false, policy = process.env
   const report = buildModules({ force, quiet, embedded });
   if (embedded !== undefined) {
     const api = await import(`${pathToFileURL(join(pkg, 'node.js'))}?t=${Date.now()}-after`);
-    api.checkPolicy(embedded);
+    await api.checkPolicy(embedded);
     if (!quiet) say('the policy is compiled into both modules (createVerifier() enforces it by default)');
   }
   return report;

@@ -400,5 +400,14 @@ pub(crate) fn excerpt(input: &str) -> String {
     out
 }
 
+/// `input` in double quotes, escaped as a JSON string, for messages that quote what they name
+/// (as Go's `%q` does). Not `{:?}`: Rust's debug escaping would link Unicode tables into the
+/// core module for no visible difference.
+pub(crate) fn quoted(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 2);
+    crate::json::write_string(&mut out, input);
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -94,12 +94,15 @@ pub(crate) fn key_material(
             Some((_, Some(bytes))) => Ok(bytes.clone()),
             Some((_, None)) => Err((
                 Code::KeyFileMissing,
-                format!("reading key file {path:?}: no such file"),
+                format!(
+                    "reading key file {}: no such file",
+                    crate::error::quoted(path)
+                ),
             )),
             // Key files are requested whenever a signature exists; this is a host error.
             None => Err((
                 Code::Internal,
-                format!("key file {path:?} was not provided"),
+                format!("key file {} was not provided", crate::error::quoted(path)),
             )),
         }
     };

@@ -123,11 +123,17 @@ fn exactly(obj: &Object, keys: &[&str], at: &'static str) -> Result<(), PayloadE
     if let Some(k) = obj.unknown_key(keys) {
         return Err(bad(
             at,
-            alloc::format!("unexpected key {:?}", crate::error::excerpt(k)),
+            alloc::format!(
+                "unexpected key {}",
+                crate::error::quoted(&crate::error::excerpt(k))
+            ),
         ));
     }
     match keys.iter().find(|k| obj.get(k).is_none()) {
-        Some(k) => Err(bad(at, alloc::format!("missing key {k:?}"))),
+        Some(k) => Err(bad(
+            at,
+            alloc::format!("missing key {}", crate::error::quoted(k)),
+        )),
         None => Ok(()),
     }
 }
@@ -188,8 +194,8 @@ impl<'a> UntrustedPayload<'a> {
             return Err(bad(
                 "critical.type",
                 alloc::format!(
-                    "unrecognized signature type {:?}",
-                    crate::error::excerpt(type_string)
+                    "unrecognized signature type {}",
+                    crate::error::quoted(&crate::error::excerpt(type_string))
                 ),
             ));
         }

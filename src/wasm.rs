@@ -17,6 +17,23 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::Code;
 
+/// Without `std` (the core module), a panic traps at once. With `panic = "abort"` it would trap
+/// anyway; this handler also leaves out the code that formats panic messages nobody reads.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// The allocator of the wasm modules.
+// SAFETY: `new_global` requires a single-threaded wasm environment. The modules are built for
+// wasm32-unknown-unknown without the atomics feature, so there is no shared memory and no second
+// thread; JavaScript calls into a module one at a time.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+#[allow(unsafe_code)]
+static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
+
 /// Every error and rejection code the core can produce, for the JavaScript layer's tests.
 #[wasm_bindgen(js_name = "errorCodes")]
 pub fn error_codes() -> Vec<String> {

@@ -1,17 +1,26 @@
 //! cosign key-based verification: a PEM `PUBLIC KEY` (SubjectPublicKeyInfo) and a base64
 //! signature over the payload bytes, as cosign stores it in the
-//! `dev.cosignproject.cosign/signature` annotation.
+//! `dev.cosignproject.cosign/signature` annotation (cosign.md §1.4).
 //!
-//! Supported now: ECDSA P-256 with SHA-256 and an ASN.1 DER signature (cosign's default and the
-//! only scheme it requires; Go's `ecdsa.VerifyASN1`, so raw `r‖s` is refused). Other key types
-//! parse to [`KeyError::Unsupported`] and never verify anything.
+//! Key types, as cosign's and containers/image's key loader accepts them: ECDSA P-256 (cosign's
+//! default; always available), and with the `keys` feature ECDSA P-384 and P-521, RSA
+//! (PKCS #1 v1.5) and Ed25519. ECDSA and RSA sign the SHA-256 of the payload; Ed25519 signs
+//! the payload itself. ECDSA signatures are ASN.1 DER only (Go's `ecdsa.VerifyASN1`: raw
+//! `r‖s` is refused); RSA-PSS is refused, as containers/image's PKCS #1 v1.5 verifier refuses it.
+//!
+//! The core recognises a P-256 SubjectPublicKeyInfo by its fixed DER encoding and reads the
+//! two integers of an ECDSA signature itself ([`der`]): the general DER and SPKI parsers cost
+//! the size-budgeted core module more than everything they would do there.
+
+mod der;
+#[cfg(feature = "keys")]
+mod more;
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use p256::ecdsa::signature::Verifier as _;
-use p256::pkcs8::DecodePublicKey as _;
+use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
 use sha2::Digest as _;
 
 use crate::payload::SignatureVerified;
@@ -19,8 +28,16 @@ use crate::payload::SignatureVerified;
 /// A public key a `sigstoreSigned` requirement trusts, parsed once per policy.
 #[derive(Clone)]
 pub struct CosignKey {
-    key: p256::ecdsa::VerifyingKey,
+    key: Key,
     fingerprint: String,
+}
+
+/// The verifying key, by type.
+#[derive(Clone)]
+enum Key {
+    P256(p256::ecdsa::VerifyingKey),
+    #[cfg(feature = "keys")]
+    More(more::Key),
 }
 
 impl fmt::Debug for CosignKey {
@@ -34,7 +51,7 @@ impl fmt::Debug for CosignKey {
 pub enum KeyError {
     /// Not a PEM `PUBLIC KEY` block holding a SubjectPublicKeyInfo.
     Invalid,
-    /// A valid public key of a type sigwall cannot verify with yet (P-384, Ed25519, RSA, …).
+    /// A public key of a type this build cannot verify with.
     Unsupported,
 }
 
@@ -42,9 +59,13 @@ impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KeyError::Invalid => f.write_str("not a PEM public key (SubjectPublicKeyInfo)"),
-            KeyError::Unsupported => {
-                f.write_str("public key type not supported yet (ECDSA P-256 is supported)")
-            }
+            KeyError::Unsupported if cfg!(feature = "keys") => f.write_str(
+                "public key type not supported (ECDSA P-256/P-384/P-521, RSA and Ed25519 are)",
+            ),
+            KeyError::Unsupported => f.write_str(
+                "public key type not supported by this module (ECDSA P-256 is; the full module \
+                 also verifies P-384, P-521, RSA and Ed25519)",
+            ),
         }
     }
 }
@@ -53,13 +74,49 @@ impl fmt::Display for KeyError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BadSignature;
 
+/// The DER SubjectPublicKeyInfo of every uncompressed P-256 key, up to the point:
+/// SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (66 bytes) { 0x04 … } }.
+const P256_SPKI_UNCOMPRESSED: [u8; 27] = [
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04,
+];
+
+/// The same for a compressed point (BIT STRING of 34 bytes, `0x02`/`0x03` and x).
+const P256_SPKI_COMPRESSED: [u8; 26] = [
+    0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00,
+];
+
+/// The SEC1 point of a P-256 SubjectPublicKeyInfo, when `der` is exactly one.
+fn p256_point(der: &[u8]) -> Option<&[u8]> {
+    if der.len() == P256_SPKI_UNCOMPRESSED.len() + 64 && der.starts_with(&P256_SPKI_UNCOMPRESSED) {
+        return der.get(P256_SPKI_UNCOMPRESSED.len() - 1..);
+    }
+    if der.len() == P256_SPKI_COMPRESSED.len() + 33 && der.starts_with(&P256_SPKI_COMPRESSED) {
+        return der.get(P256_SPKI_COMPRESSED.len()..);
+    }
+    None
+}
+
+/// Whether `pem` is a P-256 public key the core module verifies with (anything else needs the
+/// full module, which the JavaScript layer loads for it).
+pub fn is_p256_pem(pem: &[u8]) -> bool {
+    matches!(
+        CosignKey::from_pem(pem),
+        Ok(CosignKey {
+            key: Key::P256(_),
+            ..
+        })
+    )
+}
+
 impl CosignKey {
     /// Parses a PEM `PUBLIC KEY`.
     ///
     /// # Errors
     ///
     /// [`KeyError::Invalid`] for anything that is not a PEM SubjectPublicKeyInfo,
-    /// [`KeyError::Unsupported`] for key types other than P-256.
+    /// [`KeyError::Unsupported`] for key types this build does not verify.
     pub fn from_pem(pem: &[u8]) -> Result<Self, KeyError> {
         let text = core::str::from_utf8(pem).map_err(|_| KeyError::Invalid)?;
         let (label, der) =
@@ -76,23 +133,19 @@ impl CosignKey {
     ///
     /// As [`from_pem`](Self::from_pem).
     pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
-        let spki =
-            p256::pkcs8::SubjectPublicKeyInfoRef::try_from(der).map_err(|_| KeyError::Invalid)?;
-        match p256::ecdsa::VerifyingKey::from_public_key_der(der) {
-            Ok(key) => Ok(CosignKey {
-                key,
-                fingerprint: base16ct::lower::encode_string(&sha2::Sha256::digest(der)),
-            }),
-            // A well-formed SPKI of another algorithm or curve.
-            Err(_)
-                if spki.algorithm.oid
-                    != p256::pkcs8::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1")
-                    || spki.algorithm.parameters.is_some() =>
-            {
-                Err(KeyError::Unsupported)
-            }
-            Err(_) => Err(KeyError::Invalid),
-        }
+        let key = match p256_point(der) {
+            Some(point) => Key::P256(
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| KeyError::Invalid)?,
+            ),
+            #[cfg(feature = "keys")]
+            None => Key::More(more::Key::from_spki_der(der)?),
+            #[cfg(not(feature = "keys"))]
+            None => return Err(der::spki_error(der)),
+        };
+        Ok(CosignKey {
+            key,
+            fingerprint: base16ct::lower::encode_string(&sha2::Sha256::digest(der)),
+        })
     }
 
     /// The SHA-256 of the key's SubjectPublicKeyInfo DER, in hex: how the verdict names the key.
@@ -100,7 +153,7 @@ impl CosignKey {
         &self.fingerprint
     }
 
-    /// Verifies `signature_base64` (standard base64 of a DER ECDSA signature) over `payload`.
+    /// Verifies `signature_base64` (standard base64) over `payload`.
     ///
     /// # Errors
     ///
@@ -110,14 +163,21 @@ impl CosignKey {
         payload: &[u8],
         signature_base64: &str,
     ) -> Result<SignatureVerified, BadSignature> {
-        let der: Vec<u8> =
+        let signature: Vec<u8> =
             <base64ct::Base64 as base64ct::Encoding>::decode_vec(signature_base64.trim())
                 .map_err(|_| BadSignature)?;
-        let signature = p256::ecdsa::Signature::from_der(&der).map_err(|_| BadSignature)?;
-        self.key
-            .verify(payload, &signature)
-            .map(|()| SignatureVerified::issue())
-            .map_err(|_| BadSignature)
+        match &self.key {
+            Key::P256(key) => {
+                let rs = der::ecdsa_signature::<64>(&signature).ok_or(BadSignature)?;
+                let signature =
+                    p256::ecdsa::Signature::from_slice(&rs).map_err(|_| BadSignature)?;
+                key.verify_prehash(&sha2::Sha256::digest(payload), &signature)
+                    .map_err(|_| BadSignature)?;
+            }
+            #[cfg(feature = "keys")]
+            Key::More(key) => key.verify(payload, &signature)?,
+        }
+        Ok(SignatureVerified::issue())
     }
 }
 

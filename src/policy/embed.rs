@@ -1,6 +1,7 @@
 //! Writing a policy back as JSON with every key file inlined (`sigwall policy embed`, and the
 //! policy compiled into the wasm modules): a self-contained policy that needs no file system.
 
+use crate::error::quoted;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -78,7 +79,7 @@ impl Writer<'_> {
     fn file(&self, path: &str) -> Result<Vec<u8>, PolicyError> {
         (self.read)(path).ok_or_else(|| PolicyError {
             path: String::from(path),
-            message: format!("cannot read key file {path:?}"),
+            message: format!("cannot read key file {}", quoted(path)),
         })
     }
 

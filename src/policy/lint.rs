@@ -1,6 +1,7 @@
 //! Lint warnings for policies that parse but probably do not say what their author meant, and
 //! the oldest containers/image (and podman) release that accepts a policy.
 
+use crate::error::quoted;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -98,8 +99,8 @@ fn never_matches(scope: &str) -> Option<String> {
     if !(domain.contains(['.', ':']) || domain == "localhost") || !is_domain(domain) {
         if let Ok(r) = Reference::parse_normalized(scope) {
             return Some(format!(
-                "scopes are compared as fully expanded names; write {:?}",
-                r.to_string()
+                "scopes are compared as fully expanded names; write {}",
+                quoted(&r.to_string())
             ));
         }
         return Some(String::from(
@@ -116,8 +117,8 @@ fn never_matches(scope: &str) -> Option<String> {
     match Reference::parse_normalized(scope) {
         Err(e) => Some(format!("it is not a valid reference ({})", e.reason)),
         Ok(r) if r.to_string() != scope => Some(format!(
-            "scopes are compared as fully expanded names; write {:?}",
-            r.to_string()
+            "scopes are compared as fully expanded names; write {}",
+            quoted(&r.to_string())
         )),
         Ok(_) => None,
     }
@@ -174,7 +175,8 @@ impl Policy {
                             code: "REJECT_SHADOWED",
                             path: path.clone(),
                             message: format!(
-                                "this reject is overridden for {inner:?}, which accepts anything"
+                                "this reject is overridden for {}, which accepts anything",
+                                quoted(inner)
                             ),
                         });
                     }

@@ -2,6 +2,7 @@
 //! with containers/image's checks and, where it has them, its wording. The one seam where JSON
 //! errors become [`PolicyError`]s.
 
+use crate::error::quoted;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -87,7 +88,7 @@ fn base64s(v: &Value, path: &Path) -> Result<Vec<Vec<u8>>> {
 /// Every key of `obj` must be in `allowed`.
 fn known_keys(obj: &Object, allowed: &[&str], path: &Path) -> Result<()> {
     match obj.unknown_key(allowed) {
-        Some(key) => Err(fail(path, format!("Unknown key {:?}", excerpt(key)))),
+        Some(key) => Err(fail(path, format!("Unknown key {}", quoted(&excerpt(key))))),
         None => Ok(()),
     }
 }
@@ -98,7 +99,7 @@ fn exact_keys(obj: &Object, fields: &[&str], path: &Path) -> Result<()> {
     match fields.iter().find(|f| obj.get(f).is_none()) {
         Some(missing) => Err(fail(
             path,
-            format!("Key {missing:?} missing in a JSON object"),
+            format!("Key {} missing in a JSON object", quoted(missing)),
         )),
         None => Ok(()),
     }
@@ -139,8 +140,8 @@ pub(super) fn policy(input: &[u8]) -> Result<Policy> {
                         return Err(fail(
                             &path,
                             format!(
-                                "Unknown key {:?} (invalid {name} scope: {reason})",
-                                excerpt(scope)
+                                "Unknown key {} (invalid {name} scope: {reason})",
+                                quoted(&excerpt(scope))
                             ),
                         ));
                     }
@@ -197,7 +198,10 @@ fn requirement(v: &Value, path: &Path) -> Result<Requirement> {
         }
         other => Err(fail(
             path,
-            format!("Unknown policy requirement type {:?}", excerpt(other)),
+            format!(
+                "Unknown policy requirement type {}",
+                quoted(&excerpt(other))
+            ),
         )),
     }
 }
@@ -233,7 +237,7 @@ fn signed_by(obj: &Object, path: &Path) -> Result<SignedBy> {
             other => {
                 return Err(fail(
                     &path.key("keyType"),
-                    format!("Unrecognized keyType value {:?}", excerpt(other)),
+                    format!("Unrecognized keyType value {}", quoted(&excerpt(other))),
                 ))
             }
         },
@@ -283,7 +287,10 @@ fn key_path(obj: &Object, key: &str, path: &Path) -> Result<Option<KeySource>> {
 /// A non-empty list field (`keyPaths`, `keyDatas`, `rekorPublicKey*s` of sigstoreSigned).
 fn non_empty<T>(items: Vec<T>, key: &str, path: &Path) -> Result<Vec<T>> {
     if items.is_empty() {
-        Err(fail(&path.key(key), format!("{key:?} contains no entries")))
+        Err(fail(
+            &path.key(key),
+            format!("{} contains no entries", quoted(key)),
+        ))
     } else {
         Ok(items)
     }
@@ -505,8 +512,8 @@ fn signed_identity(v: &Value, path: &Path) -> Result<SignedIdentity> {
                 fail(
                     &path.key("dockerReference"),
                     format!(
-                        "Invalid format of dockerReference {:?}: {}",
-                        excerpt(docker_reference),
+                        "Invalid format of dockerReference {}: {}",
+                        quoted(&excerpt(docker_reference)),
                         e.reason
                     ),
                 )
@@ -515,8 +522,8 @@ fn signed_identity(v: &Value, path: &Path) -> Result<SignedIdentity> {
                 return Err(fail(
                     &path.key("dockerReference"),
                     format!(
-                        "dockerReference {:?} contains neither a tag nor digest",
-                        excerpt(docker_reference)
+                        "dockerReference {} contains neither a tag nor digest",
+                        quoted(&excerpt(docker_reference))
                     ),
                 ));
             }
@@ -531,8 +538,8 @@ fn signed_identity(v: &Value, path: &Path) -> Result<SignedIdentity> {
                 fail(
                     &path.key("dockerRepository"),
                     format!(
-                        "Invalid format of dockerRepository {:?}: {}",
-                        excerpt(docker_repository),
+                        "Invalid format of dockerRepository {}: {}",
+                        quoted(&excerpt(docker_repository)),
                         e.reason
                     ),
                 )
@@ -550,7 +557,7 @@ fn signed_identity(v: &Value, path: &Path) -> Result<SignedIdentity> {
                 } else {
                     Err(fail(
                         &path.key(key),
-                        format!("prefix {:?} is not valid", excerpt(value)),
+                        format!("prefix {} is not valid", quoted(&excerpt(value))),
                     ))
                 }
             });
@@ -563,7 +570,10 @@ fn signed_identity(v: &Value, path: &Path) -> Result<SignedIdentity> {
         }
         other => Err(fail(
             path,
-            format!("Unknown policy reference match type {:?}", excerpt(other)),
+            format!(
+                "Unknown policy reference match type {}",
+                quoted(&excerpt(other))
+            ),
         )),
     }
 }

@@ -105,7 +105,10 @@ impl JsDigestVerifier {
         let size = match size {
             None => None,
             // Integers up to 2^53 - 1 are exact in an f64; anything else is not a byte count.
-            Some(s) if (0.0..=MAX_SAFE_INTEGER).contains(&s) && s.fract() == 0.0 => Some(s as u64),
+            // (`s as u64` truncates; equal when back as f64 exactly when `s` is whole.)
+            Some(s) if (0.0..=MAX_SAFE_INTEGER).contains(&s) && (s as u64) as f64 == s => {
+                Some(s as u64)
+            }
             Some(_) => return Err(to_js(&Error::ApiMisuse(ApiMisuse::InvalidSize))),
         };
         Ok(JsDigestVerifier {

@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
 use crate::error::Error;
+#[cfg(feature = "tooling")]
 use crate::json::write_string;
 use crate::policy::{Policy, EMBEDDED};
 use crate::session::{NeedKind, Session, UnixTime};
@@ -46,8 +47,10 @@ impl JsPolicy {
             .collect()
     }
 
+    /// (Full module only: policy tooling stays out of the size-budgeted core.)
     /// Lint warnings and the oldest containers/image / podman that accept the policy, as JSON:
     /// `{"warnings":[{code,path,message}],"minimumVersion":{containersImage,podman,because}}`.
+    #[cfg(feature = "tooling")]
     pub fn lint(&self) -> String {
         let mut out = String::from("{\"warnings\":[");
         for (i, w) in self.inner.lint().iter().enumerate() {
@@ -78,11 +81,12 @@ impl JsPolicy {
         out
     }
 
-    /// The policy as JSON with each key file (`paths[i]` has contents `contents[i]`) inlined.
+    /// (Full module only.) The policy as JSON with each key file (`paths[i]` has contents `contents[i]`) inlined.
     ///
     /// # Errors
     ///
     /// `POLICY_INVALID` naming a path whose contents were not given.
+    #[cfg(feature = "tooling")]
     #[wasm_bindgen(js_name = "toJsonInlined")]
     pub fn to_json_inlined(
         &self,
@@ -101,12 +105,26 @@ impl JsPolicy {
             .map_err(|e| to_js(&e.into()))
     }
 
-    /// Whether any requirement is `signedBy` (which needs the full, OpenPGP-capable module).
-    #[wasm_bindgen(js_name = "needsPgp")]
-    pub fn needs_pgp(&self) -> bool {
-        self.inner
-            .all_requirements()
-            .any(|r| matches!(r, crate::policy::Requirement::SignedBy(_)))
+    /// Whether verifying needs the full module: a `signedBy` requirement (OpenPGP), or a
+    /// `sigstoreSigned` key (or Rekor key) that is not an inline P-256 key. Key files are not
+    /// read yet when the module is chosen, so a key given by path counts as needing it.
+    #[wasm_bindgen(js_name = "needsFull")]
+    pub fn needs_full(&self) -> bool {
+        use crate::mechanism::cosign::is_p256_pem;
+        use crate::policy::{KeySource, Requirement, SigstoreTrust};
+        let core_can_use = |k: &KeySource| match k {
+            KeySource::Data(d) => is_p256_pem(d),
+            KeySource::Datas(ds) => ds.iter().all(|d| is_p256_pem(d)),
+            KeySource::Path(_) | KeySource::Paths(_) => false,
+        };
+        self.inner.all_requirements().any(|r| match r {
+            Requirement::SignedBy(_) => true,
+            Requirement::SigstoreSigned(s) => {
+                matches!(&s.trust, SigstoreTrust::Keys(k) if !core_can_use(k))
+                    || s.rekor.as_ref().is_some_and(|k| !core_can_use(k))
+            }
+            _ => false,
+        })
     }
 }
 

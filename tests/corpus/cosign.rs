@@ -10,7 +10,7 @@ const PAYLOAD_COSIGN: &[u8] = include_bytes!("../../fixtures/cosign-signed/paylo
 const PAYLOAD_SKOPEO: &[u8] = include_bytes!("../../fixtures/cosign-signed/payload-skopeo.json");
 pub(crate) const KEY: &[u8] = include_bytes!("../../fixtures/cosign-signed/cosign.pub");
 pub(crate) const OTHER_KEY: &[u8] = include_bytes!("../../fixtures/cosign-key/p256-other.pub");
-const P384_KEY: &[u8] = include_bytes!("../../fixtures/cosign-key/p384.pub");
+const PSS_KEY: &[u8] = include_bytes!("../../fixtures/cosign-key/rsa-pss.pub");
 
 /// What the host has: the image manifest, a `.sig` manifest, blobs, key files.
 pub(crate) struct Material<'a> {
@@ -31,7 +31,7 @@ impl Default for Material<'_> {
             keys: vec![
                 ("/keys/cosign.pub", KEY),
                 ("/keys/other.pub", OTHER_KEY),
-                ("/keys/p384.pub", P384_KEY),
+                ("/keys/rsa-pss.pub", PSS_KEY),
             ],
             lying_blob: None,
         }
@@ -279,7 +279,7 @@ pub(crate) fn cases() -> usize {
         ),
         (
             "key of an unsupported type",
-            policy(r#"{"type":"sigstoreSigned","keyPath":"/keys/p384.pub"}"#),
+            policy(r#"{"type":"sigstoreSigned","keyPath":"/keys/rsa-pss.pub"}"#),
             "registry.example/app:v1".into(),
             Box::new(|_| {}),
             false,

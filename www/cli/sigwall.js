@@ -96,7 +96,7 @@ function keyFileProblem(path) {
   return null;
 }
 
-function cmdPolicy(argv) {
+async function cmdPolicy(argv) {
   const [sub, ...rest] = argv;
   if (sub === 'check') {
     const { rest: files } = parseArgs(rest, {});
@@ -104,7 +104,7 @@ function cmdPolicy(argv) {
     const text = readPolicyFile(files[0]);
     let report;
     try {
-      report = checkPolicy(text);
+      report = await checkPolicy(text);
     } catch (e) {
       if (e instanceof SigwallError && e.code === 'POLICY_INVALID') {
         process.stderr.write(`${files[0]}: ${e.message}\n`);
@@ -130,7 +130,7 @@ function cmdPolicy(argv) {
     const text = readPolicyFile(files[0]);
     let embedded;
     try {
-      embedded = embedPolicy(text, (path) => {
+      embedded = await embedPolicy(text, (path) => {
         try {
           return readFileSync(path);
         } catch {
@@ -266,7 +266,7 @@ async function cmdVerify(argv) {
   const verifier = await createVerifier(policy.text === undefined ? {} : { policy: policy.text });
   // Key files named by the policy are read from disk, as podman reads them.
   const keys = {};
-  for (const path of checkPolicy(policy.text).keyPaths) {
+  for (const path of verifier.keyPaths) {
     const bytes = readIfExists(path);
     if (bytes !== undefined) keys[path] = bytes;
   }

@@ -117,12 +117,13 @@ function parsePolicy(module, policy) {
 }
 
 /**
- * Checks a policy: throws a VerifyError (`POLICY_INVALID`, naming the JSON path) when it is
- * invalid; otherwise returns its lint warnings, the oldest containers/image and podman that
- * accept it, and the key files it names.
+ * Checks a policy: rejects with a VerifyError (`POLICY_INVALID`, naming the JSON path) when it
+ * is invalid; otherwise resolves to its lint warnings, the oldest containers/image and podman
+ * that accept it, and the key files it names. Policy tooling lives in the full module (loaded
+ * on first use), keeping the core that browsers and edge workers load small.
  */
-export function checkPolicy(policy) {
-  const parsed = parsePolicy(coreModule(), policy);
+export async function checkPolicy(policy) {
+  const parsed = parsePolicy(await fullModule(), policy);
   try {
     return { ...JSON.parse(parsed.lint()), keyPaths: parsed.keyPaths() };
   } finally {
@@ -131,12 +132,13 @@ export function checkPolicy(policy) {
 }
 
 /**
- * The policy as self-contained JSON: every keyPath/keyPaths (and CA, Rekor paths) replaced by
- * the file's contents, as `read(path)` returns them (Uint8Array, or undefined when missing).
+ * Resolves to the policy as self-contained JSON: every keyPath/keyPaths (and CA, Rekor paths)
+ * replaced by the file's contents, as `read(path)` returns them (Uint8Array, or undefined when
+ * missing). Full module, as checkPolicy.
  */
-export function embedPolicy(policy, read) {
+export async function embedPolicy(policy, read) {
   if (typeof read !== 'function') throw new UsageError('read must be a function (path) => Uint8Array | undefined');
-  const parsed = parsePolicy(coreModule(), policy);
+  const parsed = parsePolicy(await fullModule(), policy);
   try {
     const paths = parsed.keyPaths();
     const contents = paths.map((p) => {
@@ -164,6 +166,11 @@ class Verifier {
   constructor(module, policy) {
     this.#module = module;
     this.#policy = policy;
+  }
+
+  /** The key files the policy names (keyPath, keyPaths, and CA / Rekor paths). */
+  get keyPaths() {
+    return this.#policy.keyPaths();
   }
 
   /**
@@ -263,14 +270,14 @@ class Verifier {
 /**
  * A verifier for a policy: the one given (policy.json text, an object, or bytes) or the policy
  * compiled into the package (`npm run build -- --policy FILE`; by default, reject everything).
- * Policies with a `signedBy` requirement load the OpenPGP-capable module, on first use only.
+ * Policies with a `signedBy` requirement, or cosign keys other than inline P-256 keys, load the
+ * full module (OpenPGP, the other key types), on first use only.
  */
 export async function createVerifier(options = {}) {
   if (options === null || typeof options !== 'object') throw new UsageError('options must be an object');
   const core = coreModule();
   const probe = parsePolicy(core, options.policy);
-  const needsPgp = probe.needsPgp();
-  if (!needsPgp) return new Verifier(core, probe);
+  if (!probe.needsFull()) return new Verifier(core, probe);
   probe.free();
   const full = await fullModule();
   return new Verifier(full, parsePolicy(full, options.policy));

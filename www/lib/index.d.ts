@@ -142,16 +142,16 @@ export interface PolicyCheck {
 }
 
 /**
- * Parses a policy strictly and lints it.
- * @throws {VerifyError} `POLICY_INVALID`, with the JSON path and the problem.
+ * Parses a policy strictly and lints it (policy tooling: loads the full module on first use).
+ * Rejects with {@link VerifyError} `POLICY_INVALID`, with the JSON path and the problem.
  */
-export function checkPolicy(policy: PolicyInput): PolicyCheck;
+export function checkPolicy(policy: PolicyInput): Promise<PolicyCheck>;
 
 /**
- * The policy as self-contained JSON, with every key file inlined as key data.
- * @throws {VerifyError} `POLICY_INVALID` when the policy is invalid or a file cannot be read.
+ * The policy as self-contained JSON, with every key file inlined as key data (full module).
+ * Rejects with {@link VerifyError} `POLICY_INVALID` when the policy is invalid or a file cannot be read.
  */
-export function embedPolicy(policy: PolicyInput, read: (path: string) => Uint8Array | undefined): string;
+export function embedPolicy(policy: PolicyInput, read: (path: string) => Uint8Array | undefined): Promise<string>;
 
 export interface BlobGuardOptions {
   /** The exact size the content must have (from its descriptor); checked while streaming. */
@@ -159,6 +159,9 @@ export interface BlobGuardOptions {
 }
 
 export interface Verifier {
+  /** The key files the policy names (keyPath, keyPaths, and CA / Rekor paths). */
+  readonly keyPaths: string[];
+
   /**
    * Verifies an image from a saved copy, with no network.
    * @throws {VerifyError} `REFERENCE_INVALID`, `MANIFEST_UNKNOWN` (no manifest given), `MANIFEST_INVALID`, `DIGEST_MISMATCH`.

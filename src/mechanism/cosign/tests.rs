@@ -26,23 +26,99 @@ fn anything_else_is_a_bad_signature() {
     assert!(key.verify(PAYLOAD, "AAAA").is_err());
     // Raw r||s (64 bytes) instead of DER is refused, as cosign/containers/image refuse it.
     let der = <base64ct::Base64 as base64ct::Encoding>::decode_vec(SIG.trim()).unwrap();
-    let raw = p256::ecdsa::Signature::from_der(&der).unwrap().to_bytes();
+    let raw = der::ecdsa_signature::<64>(&der).unwrap();
     let raw_b64 = <base64ct::Base64 as base64ct::Encoding>::encode_string(&raw);
     assert!(key.verify(PAYLOAD, &raw_b64).is_err());
     let other = CosignKey::from_pem(P256_OTHER).unwrap();
     assert!(other.verify(PAYLOAD, SIG).is_err());
 }
 
+macro_rules! fx {
+    ($name:literal) => {
+        include_bytes!(concat!("../../../fixtures/cosign-key/", $name))
+    };
+}
+
+/// (key, its OpenSSL signature over PAYLOAD) for every type past P-256.
+const MORE: [(&[u8], &[u8]); 5] = [
+    (P384, fx!("payload.p384.sig.b64")),
+    (fx!("p521.pub"), fx!("payload.p521.sig.b64")),
+    (ED25519, fx!("payload.ed25519.sig.b64")),
+    (fx!("rsa2048.pub"), fx!("payload.rsa2048.sig.b64")),
+    (fx!("rsa4096.pub"), fx!("payload.rsa4096.sig.b64")),
+];
+
+fn text(b: &[u8]) -> &str {
+    core::str::from_utf8(b).unwrap()
+}
+
+#[cfg(not(feature = "keys"))]
+#[test]
+fn the_core_knows_other_key_types_but_does_not_verify_with_them() {
+    for (key, _) in MORE {
+        assert_eq!(CosignKey::from_pem(key).unwrap_err(), KeyError::Unsupported);
+        assert!(!is_p256_pem(key));
+    }
+    assert!(is_p256_pem(P256));
+}
+
+#[cfg(feature = "keys")]
+#[test]
+fn every_key_type_cosign_loads_verifies_openssl_signatures() {
+    for (i, (key, sig)) in MORE.iter().enumerate() {
+        let key = CosignKey::from_pem(key).unwrap();
+        assert!(key.verify(PAYLOAD, text(sig)).is_ok(), "key {i}");
+        let mut tampered = PAYLOAD.to_vec();
+        tampered[10] ^= 1;
+        assert_eq!(key.verify(&tampered, text(sig)).unwrap_err(), BadSignature);
+        // Another key's signature, of another type or size.
+        let (_, other) = MORE[(i + 1) % MORE.len()];
+        assert!(key.verify(PAYLOAD, text(other)).is_err(), "key {i}");
+        assert!(key.verify(PAYLOAD, SIG).is_err(), "key {i}");
+    }
+    // RSA-PSS: containers/image verifies RSA keys with PKCS #1 v1.5 only.
+    let rsa = CosignKey::from_pem(fx!("rsa2048.pub")).unwrap();
+    assert!(rsa
+        .verify(PAYLOAD, text(fx!("payload.rsa2048-pss.sig.b64")))
+        .is_err());
+    // The P-256 path is the same as in the core.
+    assert!(is_p256_pem(P256) && !is_p256_pem(P384));
+}
+
+#[test]
+fn ecdsa_signatures_must_be_strict_der() {
+    let der = <base64ct::Base64 as base64ct::Encoding>::decode_vec(SIG.trim()).unwrap();
+    let key = CosignKey::from_pem(P256).unwrap();
+    let b64 = |b: &[u8]| <base64ct::Base64 as base64ct::Encoding>::encode_string(b);
+    assert!(key.verify(PAYLOAD, &b64(&der)).is_ok());
+    // Trailing bytes, a wrong outer tag, a long-form length where short form fits, a truncated
+    // sequence, a non-minimal (zero-padded) integer.
+    let mut trailing = der.clone();
+    trailing.push(0);
+    let mut tag = der.clone();
+    tag[0] = 0x31;
+    let mut long = alloc::vec![0x30, 0x81, der[1]];
+    long.extend_from_slice(&der[2..]);
+    let (r_len, r) = (usize::from(der[3]), &der[4..4 + usize::from(der[3])]);
+    let s_part = &der[4 + r_len..];
+    let mut padded = alloc::vec![0x30, der[1] + 1, 0x02, der[3] + 1, 0x00];
+    padded.extend_from_slice(r);
+    padded.extend_from_slice(s_part);
+    for bad in [&trailing[..], &tag, &long, &der[..der.len() - 1], &padded] {
+        assert_eq!(key.verify(PAYLOAD, &b64(bad)).unwrap_err(), BadSignature);
+    }
+    // The reader itself: a negative integer and an empty one.
+    assert!(
+        der::ecdsa_signature::<64>(&[0x30, 0x06, 0x02, 0x01, 0x80, 0x02, 0x01, 0x01]).is_none()
+    );
+    assert!(der::ecdsa_signature::<64>(&[0x30, 0x05, 0x02, 0x00, 0x02, 0x01, 0x01]).is_none());
+    assert!(
+        der::ecdsa_signature::<64>(&[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]).is_some()
+    );
+}
+
 #[test]
 fn key_errors_are_typed() {
-    assert_eq!(
-        CosignKey::from_pem(P384).unwrap_err(),
-        KeyError::Unsupported
-    );
-    assert_eq!(
-        CosignKey::from_pem(ED25519).unwrap_err(),
-        KeyError::Unsupported
-    );
     for bad in [
         &b""[..],
         b"nonsense",

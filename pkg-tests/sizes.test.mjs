@@ -1,0 +1,40 @@
+// Size budgets of the two wasm modules as the package ships them (brotli, quality 11, as a CDN
+// serves them). KB here is 1000 bytes. The core (policy, digests, cosign P-256) is what every
+// browser tab and edge worker downloads; the full module (OpenPGP, the other cosign key types,
+// policy tooling) loads only when a policy needs it.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { brotliCompressSync, constants } from 'node:zlib';
+import { packed, consumer } from './helpers.mjs';
+
+const BUDGET = { core: 64_000, full: 256_000 };
+
+function brotli(bytes) {
+  return brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+}
+
+test('the shipped modules fit their brotli budgets', () => {
+  packed();
+  const dir = consumer('sizes');
+  for (const [name, budget] of Object.entries(BUDGET)) {
+    const wasm = readFileSync(join(dir, 'node_modules', 'sigwall', 'pkg', `${name}_bg.wasm`));
+    const size = brotli(wasm);
+    console.log(`${name}: ${wasm.length} bytes raw, ${size} bytes brotli (budget ${budget})`);
+    assert.ok(size <= budget, `${name} is ${size} bytes brotli, over its ${budget} budget`);
+    // A module that is suspiciously small was not built with what it must hold.
+    assert.ok(size > budget / 4, `${name} is only ${size} bytes brotli`);
+  }
+});
+
+test('the core module has no OpenPGP and no policy tooling; the full module has both', async () => {
+  const dir = consumer('sizes-exports');
+  const read = (name) => readFileSync(join(dir, 'node_modules', 'sigwall', 'pkg', `${name}.js`), 'utf8');
+  const core = read('core');
+  const full = read('full');
+  for (const binding of ['lint', 'toJsonInlined']) {
+    assert.ok(!core.includes(`${binding}(`), `core exports ${binding}`);
+    assert.ok(full.includes(`${binding}(`), `full lacks ${binding}`);
+  }
+});

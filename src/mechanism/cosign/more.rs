@@ -1,0 +1,102 @@
+//! The key types past P-256 that cosign's key loader accepts (feature `keys`, in the full
+//! module): ECDSA P-384 and P-521 and RSA over the payload's SHA-256, and Ed25519 over the
+//! payload itself. Keys are read with the general SubjectPublicKeyInfo parser (`spki`).
+
+use p384::ecdsa::signature::hazmat::PrehashVerifier as _;
+use rsa::pkcs8::DecodePublicKey as _;
+use sha2::Digest as _;
+use spki::ObjectIdentifier;
+
+use super::{der, BadSignature, KeyError};
+
+const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+
+fn invalid<E>(_: E) -> KeyError {
+    KeyError::Invalid
+}
+
+fn bad<E>(_: E) -> BadSignature {
+    BadSignature
+}
+
+/// A verifying key of one of the further types.
+#[derive(Clone)]
+pub(super) enum Key {
+    P384(p384::ecdsa::VerifyingKey),
+    P521(p521::ecdsa::VerifyingKey),
+    Ed25519(ed25519_dalek::VerifyingKey),
+    Rsa(rsa::RsaPublicKey),
+}
+
+impl Key {
+    /// Reads a DER SubjectPublicKeyInfo of a supported type.
+    pub(super) fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
+        let spki = spki::SubjectPublicKeyInfoRef::try_from(der).map_err(|_| KeyError::Invalid)?;
+        let point = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or(KeyError::Invalid)?;
+        let curve = spki
+            .algorithm
+            .parameters
+            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        match spki.algorithm.oid {
+            EC_PUBLIC_KEY if curve == Some(SECP384R1) => Ok(Key::P384(
+                p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(invalid)?,
+            )),
+            EC_PUBLIC_KEY if curve == Some(SECP521R1) => Ok(Key::P521(
+                p521::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(invalid)?,
+            )),
+            ED25519 if spki.algorithm.parameters.is_none() => {
+                let bytes: &[u8; 32] = point.try_into().map_err(invalid)?;
+                Ok(Key::Ed25519(
+                    ed25519_dalek::VerifyingKey::from_bytes(bytes).map_err(invalid)?,
+                ))
+            }
+            RSA_ENCRYPTION => Ok(Key::Rsa(
+                rsa::RsaPublicKey::from_public_key_der(der).map_err(invalid)?,
+            )),
+            _ => Err(KeyError::Unsupported),
+        }
+    }
+
+    /// Verifies `signature` (already base64-decoded) over `payload`.
+    pub(super) fn verify(&self, payload: &[u8], signature: &[u8]) -> Result<(), BadSignature> {
+        match self {
+            Key::P384(key) => {
+                let rs = der::ecdsa_signature::<96>(signature).ok_or(BadSignature)?;
+                let signature = p384::ecdsa::Signature::from_slice(&rs).map_err(bad)?;
+                key.verify_prehash(&sha2::Sha256::digest(payload), &signature)
+                    .map_err(bad)
+            }
+            Key::P521(key) => {
+                let rs = der::ecdsa_signature::<132>(signature).ok_or(BadSignature)?;
+                let signature = p521::ecdsa::Signature::from_slice(&rs).map_err(bad)?;
+                // The digest is shorter than the curve: as an integer it is the same number
+                // left-padded with zeros, which is the form the ecdsa crate takes it in (it
+                // refuses prehashes shorter than half the field, which Go and OpenSSL accept).
+                let mut prehash = [0u8; 66];
+                if let Some(tail) = prehash.get_mut(66 - 32..) {
+                    tail.copy_from_slice(&sha2::Sha256::digest(payload));
+                }
+                key.verify_prehash(&prehash, &signature).map_err(bad)
+            }
+            Key::Ed25519(key) => {
+                let signature = ed25519_dalek::Signature::from_slice(signature).map_err(bad)?;
+                // Go's ed25519.Verify: canonical S, cofactorless (what `verify` checks).
+                ed25519_dalek::Verifier::verify(key, payload, &signature).map_err(bad)
+            }
+            Key::Rsa(key) => key
+                .verify(
+                    rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                    &sha2::Sha256::digest(payload),
+                    signature,
+                )
+                .map_err(bad),
+        }
+    }
+}
