@@ -241,7 +241,9 @@ fn is_identifier(key: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Writes `s` as a JSON string literal.
+/// Writes `s` as a JSON string literal, escaped exactly as RFC 8785 (JSON canonicalization)
+/// requires: `"` and `\`, the short escapes for control characters that have them, `\u00xx`
+/// (lower-case hex) for the others, everything else as it is.
 pub(crate) fn write_string(out: &mut String, s: &str) {
     out.push('"');
     for ch in s.chars() {
@@ -251,6 +253,8 @@ pub(crate) fn write_string(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
             c if (c as u32) < 0x20 => {
                 let n = c as u32;
                 out.push_str("\\u00");

@@ -5,3 +5,4 @@
 pub mod cosign;
 #[cfg(feature = "pgp")]
 pub mod pgp;
+pub mod rekor;

@@ -13,7 +13,7 @@ mod corpus;
 
 #[test]
 fn cosign_signatures_follow_containers_image() {
-    assert_eq!(corpus::cases(), 20);
+    assert_eq!(corpus::cases(), 26);
 }
 
 #[test]

@@ -3,10 +3,12 @@
 //!
 //! Per signature, in this order (nothing from a payload is read before its signature verified):
 //! 1. a defect found while fetching it (malformed layer, payload not matching its descriptor);
-//! 2. the signature verifies with one of the trusted keys;
-//! 3. the now-authenticated payload parses strictly;
-//! 4. its `docker-manifest-digest` equals the SHA-256 of the manifest evaluated;
-//! 5. its `docker-reference` satisfies `signedIdentity`.
+//! 2. when the requirement names Rekor keys: the bundle's SET verifies with one of them and
+//!    records this signature, this payload and a trusted key, which is then the only key tried;
+//! 3. the signature verifies with one of the trusted keys;
+//! 4. the now-authenticated payload parses strictly;
+//! 5. its `docker-manifest-digest` equals the SHA-256 of the manifest evaluated;
+//! 6. its `docker-reference` satisfies `signedIdentity`.
 
 use alloc::format;
 use alloc::string::String;
@@ -17,6 +19,7 @@ use super::{
 };
 use crate::error::Code;
 use crate::mechanism::cosign::CosignKey;
+use crate::mechanism::rekor::{self, SetRejection, BUNDLE_ANNOTATION};
 use crate::payload::{PayloadType, UntrustedPayload};
 use crate::policy::{SigstoreSigned, SigstoreTrust};
 use crate::verdict::{SignatureFormat, SignatureReport};
@@ -35,12 +38,28 @@ pub(super) fn evaluate(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Requi
     )
 }
 
+/// The keys a requirement trusts: signing keys, and Rekor keys when it requires a SET.
+pub(super) struct Trust {
+    keys: Vec<CosignKey>,
+    rekor: Option<Vec<CosignKey>>,
+}
+
+fn parse_keys(
+    source: &crate::policy::KeySource,
+    ctx: &Context<'_>,
+    what: &str,
+) -> Result<Vec<CosignKey>, (Code, String)> {
+    key_material(source, ctx)?
+        .iter()
+        .map(|pem| {
+            CosignKey::from_pem(pem).map_err(|e| (Code::KeyInvalid, format!("parsing {what}: {e}")))
+        })
+        .collect()
+}
+
 /// The requirement's keys, parsed; an error rejects every signature (a malformed key fails the
 /// whole requirement, as in containers/image).
-fn trusted_keys(
-    requirement: &SigstoreSigned,
-    ctx: &Context<'_>,
-) -> Result<Vec<CosignKey>, (Code, String)> {
+fn trusted_keys(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Result<Trust, (Code, String)> {
     let source = match &requirement.trust {
         SigstoreTrust::Keys(k) => k,
         SigstoreTrust::Fulcio(_) => {
@@ -56,24 +75,64 @@ fn trusted_keys(
             ))
         }
     };
-    if requirement.rekor.is_some() {
+    let rekor = match &requirement.rekor {
+        None => None,
+        Some(source) => {
+            let keys = parse_keys(source, ctx, "Rekor public key")?;
+            if !keys.iter().all(CosignKey::is_ecdsa) {
+                return Err((
+                    Code::KeyInvalid,
+                    String::from("Rekor public key is not using ECDSA"),
+                ));
+            }
+            Some(keys)
+        }
+    };
+    Ok(Trust {
+        keys: parse_keys(source, ctx, "public key")?,
+        rekor,
+    })
+}
+
+/// With Rekor keys: the signing keys the signature's log entry allows (the one it records).
+fn logged_keys<'k>(
+    trust: &'k Trust,
+    rekor_keys: &[CosignKey],
+    candidate: &Candidate,
+    signature: &str,
+) -> Result<Vec<&'k CosignKey>, (Code, String)> {
+    let Some(bundle) = candidate.annotation(BUNDLE_ANNOTATION) else {
         return Err((
-            Code::Unsupported,
-            String::from("Rekor SET verification is not supported yet"),
+            Code::SignatureInvalid,
+            format!("missing {BUNDLE_ANNOTATION} annotation"),
+        ));
+    };
+    let entry = rekor::verify(rekor_keys, bundle, signature, &candidate.untrusted_body).map_err(
+        |e| match e {
+            SetRejection::BadSignature => (
+                Code::BadSignature,
+                String::from("cryptographic signature verification of Rekor SET failed"),
+            ),
+            SetRejection::Invalid(message) => (Code::SignatureInvalid, message),
+        },
+    )?;
+    let keys: Vec<&CosignKey> = trust
+        .keys
+        .iter()
+        .filter(|k| k.spki_der() == entry.public_key_der.as_slice())
+        .collect();
+    if keys.is_empty() {
+        return Err((
+            Code::SignatureInvalid,
+            String::from("publicKey in Rekor SET does not match"),
         ));
     }
-    key_material(source, ctx)?
-        .iter()
-        .map(|pem| {
-            CosignKey::from_pem(pem)
-                .map_err(|e| (Code::KeyInvalid, format!("parsing public key: {e}")))
-        })
-        .collect()
+    Ok(keys)
 }
 
 fn check(
     requirement: &SigstoreSigned,
-    keys: &[CosignKey],
+    trust: &Trust,
     candidate: &Candidate,
     ctx: &Context<'_>,
 ) -> SignatureReport {
@@ -86,6 +145,13 @@ fn check(
             Code::SignatureInvalid,
             format!("missing {SIGNATURE_ANNOTATION} annotation"),
         );
+    };
+    let keys: Vec<&CosignKey> = match &trust.rekor {
+        None => trust.keys.iter().collect(),
+        Some(rekor_keys) => match logged_keys(trust, rekor_keys, candidate, signature) {
+            Ok(keys) => keys,
+            Err((code, message)) => return rejected(candidate, code, message),
+        },
     };
     let Some((key, proof)) = keys.iter().find_map(|k| {
         k.verify(&candidate.untrusted_body, signature)

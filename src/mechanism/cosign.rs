@@ -29,6 +29,7 @@ use crate::payload::SignatureVerified;
 #[derive(Clone)]
 pub struct CosignKey {
     key: Key,
+    der: Vec<u8>,
     fingerprint: String,
 }
 
@@ -144,8 +145,23 @@ impl CosignKey {
         };
         Ok(CosignKey {
             key,
+            der: der.to_vec(),
             fingerprint: base16ct::lower::encode_string(&sha2::Sha256::digest(der)),
         })
+    }
+
+    /// The key's SubjectPublicKeyInfo, DER.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// Whether this is an ECDSA key (Rekor keys must be).
+    pub fn is_ecdsa(&self) -> bool {
+        match &self.key {
+            Key::P256(_) => true,
+            #[cfg(feature = "keys")]
+            Key::More(k) => k.is_ecdsa(),
+        }
     }
 
     /// The SHA-256 of the key's SubjectPublicKeyInfo DER, in hex: how the verdict names the key.

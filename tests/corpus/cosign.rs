@@ -11,6 +11,8 @@ const PAYLOAD_SKOPEO: &[u8] = include_bytes!("../../fixtures/cosign-signed/paylo
 pub(crate) const KEY: &[u8] = include_bytes!("../../fixtures/cosign-signed/cosign.pub");
 pub(crate) const OTHER_KEY: &[u8] = include_bytes!("../../fixtures/cosign-key/p256-other.pub");
 const PSS_KEY: &[u8] = include_bytes!("../../fixtures/cosign-key/rsa-pss.pub");
+const REKOR_KEY: &[u8] = include_bytes!("../../fixtures/cosign-signed/rekor.pub");
+pub(crate) const SIG_REKOR: &[u8] = include_bytes!("../../fixtures/cosign-signed/sig-rekor.json");
 
 /// What the host has: the image manifest, a `.sig` manifest, blobs, key files.
 pub(crate) struct Material<'a> {
@@ -32,6 +34,7 @@ impl Default for Material<'_> {
                 ("/keys/cosign.pub", KEY),
                 ("/keys/other.pub", OTHER_KEY),
                 ("/keys/rsa-pss.pub", PSS_KEY),
+                ("/keys/rekor.pub", REKOR_KEY),
             ],
             lying_blob: None,
         }
@@ -84,6 +87,27 @@ pub(crate) fn codes(v: &Verdict) -> Vec<&'static str> {
 }
 
 /// Every case: (name, policy, image, material tweak, allowed, reason codes).
+fn rekor_policy_keys(key: &str, rekor: &str) -> String {
+    policy(&format!(
+        r#"{{"type":"sigstoreSigned","keyPath":"{key}","rekorPublicKeyPath":"{rekor}","signedIdentity":{{"type":"matchRepository"}}}}"#
+    ))
+}
+
+fn rekor_policy(rekor: &str) -> String {
+    rekor_policy_keys("/keys/cosign.pub", rekor)
+}
+
+/// sig-rekor.json with one substring replaced (it must occur).
+fn rekor_sig_with(from: &str, to: &str) -> Vec<u8> {
+    let text = String::from_utf8(SIG_REKOR.to_vec()).unwrap();
+    assert!(text.contains(from), "{from} not in sig-rekor.json");
+    text.replacen(from, to, 1).into_bytes()
+}
+
+fn leak(v: Vec<u8>) -> &'static [u8] {
+    Vec::leak(v)
+}
+
 pub(crate) fn cases() -> usize {
     let digest = Digest::sha256(MANIFEST).to_string();
     let by_digest = format!("registry.example/app@{digest}");
@@ -286,14 +310,70 @@ pub(crate) fn cases() -> usize {
             vec!["KEY_INVALID"],
         ),
         (
-            "Rekor required (not supported yet)",
-            policy(
-                r#"{"type":"sigstoreSigned","keyPath":"/keys/cosign.pub","rekorPublicKeyPath":"/keys/other.pub","signedIdentity":{"type":"matchRepository"}}"#,
-            ),
+            "Rekor: a SET by the trusted log for this signature, payload and key",
+            rekor_policy("/keys/rekor.pub"),
+            "registry.example/app:v1".into(),
+            Box::new(|m| m.sig = Some(SIG_REKOR)),
+            true,
+            vec![],
+        ),
+        (
+            "Rekor: the signature has no bundle",
+            rekor_policy("/keys/rekor.pub"),
             "registry.example/app:v1".into(),
             Box::new(|_| {}),
             false,
-            vec!["UNSUPPORTED"],
+            vec!["SIGNATURE_INVALID"],
+        ),
+        (
+            "Rekor: the SET is by another log",
+            rekor_policy("/keys/other.pub"),
+            "registry.example/app:v1".into(),
+            Box::new(|m| m.sig = Some(SIG_REKOR)),
+            false,
+            vec!["BAD_SIGNATURE"],
+        ),
+        (
+            "Rekor: the entry's integratedTime changed after the log signed",
+            rekor_policy("/keys/rekor.pub"),
+            "registry.example/app:v1".into(),
+            Box::new(|m| {
+                m.sig = Some(leak(rekor_sig_with(
+                    "\\\"integratedTime\\\":1700000000",
+                    "\\\"integratedTime\\\":1700000001",
+                )))
+            }),
+            false,
+            vec!["BAD_SIGNATURE"],
+        ),
+        (
+            "Rekor: the logged entry records another key than the policy trusts",
+            rekor_policy_keys("/keys/other.pub", "/keys/rekor.pub"),
+            "registry.example/app:v1".into(),
+            Box::new(|m| m.sig = Some(SIG_REKOR)),
+            false,
+            vec!["SIGNATURE_INVALID"],
+        ),
+        (
+            "Rekor: a signature annotation other than the logged one",
+            rekor_policy("/keys/rekor.pub"),
+            "registry.example/app:v1".into(),
+            Box::new(move |m| {
+                m.sig = Some(leak(rekor_sig_with(
+                    "\"dev.cosignproject.cosign/signature\":\"M",
+                    "\"dev.cosignproject.cosign/signature\":\"N",
+                )))
+            }),
+            false,
+            vec!["SIGNATURE_INVALID"],
+        ),
+        (
+            "Rekor: a Rekor key that is not ECDSA",
+            rekor_policy("/keys/rsa-pss.pub"),
+            "registry.example/app:v1".into(),
+            Box::new(|m| m.sig = Some(SIG_REKOR)),
+            false,
+            vec!["KEY_INVALID"],
         ),
     ];
     let n = cases.len();

@@ -57,7 +57,7 @@ mod cosign;
 
 #[wasm_bindgen_test]
 fn cosign_signatures_follow_containers_image() {
-    assert_eq!(cosign::cases(), 20);
+    assert_eq!(cosign::cases(), 26);
 }
 
 #[path = "../../tests/corpus/pgp.rs"]

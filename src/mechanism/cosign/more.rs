@@ -64,6 +64,11 @@ impl Key {
         }
     }
 
+    /// Whether this is an ECDSA key.
+    pub(super) fn is_ecdsa(&self) -> bool {
+        matches!(self, Key::P384(_) | Key::P521(_))
+    }
+
     /// Verifies `signature` (already base64-decoded) over `payload`.
     pub(super) fn verify(&self, payload: &[u8], signature: &[u8]) -> Result<(), BadSignature> {
         match self {
