@@ -230,8 +230,9 @@ impl fmt::Display for ReferenceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "invalid image reference {:?}: {}",
-            self.input, self.reason
+            "invalid image reference {}: {}",
+            quoted(&self.input),
+            self.reason
         )
     }
 }
@@ -323,12 +324,13 @@ impl fmt::Display for DigestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DigestError::Invalid { input, reason } => {
-                write!(f, "invalid digest {input:?}: {reason}")
+                write!(f, "invalid digest {}: {reason}", quoted(input))
             }
             DigestError::Unsupported { algorithm } => {
                 write!(
                     f,
-                    "unsupported digest algorithm {algorithm:?} (supported: sha256, sha512)"
+                    "unsupported digest algorithm {} (supported: sha256, sha512)",
+                    quoted(algorithm)
                 )
             }
             DigestError::Mismatch { expected, found } => {

@@ -214,7 +214,10 @@ pub(crate) fn check_claims(
     } else if !identity.matches(ctx.image.reference(), claimed) {
         (
             Code::IdentityMismatch,
-            format!("Signature for identity {claimed:?} is not accepted"),
+            format!(
+                "Signature for identity {} is not accepted",
+                crate::error::quoted(claimed)
+            ),
         )
     } else {
         return accepted(candidate, key, String::from(claimed));

@@ -177,7 +177,11 @@ struct DuplicateKey(String);
 
 impl fmt::Display for DuplicateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Duplicate key {:?}", crate::error::excerpt(&self.0))
+        write!(
+            f,
+            "Duplicate key {}",
+            crate::error::quoted(&crate::error::excerpt(&self.0))
+        )
     }
 }
 
@@ -225,7 +229,9 @@ impl fmt::Display for Path {
                     }
                     f.write_str(k)?;
                 }
-                Segment::Key(k) => write!(f, "[{:?}]", crate::error::excerpt(k))?,
+                Segment::Key(k) => {
+                    write!(f, "[{}]", crate::error::quoted(&crate::error::excerpt(k)))?
+                }
                 Segment::Index(n) => write!(f, "[{n}]")?,
             }
         }

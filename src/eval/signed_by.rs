@@ -35,7 +35,10 @@ fn keyring(requirement: &SignedBy, ctx: &Context<'_>) -> Result<Keyring, (Code, 
     if requirement.key_type != KeyType::GpgKeys {
         return Err((
             Code::Unsupported,
-            format!("Unimplemented keyType {:?}", requirement.key_type.as_str()),
+            format!(
+                "Unimplemented keyType {}",
+                crate::error::quoted(requirement.key_type.as_str())
+            ),
         ));
     }
     #[cfg(feature = "pgp")]
