@@ -34,6 +34,8 @@ pub(crate) struct Context<'a> {
     pub(crate) now: u64,
     /// Key files the policy names, as the host supplied them (`None`: the file is missing).
     pub(crate) key_files: &'a [(String, Option<Vec<u8>>)],
+    /// Keys parsed once per policy.
+    pub(crate) cache: &'a crate::policy::cache::KeyCache,
 }
 
 /// A signature found for the image, not yet verified by anyone.

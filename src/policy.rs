@@ -5,6 +5,7 @@
 //! wildcard) to lists of requirements; the most specific scope that matches an image wins, and
 //! every requirement in its list must allow the image.
 
+pub(crate) mod cache;
 mod embed;
 mod identity;
 mod lint;
@@ -40,6 +41,8 @@ pub struct Policy {
     pub(crate) default: Vec<Requirement>,
     /// Transport name → its scopes, in document order.
     pub(crate) transports: Vec<(String, Scopes)>,
+    /// Keys parsed by this policy's sessions, for the next ones.
+    pub(crate) cache: cache::KeyCache,
 }
 
 impl Policy {

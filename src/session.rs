@@ -141,6 +141,8 @@ pub struct Session {
     /// How simple signatures are labelled in the verdict (`lookaside`, `dir`, …).
     signature_source: String,
     key_files: Vec<(String, Option<Vec<u8>>)>,
+    /// The policy's parsed keys, shared with its other sessions.
+    cache: crate::policy::cache::KeyCache,
 }
 
 impl Session {
@@ -163,6 +165,7 @@ impl Session {
         let mut session = Session {
             scope,
             requirements: requirements.to_vec(),
+            cache: policy.cache.clone(),
             now,
             stage: Stage::Manifest,
             next_id: 1,
@@ -521,6 +524,7 @@ impl Session {
             now: self.now.0,
             signatures: &self.candidates,
             key_files: &self.key_files,
+            cache: &self.cache,
         };
         let mut requirements = Vec::new();
         let mut reasons = Vec::new();

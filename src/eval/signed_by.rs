@@ -27,7 +27,7 @@ pub(super) fn evaluate(requirement: &SignedBy, ctx: &Context<'_>) -> Requirement
 }
 
 #[cfg(feature = "pgp")]
-type Keyring = crate::mechanism::pgp::Keyring;
+type Keyring = crate::policy::cache::Handle<crate::mechanism::pgp::Keyring>;
 #[cfg(not(feature = "pgp"))]
 type Keyring = ();
 
@@ -43,12 +43,15 @@ fn keyring(requirement: &SignedBy, ctx: &Context<'_>) -> Result<Keyring, (Code, 
     }
     #[cfg(feature = "pgp")]
     {
+        use crate::mechanism::pgp::Keyring;
         let material = super::key_material(&requirement.keys, ctx)?;
-        let keyring = Keyring::parse(&material).map_err(|e| (Code::KeyInvalid, e))?;
-        if keyring.is_empty() {
-            return Err((Code::KeyInvalid, String::from("No public keys imported")));
-        }
-        Ok(keyring)
+        ctx.cache.keyring(&material, || {
+            let keyring = Keyring::parse(&material).map_err(|e| (Code::KeyInvalid, e))?;
+            if keyring.is_empty() {
+                return Err((Code::KeyInvalid, String::from("No public keys imported")));
+            }
+            Ok(keyring)
+        })
     }
     #[cfg(not(feature = "pgp"))]
     {

@@ -21,6 +21,7 @@ use crate::error::Code;
 use crate::mechanism::cosign::CosignKey;
 use crate::mechanism::rekor::{self, SetRejection, BUNDLE_ANNOTATION};
 use crate::payload::{PayloadType, UntrustedPayload};
+use crate::policy::cache::Handle;
 use crate::policy::{SigstoreSigned, SigstoreTrust};
 use crate::verdict::{SignatureFormat, SignatureReport};
 
@@ -40,21 +41,26 @@ pub(super) fn evaluate(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Requi
 
 /// The keys a requirement trusts: signing keys, and Rekor keys when it requires a SET.
 pub(super) struct Trust {
-    keys: Vec<CosignKey>,
-    rekor: Option<Vec<CosignKey>>,
+    keys: Handle<Vec<CosignKey>>,
+    rekor: Option<Handle<Vec<CosignKey>>>,
 }
 
+/// The keys of `source`, parsed once per policy.
 fn parse_keys(
     source: &crate::policy::KeySource,
     ctx: &Context<'_>,
     what: &str,
-) -> Result<Vec<CosignKey>, (Code, String)> {
-    key_material(source, ctx)?
-        .iter()
-        .map(|pem| {
-            CosignKey::from_pem(pem).map_err(|e| (Code::KeyInvalid, format!("parsing {what}: {e}")))
-        })
-        .collect()
+) -> Result<Handle<Vec<CosignKey>>, (Code, String)> {
+    let material = key_material(source, ctx)?;
+    ctx.cache.cosign_keys(&material, || {
+        material
+            .iter()
+            .map(|pem| {
+                CosignKey::from_pem(pem)
+                    .map_err(|e| (Code::KeyInvalid, format!("parsing {what}: {e}")))
+            })
+            .collect()
+    })
 }
 
 /// The requirement's keys, parsed; an error rejects every signature (a malformed key fails the

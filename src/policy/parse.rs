@@ -154,6 +154,7 @@ pub(super) fn policy(input: &[u8]) -> Result<Policy> {
     Ok(Policy {
         default,
         transports,
+        cache: super::cache::KeyCache::default(),
     })
 }
 
