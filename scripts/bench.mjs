@@ -8,3 +8,6 @@ await build({ quiet: true });
 say('SHA-256 throughput: sigwall vs hash-wasm, WebCrypto, node:crypto');
 const { main: sha256 } = await import('../bench/sha256.mjs');
 await sha256();
+say('Signature verification latency: sigwall vs WebCrypto (cosign P-256) and openpgp.js (PGP)');
+const { main: verify } = await import('../bench/verify.mjs');
+await verify();

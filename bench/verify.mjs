@@ -1,0 +1,141 @@
+// Signature verification latency: sigwall (a whole verifyLocal: manifest digest, signature,
+// payload, identity) against the bare signature check of the best peers, in one process.
+//   cosign P-256   vs WebCrypto ECDSA P-256 (key imported per verification, and cached)
+//   PGP RSA-3072, RSA-4096, Ed25519   vs openpgp.js 6 (key read once, message per verification)
+// Warm: median of many verifications after warm-up, interleaved rounds. Cold: the first
+// verification in a fresh process, including sigwall's lazy load of its OpenPGP module and
+// openpgp.js reading its key.
+//
+//   node bench/verify.mjs            (npm run bench runs it)
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { webcrypto } from 'node:crypto';
+import * as openpgp from 'openpgp';
+import * as sigwall from 'sigwall';
+
+const fx = (p) => readFileSync(new URL(`../fixtures/${p}`, import.meta.url));
+const b64 = (b) => Buffer.from(b).toString('base64');
+
+/** The cosign case: one signed image, one trusted key. */
+function cosignCase() {
+  const payload = fx('cosign-signed/payload-cosign.json');
+  const sigManifest = fx('cosign-signed/sig-cosign.json');
+  const layer = JSON.parse(sigManifest).layers[0];
+  const signature = Buffer.from(layer.annotations['dev.cosignproject.cosign/signature'], 'base64');
+  const pem = fx('cosign-signed/cosign.pub').toString();
+  const spki = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  return {
+    image: 'registry.example/app:v1',
+    policy: { default: [{ type: 'reject' }], transports: { docker: { 'registry.example/app': [{ type: 'sigstoreSigned', keyData: b64(pem), signedIdentity: { type: 'matchRepository' } }] } } },
+    material: { manifest: fx('cosign-signed/manifest.json'), cosignSignatures: sigManifest, blobs: { [layer.digest]: payload } },
+    payload, spki, raw: derToRaw(signature),
+  };
+}
+
+/** ECDSA-Sig-Value (DER) → r‖s, as WebCrypto wants it. */
+function derToRaw(der) {
+  let at = 2;
+  const int = () => { const len = der[at + 1]; const v = der.subarray(at + 2, at + 2 + len); at += 2 + len; return v; };
+  const pad = (v) => { const s = v[0] === 0 ? v.subarray(1) : v; const out = new Uint8Array(32); out.set(s, 32 - s.length); return out; };
+  const r = pad(int()); const s = pad(int());
+  return new Uint8Array([...r, ...s]);
+}
+
+function pgpCase(key) {
+  return {
+    image: 'docker.io/testing/manifest:latest',
+    policy: { default: [{ type: 'reject' }], transports: { docker: { 'docker.io/testing/manifest': [{ type: 'signedBy', keyType: 'GPGKeys', keyData: b64(fx(`pgp/${key}.gpg`)), signedIdentity: { type: 'matchExact' } }] } } },
+    material: { manifest: fx('pgp/manifest.json'), signatures: [fx(`pgp/${key}.sig`)] },
+    armoredKey: fx(`pgp/${key}.asc`).toString(),
+    signature: fx(`pgp/${key}.sig`),
+  };
+}
+
+const PGP_KEYS = { 'RSA-3072': 'rsa3072', 'RSA-4096': 'rsa4096', Ed25519: 'ed25519' };
+
+/** Each contender: `setup` (untimed) returns an async `verify` that must resolve true. */
+function contenders(name) {
+  if (name === 'P-256') {
+    const c = cosignCase();
+    const alg = { name: 'ECDSA', namedCurve: 'P-256' };
+    const params = { name: 'ECDSA', hash: 'SHA-256' };
+    return {
+      sigwall: async () => { const v = await sigwall.createVerifier({ policy: c.policy }); return () => v.verifyLocal(c.image, c.material).allowed; },
+      'WebCrypto (importKey per op)': async () => async () => {
+        const key = await webcrypto.subtle.importKey('spki', c.spki, alg, false, ['verify']);
+        return webcrypto.subtle.verify(params, key, c.raw, c.payload);
+      },
+      'WebCrypto (key cached)': async () => {
+        const key = await webcrypto.subtle.importKey('spki', c.spki, alg, false, ['verify']);
+        return () => webcrypto.subtle.verify(params, key, c.raw, c.payload);
+      },
+    };
+  }
+  const c = pgpCase(PGP_KEYS[name]);
+  return {
+    sigwall: async () => { const v = await sigwall.createVerifier({ policy: c.policy }); return () => v.verifyLocal(c.image, c.material).allowed; },
+    'openpgp.js': async () => {
+      const key = await openpgp.readKey({ armoredKey: c.armoredKey });
+      return async () => {
+        const message = await openpgp.readMessage({ binaryMessage: c.signature });
+        const { signatures } = await openpgp.verify({ message, verificationKeys: key, expectSigned: true });
+        return signatures[0].verified;
+      };
+    },
+  };
+}
+
+async function median(fn, n) {
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    if ((await fn()) !== true) throw new Error('a verification did not succeed');
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(n / 2)];
+}
+
+/** The first verification in this (fresh) process: setup + one verify. */
+async function cold(caseName, contender) {
+  const t0 = performance.now();
+  const verify = await contenders(caseName)[contender]();
+  if ((await verify()) !== true) throw new Error('cold verification failed');
+  return performance.now() - t0;
+}
+
+export async function main({ rounds = 5, perRound = 40 } = {}) {
+  const cases = ['P-256', ...Object.keys(PGP_KEYS)];
+  console.log('\nSignature verification latency, ms (lower is better); ratio = sigwall / peer');
+  for (const name of cases) {
+    const setups = contenders(name);
+    const fns = {};
+    for (const [who, setup] of Object.entries(setups)) {
+      fns[who] = await setup();
+      await median(fns[who], 20); // warm-up
+    }
+    const warm = Object.fromEntries(Object.keys(fns).map((w) => [w, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const [who, fn] of Object.entries(fns)) warm[who].push(await median(fn, perRound));
+    }
+    const result = {};
+    for (const [who, list] of Object.entries(warm)) {
+      list.sort((a, b) => a - b);
+      const coldRun = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--cold', name, who], { encoding: 'utf8' });
+      if (coldRun.status !== 0) throw new Error(coldRun.stderr);
+      result[who] = { warm: list[Math.floor(list.length / 2)], cold: Number(coldRun.stdout.trim()) };
+    }
+    console.log(`\n${name}`);
+    for (const [who, r] of Object.entries(result)) {
+      const ratio = who === 'sigwall' ? '' : `   sigwall ${(result.sigwall.warm / r.warm).toFixed(2)}x warm, ${(result.sigwall.cold / r.cold).toFixed(2)}x cold`;
+      console.log(`  ${who.padEnd(30)} warm ${r.warm.toFixed(3).padStart(8)}   cold ${r.cold.toFixed(1).padStart(7)}${ratio}`);
+    }
+  }
+}
+
+if (process.argv[2] === '--cold') {
+  console.log(await cold(process.argv[3], process.argv[4]));
+} else if (import.meta.url === `file://${process.argv[1]}`) {
+  await main();
+}
