@@ -29,6 +29,7 @@ pub mod mechanism;
 pub mod payload;
 pub mod policy;
 pub mod reference;
+mod schema1;
 pub mod session;
 pub mod verdict;
 

@@ -162,6 +162,17 @@ fn integer(v: &Value, at: &'static str) -> Result<i64, PayloadError> {
     }
 }
 
+/// The payload parser without a signature, for the fuzz targets only (`--cfg fuzzing`): in
+/// every other build, only a mechanism that verified a signature can have a payload parsed.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub fn fuzz_accept(
+    untrusted_bytes: &[u8],
+    kind: PayloadType,
+) -> Result<AcceptedPayload, PayloadError> {
+    UntrustedPayload::new(untrusted_bytes).accept(SignatureVerified::issue(), kind)
+}
+
 impl<'a> UntrustedPayload<'a> {
     /// Wraps bytes that claim to be a payload.
     pub fn new(untrusted_bytes: &'a [u8]) -> Self {

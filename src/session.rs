@@ -299,18 +299,24 @@ impl Session {
             return Err(ManifestError::TooLarge { size: bytes.len() }.into());
         }
         let reference = self.image.reference();
-        let sha256 = Digest::sha256(bytes);
+        let parsed = parse_manifest(bytes)?;
+        if manifest_is_index(&parsed) {
+            return Err(ManifestError::IndexNotSupported.into());
+        }
+        // What the digest covers: the bytes, or a signed schema 1 manifest's JWS payload.
+        let input =
+            crate::schema1::digest_input(bytes, &parsed).map_err(|e| ManifestError::Invalid {
+                reason: e.to_string(),
+            })?;
+        let sha256 = Digest::sha256(&input);
         let digest = match reference.digest() {
             Some(expected) => {
-                // Pulled by digest: the bytes must be exactly that manifest.
-                expected.verify(bytes)?;
+                // Pulled by digest: the manifest must be exactly that one.
+                expected.verify(&input)?;
                 *expected
             }
             None => sha256,
         };
-        if manifest_is_index(bytes)? {
-            return Err(ManifestError::IndexNotSupported.into());
-        }
         let registry = String::from(reference.domain());
         let repository = String::from(reference.path());
         // Stored signatures (lookaside, a dir: copy) may hold both formats, so any
@@ -635,25 +641,33 @@ fn sigstore_json(body: &[u8], source: &str) -> Result<Candidate, &'static str> {
     Ok(candidate)
 }
 
-/// Whether a manifest is an image index / manifest list (by its `mediaType`, else by having a
-/// `manifests` member), which needs a platform choice first.
-fn manifest_is_index(bytes: &[u8]) -> Result<bool, Error> {
+/// A manifest's JSON: an object, within the size limit.
+fn parse_manifest(bytes: &[u8]) -> Result<Value, Error> {
     let value = json::parse(bytes, MAX_MANIFEST_BYTES).map_err(|e| ManifestError::Invalid {
         reason: e.to_string(),
     })?;
-    let Value::Object(obj) = value else {
+    if !matches!(value, Value::Object(_)) {
         return Err(ManifestError::Invalid {
             reason: String::from("a manifest must be a JSON object"),
         }
         .into());
+    }
+    Ok(value)
+}
+
+/// Whether a manifest is an image index / manifest list (by its `mediaType`, else by having a
+/// `manifests` member), which needs a platform choice first.
+fn manifest_is_index(manifest: &Value) -> bool {
+    let Value::Object(obj) = manifest else {
+        return false;
     };
-    Ok(match obj.get("mediaType") {
+    match obj.get("mediaType") {
         Some(Value::String(t)) => {
             t == "application/vnd.oci.image.index.v1+json"
                 || t == "application/vnd.docker.distribution.manifest.list.v2+json"
         }
         _ => obj.get("manifests").is_some(),
-    })
+    }
 }
 
 #[cfg(test)]

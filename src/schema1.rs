@@ -1,0 +1,194 @@
+//! Docker schema 1 manifests with JWS signatures ("pretty signatures", libtrust): their digest
+//! is taken over the manifest without the signatures, as registries and containers/image take
+//! it. Each signature's protected header says how many leading bytes of the manifest were
+//! signed (`formatLength`) and what closing text replaces the signatures (`formatTail`); the
+//! signed payload is those bytes followed by that text. Every signature must say the same.
+//! (The JWS signatures themselves are not verified: nothing trusts them, as in
+//! containers/image.)
+
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+
+use crate::json::{self, Number, Value};
+
+/// Why a signed schema 1 manifest cannot be reduced to its payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Schema1Error(pub(crate) &'static str);
+
+fn base64url(s: &str) -> Option<Vec<u8>> {
+    // JOSE base64url, padding omitted (libtrust tolerates it present).
+    <base64ct::Base64UrlUnpadded as base64ct::Encoding>::decode_vec(s.trim_end_matches('=')).ok()
+}
+
+/// The bytes a manifest's digest is computed over: the manifest itself, or for a signed
+/// schema 1 manifest (`schemaVersion` 1 with a `signatures` member) its JWS payload.
+///
+/// # Errors
+///
+/// [`Schema1Error`] for a signed schema 1 manifest whose signatures do not describe a payload.
+pub(crate) fn digest_input<'a>(
+    manifest: &'a [u8],
+    parsed: &Value,
+) -> Result<Cow<'a, [u8]>, Schema1Error> {
+    let Value::Object(obj) = parsed else {
+        return Ok(Cow::Borrowed(manifest));
+    };
+    let schema1 = matches!(
+        obj.get("schemaVersion"),
+        Some(Value::Number(Number::Unsigned(1) | Number::Signed(1)))
+    );
+    let Some(signatures) = obj.get("signatures").filter(|_| schema1) else {
+        return Ok(Cow::Borrowed(manifest));
+    };
+    let Value::Array(signatures) = signatures else {
+        return Err(Schema1Error("schema 1 signatures are not a list"));
+    };
+    let mut format: Option<(usize, Vec<u8>)> = None;
+    for signature in signatures {
+        let Value::Object(signature) = signature else {
+            return Err(Schema1Error("a schema 1 signature is not an object"));
+        };
+        let Some(Value::String(protected)) = signature.get("protected") else {
+            return Err(Schema1Error("a schema 1 signature has no protected header"));
+        };
+        let header = base64url(protected)
+            .and_then(|h| json::parse(&h, 64 * 1024).ok())
+            .ok_or(Schema1Error(
+                "a schema 1 protected header is not base64url JSON",
+            ))?;
+        let Value::Object(header) = header else {
+            return Err(Schema1Error("a schema 1 protected header is not an object"));
+        };
+        let length = match header.get("formatLength") {
+            Some(Value::Number(Number::Unsigned(n))) => usize::try_from(*n).ok(),
+            Some(Value::Number(Number::Signed(n))) => usize::try_from(*n).ok(),
+            _ => None,
+        }
+        .ok_or(Schema1Error(
+            "a schema 1 signature has no valid formatLength",
+        ))?;
+        let Some(Value::String(tail)) = header.get("formatTail") else {
+            return Err(Schema1Error("a schema 1 signature has no formatTail"));
+        };
+        let tail = base64url(tail).ok_or(Schema1Error("a schema 1 formatTail is not base64url"))?;
+        match &format {
+            None => format = Some((length, tail)),
+            Some(first) if *first == (length, tail) => {}
+            Some(_) => return Err(Schema1Error("schema 1 signatures disagree on the payload")),
+        }
+    }
+    let (length, tail) = format.ok_or(Schema1Error(
+        "a signed schema 1 manifest without signatures",
+    ))?;
+    let head = manifest.get(..length).ok_or(Schema1Error(
+        "schema 1 formatLength is past the end of the manifest",
+    ))?;
+    let mut payload = Vec::with_capacity(length + tail.len());
+    payload.extend_from_slice(head);
+    payload.extend_from_slice(&tail);
+    Ok(Cow::Owned(payload))
+}
+
+impl core::fmt::Display for Schema1Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::Digest;
+    use crate::policy::Policy;
+    use crate::session::{NeedKind, Session, UnixTime};
+    use alloc::format;
+    use alloc::string::{String, ToString};
+
+    const MANIFEST: &[u8] = include_bytes!("../fixtures/schema1/manifest.json");
+    const PAYLOAD_DIGEST: &str = include_str!("../fixtures/schema1/payload.digest");
+    const BYTES_DIGEST: &str = include_str!("../fixtures/schema1/bytes.digest");
+
+    fn input(bytes: &[u8]) -> Result<Vec<u8>, Schema1Error> {
+        let parsed = json::parse(bytes, 1 << 22).unwrap();
+        digest_input(bytes, &parsed).map(Cow::into_owned)
+    }
+
+    #[test]
+    fn a_skopeo_signed_schema1_manifest_digests_as_skopeo_says() {
+        let payload = input(MANIFEST).unwrap();
+        assert_eq!(Digest::sha256(&payload).to_string(), PAYLOAD_DIGEST.trim());
+        assert_ne!(Digest::sha256(MANIFEST).to_string(), PAYLOAD_DIGEST.trim());
+        assert_eq!(Digest::sha256(MANIFEST).to_string(), BYTES_DIGEST.trim());
+    }
+
+    #[test]
+    fn other_manifests_digest_as_they_are() {
+        for m in [
+            &br#"{"schemaVersion":2,"layers":[]}"#[..],
+            br#"{"schemaVersion":1,"name":"x"}"#,
+            br#"{"schemaVersion":2,"signatures":[]}"#,
+        ] {
+            assert_eq!(input(m).unwrap(), m);
+        }
+    }
+
+    #[test]
+    fn malformed_jws_headers_are_errors() {
+        let text = String::from_utf8(MANIFEST.to_vec()).unwrap();
+        let protected = text
+            .split("\"protected\":\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let header = |h: &str| {
+            <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(h.as_bytes())
+        };
+        for replacement in [
+            header(r#"{"formatLength":999999,"formatTail":"fQ"}"#),
+            header(r#"{"formatLength":-1,"formatTail":"fQ"}"#),
+            header(r#"{"formatTail":"fQ"}"#),
+            header(r#"{"formatLength":10}"#),
+            header(r#"{"formatLength":10,"formatTail":"!!"}"#),
+            String::from("not base64 at all!"),
+        ] {
+            let changed = text.replace(protected, &replacement);
+            assert!(input(changed.as_bytes()).is_err(), "{replacement}");
+        }
+        // Two signatures that disagree about the payload.
+        let sig_start = text.find("\"signatures\":[").unwrap() + "\"signatures\":[".len();
+        let sig_end = text.rfind("]}").unwrap();
+        let one = &text[sig_start..sig_end];
+        let other = one.replace(
+            protected,
+            &header(r#"{"formatLength":10,"formatTail":"fQ"}"#),
+        );
+        let two = format!("{}{one},{other}]}}", &text[..sig_start]);
+        assert!(input(two.as_bytes()).is_err());
+        let same_twice = format!("{}{one},{one}]}}", &text[..sig_start]);
+        assert_eq!(
+            input(same_twice.as_bytes()).unwrap(),
+            input(MANIFEST).unwrap()
+        );
+        let none = format!("{}]}}", &text[..sig_start]);
+        assert!(input(none.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn pulled_by_its_digest_a_schema1_manifest_is_that_image() {
+        let policy = Policy::parse(br#"{"default":[{"type":"insecureAcceptAnything"}]}"#).unwrap();
+        let run = |digest: &str| {
+            let image = format!("registry.example/app@{}", digest.trim());
+            let mut s = Session::new(&policy, &image, UnixTime(0)).unwrap();
+            let need = s.next_need().unwrap();
+            assert!(matches!(need.kind, NeedKind::Manifest { .. }));
+            s.provide(need.id, MANIFEST)
+        };
+        assert!(run(PAYLOAD_DIGEST).is_ok());
+        assert_eq!(
+            run(BYTES_DIGEST).unwrap_err().code().as_str(),
+            "DIGEST_MISMATCH"
+        );
+    }
+}
