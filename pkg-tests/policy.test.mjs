@@ -215,3 +215,29 @@ test('signedBy loads the OpenPGP module and verifies a skopeo signature through 
   const unknown = v.verifyLocal('testing/manifest:latest', { ...material, signatures: [fx('other.sig')] });
   assert.deepEqual(unknown.reasons.map((r) => r.code), ['BAD_SIGNATURE']);
 });
+
+test('an RSA cosign key (full module) and a Rekor bundle (core) verify through verifyLocal', async () => {
+  const fx = (f) => readFileSync(join(repo, 'fixtures', 'cosign-signed', f));
+  const b64 = (b) => Buffer.from(b).toString('base64');
+  const material = (sig, payloadFile) => {
+    const payload = fx(payloadFile);
+    return { manifest: fx('manifest.json'), cosignSignatures: fx(sig), blobs: { [sigwall.digest(payload)]: payload } };
+  };
+  const policy = (req) => ({ default: [{ type: 'reject' }], transports: { docker: { 'registry.example/app': [{ signedIdentity: { type: 'matchRepository' }, ...req }] } } });
+  // RSA: inline key data that is not P-256, so createVerifier loads the full module.
+  const rsa = await sigwall.createVerifier({ policy: policy({ type: 'sigstoreSigned', keyData: b64(fx('rsa.pub')) }) });
+  const good = rsa.verifyLocal('registry.example/app:v1', material('sig-rsa.json', 'payload-rsa.json'));
+  assert.equal(good.allowed, true, JSON.stringify(good));
+  // The P-256 signature is not the RSA key's.
+  const other = rsa.verifyLocal('registry.example/app:v1', material('sig-cosign.json', 'payload-cosign.json'));
+  assert.deepEqual(other.reasons.map((r) => r.code), ['BAD_SIGNATURE']);
+  // Rekor: a SET by the trusted log key is required, and present only in sig-rekor.json.
+  const rekor = await sigwall.createVerifier({
+    policy: policy({ type: 'sigstoreSigned', keyData: b64(fx('cosign.pub')), rekorPublicKeyData: b64(fx('rekor.pub')) }),
+  });
+  const logged = rekor.verifyLocal('registry.example/app:v1', material('sig-rekor.json', 'payload-cosign.json'));
+  assert.equal(logged.allowed, true, JSON.stringify(logged));
+  const unlogged = rekor.verifyLocal('registry.example/app:v1', material('sig-cosign.json', 'payload-cosign.json'));
+  assert.equal(unlogged.allowed, false);
+  assert.match(unlogged.reasons[0].message, /dev\.sigstore\.cosign\/bundle/);
+});
