@@ -234,3 +234,26 @@ fn message_shapes_other_than_a_signed_document_are_refused() {
     *flipped.last_mut().unwrap() ^= 0x01;
     assert_eq!(refused(&flipped), PgpRejection::BadSignature);
 }
+
+#[test]
+fn a_version_3_signature_verifies() {
+    // fixtures/pgp-v3/make.py: gpg verified it before it was kept.
+    let key = include_bytes!("../../../fixtures/pgp-v3/key.gpg");
+    let sig = include_bytes!("../../../fixtures/pgp-v3/v3.sig");
+    let v = ring(&[key]).verify(sig, NOW).unwrap();
+    assert_eq!(
+        v.primary_fingerprint,
+        fpr(include_bytes!("../../../fixtures/pgp-v3/key.fpr"))
+    );
+    assert_eq!(
+        v.content,
+        include_bytes!("../../../fixtures/pgp-v3/payload.json")
+    );
+    // Its signature value changed: parses, does not verify.
+    let mut bad = sig.to_vec();
+    *bad.last_mut().unwrap() ^= 1;
+    assert_eq!(
+        ring(&[key]).verify(&bad, NOW).unwrap_err(),
+        PgpRejection::BadSignature
+    );
+}
