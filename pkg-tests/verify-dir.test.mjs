@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consumer, repo } from './helpers.mjs';
-import { makeImage } from './lib/registry.mjs';
+import { makeImage, makeMultiArch } from './lib/registry.mjs';
 
 let dir;
 let gnupg;
@@ -118,4 +118,32 @@ test('usage errors and missing copies exit 2', () => {
   assert.equal(verify('--from', 'dir:/no/such/dir', 'docker://docker.io/testing/app:v1').status, 2);
   assert.equal(verify('docker://docker.io/testing/app:v1').status, 2);
   assert.equal(verify('--from', `dir:${signed}`, 'UPPER/case').status, 2);
+});
+
+test('a multi-platform copy (skopeo copy --all --sign-by) is evaluated for the platform asked for', () => {
+  const layout = makeMultiArch(['amd64', 'arm64'], 'v1');
+  const multi = join(dir, 'multi');
+  const policy = join(dir, 'accept.json');
+  const copy = run('skopeo', ['--policy', policy, 'copy', '--all', '--sign-by', fingerprint, '--sign-identity', 'docker.io/testing/app:v1', `oci:${layout}:v1`, `dir:${multi}`], { GNUPGHOME: gnupg });
+  assert.equal(copy.status, 0, copy.stderr);
+  const index = JSON.parse(readFileSync(join(multi, 'manifest.json'), 'utf8'));
+  const instance = (arch) => index.manifests.find((m) => m.platform.architecture === arch).digest;
+  for (const arch of ['amd64', 'arm64']) {
+    const r = verify('--from', `dir:${multi}`, '--platform', `linux/${arch}`, '--json', 'docker://docker.io/testing/app:v1');
+    assert.equal(r.status, 0, r.out + r.err);
+    const v = JSON.parse(r.out);
+    assert.equal(v.allowed, true);
+    assert.equal(v.digest, instance(arch), 'the verdict names the platform instance');
+  }
+  // Without the instance's own signature, the index's signature does not make it allowed.
+  rmSync(join(multi, `${instance('arm64').slice(7)}.signature-1`));
+  const unsigned = verify('--from', `dir:${multi}`, '--platform', 'linux/arm64', '--json', 'docker://docker.io/testing/app:v1');
+  assert.equal(unsigned.status, 1, unsigned.out + unsigned.err);
+  assert.deepEqual(JSON.parse(unsigned.out).reasons.map((r) => r.code), ['NO_SIGNATURES']);
+  // A platform the index does not list: the image does not exist for it (exit 2).
+  const none = verify('--from', `dir:${multi}`, '--platform', 'linux/s390x', 'docker://docker.io/testing/app:v1');
+  assert.equal(none.status, 2, none.out + none.err);
+  assert.match(none.err, /linux\/s390x/);
+  const bad = verify('--from', `dir:${multi}`, '--platform', 'linux', 'docker://docker.io/testing/app:v1');
+  assert.equal(bad.status, 2);
 });

@@ -185,8 +185,11 @@ pub enum ManifestError {
         /// Why.
         reason: String,
     },
-    /// The manifest is an image index; choosing a platform arrives with the registry client.
-    IndexNotSupported,
+    /// The image index lists no instance for the platform asked for.
+    NoInstance {
+        /// containers/image's wording, naming the platform.
+        reason: String,
+    },
 }
 
 impl ManifestError {
@@ -195,7 +198,7 @@ impl ManifestError {
         match self {
             ManifestError::Unknown { .. } => Code::ManifestUnknown,
             ManifestError::TooLarge { .. } | ManifestError::Invalid { .. } => Code::ManifestInvalid,
-            ManifestError::IndexNotSupported => Code::Unsupported,
+            ManifestError::NoInstance { .. } => Code::ManifestUnknown,
         }
     }
 }
@@ -208,9 +211,7 @@ impl fmt::Display for ManifestError {
                 write!(f, "manifest is {size} bytes, more than the 4 MiB limit")
             }
             ManifestError::Invalid { reason } => write!(f, "invalid manifest: {reason}"),
-            ManifestError::IndexNotSupported => f.write_str(
-                "the image is a multi-platform index; choosing a platform is not supported yet",
-            ),
+            ManifestError::NoInstance { reason } => f.write_str(reason),
         }
     }
 }
@@ -367,6 +368,8 @@ pub enum ApiMisuse {
     UnknownNeed,
     /// `finish` was called while needs are still outstanding.
     NotReady,
+    /// A platform that is not `os/arch` or `os/arch/variant`.
+    InvalidPlatform,
 }
 
 impl fmt::Display for ApiMisuse {
@@ -381,6 +384,9 @@ impl fmt::Display for ApiMisuse {
             }
             ApiMisuse::NotReady => {
                 f.write_str("the session still has outstanding needs; answer them before finishing")
+            }
+            ApiMisuse::InvalidPlatform => {
+                f.write_str("a platform is os/arch or os/arch/variant, such as linux/arm64/v8")
             }
         }
     }

@@ -40,5 +40,5 @@ pub use digest::{Algorithm, Digest, DigestVerifier, Hasher};
 pub use error::{Code, DigestError, Error, ManifestError, PolicyError, ReferenceError};
 pub use policy::{Policy, Requirement};
 pub use reference::{ImageName, Reference};
-pub use session::{Need, NeedKind, Session, UnixTime};
+pub use session::{Need, NeedKind, Platform, Session, UnixTime};
 pub use verdict::Verdict;

@@ -7,6 +7,7 @@
 //! containers/image.)
 
 use alloc::borrow::Cow;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::json::{self, Number, Value};
@@ -16,8 +17,24 @@ use crate::json::{self, Number, Value};
 pub(crate) struct Schema1Error(pub(crate) &'static str);
 
 fn base64url(s: &str) -> Option<Vec<u8>> {
-    // JOSE base64url, padding omitted (libtrust tolerates it present).
-    <base64ct::Base64UrlUnpadded as base64ct::Encoding>::decode_vec(s.trim_end_matches('=')).ok()
+    // JOSE base64url, padding omitted (libtrust tolerates it present). Decoded as standard
+    // base64 after mapping the alphabet, so the module carries one base64 decoder, not two.
+    let s = s.trim_end_matches('=');
+    if s.contains(['+', '/']) {
+        return None;
+    }
+    let mut standard: String = s
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    while standard.len() % 4 != 0 {
+        standard.push('=');
+    }
+    <base64ct::Base64 as base64ct::Encoding>::decode_vec(&standard).ok()
 }
 
 /// The bytes a manifest's digest is computed over: the manifest itself, or for a signed

@@ -25,6 +25,9 @@ use crate::policy::{KeySource, Policy, Requirement, ScopeMatch};
 use crate::reference::ImageName;
 use crate::verdict::{SignatureFormat, Verdict};
 
+mod platform;
+pub use platform::Platform;
+
 /// Manifests and signature manifests larger than this are refused, as containers/image does.
 pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
 /// Simple signatures larger than this are refused, as containers/image does.
@@ -143,6 +146,10 @@ pub struct Session {
     key_files: Vec<(String, Option<Vec<u8>>)>,
     /// The policy's parsed keys, shared with its other sessions.
     cache: crate::policy::cache::KeyCache,
+    /// The platform an image index is resolved for.
+    platform: Platform,
+    /// The instance chosen from the image index the reference named, if it named one.
+    instance: Option<platform::Instance>,
 }
 
 impl Session {
@@ -176,6 +183,8 @@ impl Session {
             pending_layers: Vec::new(),
             signature_source: String::from("lookaside"),
             key_files: Vec::new(),
+            platform: Platform::default(),
+            instance: None,
             image: image.clone(),
         };
         session.ask(NeedKind::Manifest {
@@ -190,6 +199,12 @@ impl Session {
     /// skopeo `dir:` copy, `registry-extension`, …), as the verdict will report it.
     pub fn set_signature_source(&mut self, source: &str) {
         self.signature_source = String::from(source);
+    }
+
+    /// The platform to evaluate when the image is a multi-platform index (default
+    /// `linux/amd64`). Set it before providing the manifest.
+    pub fn set_platform(&mut self, platform: Platform) {
+        self.platform = platform;
     }
 
     /// The image being verified.
@@ -301,7 +316,26 @@ impl Session {
         let reference = self.image.reference();
         let parsed = parse_manifest(bytes)?;
         if manifest_is_index(&parsed) {
-            return Err(ManifestError::IndexNotSupported.into());
+            if self.instance.is_some() {
+                return Err(ManifestError::Invalid {
+                    reason: String::from("an image index lists another image index"),
+                }
+                .into());
+            }
+            // The index must be the one the reference names; then the platform's instance is
+            // evaluated, the way podman pulls it.
+            if let Some(expected) = reference.digest() {
+                expected.verify(bytes)?;
+            }
+            let instance = platform::choose(&parsed, &self.platform)
+                .map_err(|reason| ManifestError::NoInstance { reason })?;
+            self.instance = Some(instance);
+            self.ask(NeedKind::Manifest {
+                registry: String::from(reference.domain()),
+                repository: String::from(reference.path()),
+                reference: instance.digest.to_string(),
+            });
+            return Ok(());
         }
         // What the digest covers: the bytes, or a signed schema 1 manifest's JWS payload.
         let input =
@@ -309,13 +343,21 @@ impl Session {
                 reason: e.to_string(),
             })?;
         let sha256 = Digest::sha256(&input);
-        let digest = match reference.digest() {
-            Some(expected) => {
-                // Pulled by digest: the manifest must be exactly that one.
+        let digest = match (self.instance, reference.digest()) {
+            // The index's instance: exactly the bytes the index lists.
+            (Some(instance), _) => {
+                let mut check =
+                    crate::digest::DigestVerifier::new(instance.digest, Some(instance.size));
+                check.update(bytes)?;
+                check.finish()?;
+                instance.digest
+            }
+            // Pulled by digest: the manifest must be exactly that one.
+            (None, Some(expected)) => {
                 expected.verify(&input)?;
                 *expected
             }
-            None => sha256,
+            (None, None) => sha256,
         };
         let registry = String::from(reference.domain());
         let repository = String::from(reference.path());

@@ -87,6 +87,39 @@ export function push(layout, tag, dest) {
   if (r.status !== 0) throw new Error(`skopeo push to ${dest} failed: ${r.stderr}`);
 }
 
+/**
+ * A multi-platform OCI layout: one small image per `linux/<arch>` in `arches`, listed by an OCI
+ * image index tagged `tag`. Returns the layout path.
+ */
+export function makeMultiArch(arches, tag = 'latest') {
+  const layout = mkdtempSync(join(tmpdir(), 'sigwall-multi-'));
+  const blobs = join(layout, 'blobs', 'sha256');
+  mkdirSync(blobs, { recursive: true });
+  const put = (b) => { writeFileSync(join(blobs, sha256(b).slice(7)), b); return { digest: sha256(b), size: b.length }; };
+  const entries = arches.map((architecture) => {
+    const files = mkdtempSync(join(tmpdir(), 'sigwall-rootfs-'));
+    writeFileSync(join(files, 'arch.txt'), `${architecture}\n`);
+    const tar = spawnSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', files, '-cf', '-', '.'], { maxBuffer: 1 << 26 });
+    if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
+    const layer = put(gzipSync(tar.stdout, { level: 9 }));
+    const config = put(Buffer.from(JSON.stringify({ architecture, os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(tar.stdout)] } })));
+    const manifest = put(Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
+    })));
+    return { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, platform: { os: 'linux', architecture } };
+  });
+  const index = put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries })));
+  writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  writeFileSync(join(layout, 'index.json'), JSON.stringify({
+    schemaVersion: 2,
+    manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', ...index, annotations: { 'org.opencontainers.image.ref.name': tag } }],
+  }));
+  return layout;
+}
+
 export const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.v2+json',

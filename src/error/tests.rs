@@ -87,6 +87,7 @@ fn every_error_variant_maps_to_its_code() {
         ),
         (ApiMisuse::UnknownNeed.into(), "API_MISUSE"),
         (ApiMisuse::NotReady.into(), "API_MISUSE"),
+        (ApiMisuse::InvalidPlatform.into(), "API_MISUSE"),
         (
             ManifestError::Unknown {
                 image: "a/b:c".into(),
@@ -102,7 +103,13 @@ fn every_error_variant_maps_to_its_code() {
             ManifestError::Invalid { reason: "r".into() }.into(),
             "MANIFEST_INVALID",
         ),
-        (ManifestError::IndexNotSupported.into(), "UNSUPPORTED"),
+        (
+            ManifestError::NoInstance {
+                reason: "choosing an image from the image index: no image found".into(),
+            }
+            .into(),
+            "MANIFEST_UNKNOWN",
+        ),
     ];
     for (error, code) in cases {
         assert_eq!(error.code().as_str(), *code, "{error:?}");
@@ -130,6 +137,7 @@ fn every_error_variant_maps_to_its_code() {
         "KEY_REVOKED",
         "KEY_EXPIRED",
         "SIGNATURE_EXPIRED",
+        "UNSUPPORTED",
     ];
     let used: BTreeSet<&str> = cases.iter().map(|(_, c)| *c).chain(verdict_codes).collect();
     let all: BTreeSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();

@@ -146,9 +146,12 @@ fn manifest_errors_are_typed() {
         (b"[1]", Code::ManifestInvalid),
         (
             br#"{"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#,
-            Code::Unsupported,
+            Code::ManifestUnknown,
         ),
-        (br#"{"schemaVersion":2,"manifests":[]}"#, Code::Unsupported),
+        (
+            br#"{"schemaVersion":2,"manifests":[]}"#,
+            Code::ManifestUnknown,
+        ),
     ];
     for (bytes, code) in cases {
         let mut s = Session::new(&p, "busybox", NOW).unwrap();
@@ -222,4 +225,142 @@ fn simple_signatures_are_capped() {
     assert!(v.reasons[0]
         .message
         .starts_with("Source image rejected: None of the signatures were accepted, reasons: "));
+}
+
+/// An index listing `children` as (manifest bytes, platform JSON).
+fn index(children: &[(&[u8], &str)]) -> Vec<u8> {
+    let entries: Vec<String> = children
+        .iter()
+        .map(|(m, p)| {
+            format!(
+                r#"{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{}","size":{},"platform":{p}}}"#,
+                Digest::sha256(m),
+                m.len()
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{}]}}"#,
+        entries.join(",")
+    )
+    .into_bytes()
+}
+
+const AMD64: &[u8] = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[],"annotations":{"p":"amd64"}}"#;
+const ARM64: &[u8] = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[],"annotations":{"p":"arm64"}}"#;
+const ARMV6: &[u8] = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[],"annotations":{"p":"armv6"}}"#;
+
+/// Runs a session on `image` (an index) for `platform`, answering manifests from `manifests`;
+/// returns the digest asked for after the index and the outcome.
+fn through_index(
+    platform: Option<&str>,
+    top: &[u8],
+    manifests: &[&[u8]],
+) -> (Option<String>, Result<crate::verdict::Verdict, Error>) {
+    let p = policy(r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
+    let mut s = Session::new(&p, "registry.example/multi:1", NOW).unwrap();
+    if let Some(platform) = platform {
+        s.set_platform(Platform::parse(platform).unwrap());
+    }
+    let first = s.next_need().unwrap();
+    if let Err(e) = s.provide(first.id, top) {
+        return (None, Err(e));
+    }
+    let Some(child) = s.next_need() else {
+        return (None, s.finish());
+    };
+    let NeedKind::Manifest { reference, .. } = &child.kind else {
+        panic!("{child:?}");
+    };
+    let reference = reference.clone();
+    let bytes = manifests
+        .iter()
+        .find(|m| Digest::sha256(m).to_string() == reference)
+        .copied()
+        .unwrap_or(b"{}");
+    if let Err(e) = s.provide(child.id, bytes) {
+        return (Some(reference), Err(e));
+    }
+    (Some(reference), s.finish())
+}
+
+#[test]
+fn an_index_is_evaluated_on_the_instance_for_the_platform() {
+    let top = index(&[
+        (
+            ARMV6,
+            r#"{"os":"linux","architecture":"arm","variant":"v6"}"#,
+        ),
+        (
+            ARM64,
+            r#"{"os":"linux","architecture":"arm64","variant":"v8"}"#,
+        ),
+        (AMD64, r#"{"os":"linux","architecture":"amd64"}"#),
+    ]);
+    let all = [AMD64, ARM64, ARMV6];
+    for (platform, want) in [
+        (None, AMD64),
+        (Some("linux/amd64"), AMD64),
+        (Some("linux/arm64"), ARM64),
+        (Some("linux/arm64/v8"), ARM64),
+        // An ARMv7 CPU runs ARMv6 code: containers/image falls back to older variants.
+        (Some("linux/arm/v7"), ARMV6),
+    ] {
+        let (asked, verdict) = through_index(platform, &top, &all);
+        let want = Digest::sha256(want).to_string();
+        assert_eq!(asked.as_deref(), Some(want.as_str()), "{platform:?}");
+        let verdict = verdict.unwrap();
+        assert!(verdict.allowed);
+        assert_eq!(
+            verdict.digest.as_deref(),
+            Some(want.as_str()),
+            "the verdict names the instance"
+        );
+    }
+    // No instance for the platform: the image does not exist for it.
+    let (_, none) = through_index(Some("linux/s390x"), &top, &all);
+    let none = none.unwrap_err();
+    assert_eq!(none.code(), Code::ManifestUnknown);
+    assert!(none.to_string().contains("linux/s390x"), "{none}");
+}
+
+#[test]
+fn an_instance_must_be_exactly_what_the_index_lists() {
+    let top = index(&[(AMD64, r#"{"os":"linux","architecture":"amd64"}"#)]);
+    // The registry answers the instance's digest with other bytes.
+    let (_, lied) = through_index(None, &top, &[]);
+    assert!(matches!(
+        lied.unwrap_err().code(),
+        Code::DigestMismatch | Code::SizeMismatch
+    ));
+    // An index inside an index.
+    let inner = index(&[(AMD64, r#"{"os":"linux","architecture":"amd64"}"#)]);
+    let outer = index(&[(&inner, r#"{"os":"linux","architecture":"amd64"}"#)]);
+    let (_, nested) = through_index(None, &outer, &[&inner]);
+    assert_eq!(nested.unwrap_err().code(), Code::ManifestInvalid);
+    // Malformed entries.
+    for bad in [
+        br#"{"manifests":[{"digest":"sha256:nope","size":1,"platform":{"os":"linux","architecture":"amd64"}}]}"#.as_slice(),
+        br#"{"manifests":[{"digest":"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef","size":-1,"platform":{"os":"linux","architecture":"amd64"}}]}"#,
+        br#"{"manifests":[7]}"#,
+        br#"{"manifests":{}}"#,
+    ] {
+        let (_, r) = through_index(None, bad, &[]);
+        assert!(r.is_err());
+    }
+    // Platforms are os/arch[/variant].
+    for bad in [
+        "",
+        "linux",
+        "linux/",
+        "/amd64",
+        "linux/amd64/v8/x",
+        "linux/am d64",
+    ] {
+        assert!(Platform::parse(bad).is_none(), "{bad}");
+    }
+    assert_eq!(
+        Platform::parse("linux/arm/v7").unwrap().to_string(),
+        "linux/arm/v7"
+    );
 }

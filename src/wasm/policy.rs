@@ -154,6 +154,19 @@ impl JsSession {
             .map_err(|e| to_js(&e))
     }
 
+    /// The platform to evaluate when the image is an index: `os/arch[/variant]`.
+    ///
+    /// # Errors
+    ///
+    /// `API_MISUSE` for anything else.
+    #[wasm_bindgen(js_name = "setPlatform")]
+    pub fn set_platform(&mut self, platform: &str) -> Result<(), JsValue> {
+        let platform = crate::session::Platform::parse(platform)
+            .ok_or_else(|| to_js(&Error::ApiMisuse(crate::error::ApiMisuse::InvalidPlatform)))?;
+        self.inner.set_platform(platform);
+        Ok(())
+    }
+
     /// Names where simple signatures come from (`lookaside`, `dir`, …) for the verdict.
     #[wasm_bindgen(js_name = "setSignatureSource")]
     pub fn set_signature_source(&mut self, source: &str) {

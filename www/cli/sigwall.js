@@ -8,9 +8,11 @@ import { pipeline } from 'node:stream/promises';
 import { checkPolicy, createVerifier, digest, embedPolicy, SigwallError } from 'sigwall';
 
 const USAGE = `usage:
-  sigwall verify [--policy FILE] --from dir:PATH|oci:PATH[:NAME] [--json] IMAGE
-                                        verify IMAGE (docker://…) from a saved copy;
-                                        exit 0 allowed, 1 denied, 2 could not evaluate
+  sigwall verify [--policy FILE] --from dir:PATH|oci:PATH[:NAME] [--platform OS/ARCH[/VARIANT]]
+                 [--json] IMAGE         verify IMAGE (docker://…) from a saved copy; a
+                                        multi-platform image is evaluated for --platform
+                                        (default: this machine's); exit 0 allowed, 1 denied,
+                                        2 could not evaluate
   sigwall policy check FILE             strict parse and lint; exit 0 valid, 2 invalid
   sigwall policy embed FILE [-o OUT]    inline keyPath(s) as keyData(s): a self-contained policy
   sigwall digest [--algorithm sha256|sha512] FILE...   print the OCI digest of each file
@@ -171,16 +173,39 @@ function readIfExists(path) {
 }
 
 /** The material of a skopeo `dir:` copy: manifest.json and signature-1..N. */
+/**
+ * A skopeo `dir:` copy: manifest.json and signature-N; for a multi-platform copy (`skopeo copy
+ * --all`), also each instance's `<hex>.manifest.json` and `<hex>.signature-N`, by digest.
+ */
 function dirMaterial(dir) {
   const manifest = readIfExists(join(dir, 'manifest.json'));
   if (manifest === undefined) throw new Usage(`${dir} has no manifest.json (not a skopeo dir: copy)`);
-  const signatures = [];
-  for (let n = 1; ; n++) {
-    const sig = readIfExists(join(dir, `signature-${n}`));
-    if (sig === undefined) break;
-    signatures.push(sig);
+  const signaturesAt = (prefix) => {
+    const out = [];
+    for (let n = 1; ; n++) {
+      const sig = readIfExists(join(dir, `${prefix}signature-${n}`));
+      if (sig === undefined) return out;
+      out.push(sig);
+    }
+  };
+  const material = { manifest, signatures: signaturesAt(''), source: 'dir' };
+  let listed = [];
+  try {
+    listed = JSON.parse(manifest.toString('utf8')).manifests ?? [];
+  } catch { /* the core reports a malformed manifest */ }
+  if (Array.isArray(listed) && listed.length > 0) {
+    material.manifests = {};
+    material.signatures = { [digest(manifest)]: material.signatures };
+    for (const entry of listed) {
+      // Paths come from validated digests only.
+      const m = typeof entry?.digest === 'string' && /^sha256:([0-9a-f]{64})$/.exec(entry.digest);
+      if (!m) continue;
+      const instance = readIfExists(join(dir, `${m[1]}.manifest.json`));
+      if (instance !== undefined) material.manifests[entry.digest] = instance;
+      material.signatures[entry.digest] = signaturesAt(`${m[1]}.`);
+    }
   }
-  return { manifest, signatures, source: 'dir' };
+  return material;
 }
 
 function readJson(path, what) {
@@ -216,23 +241,38 @@ function ociMaterial(spec, image) {
   if (!entry) throw new Usage(`OCI layout ${dir} has no manifest named ${wantName ?? wantDigest}`);
   const manifest = blob(entry.digest);
   if (manifest === undefined) throw new Usage(`OCI layout: blob ${entry.digest} is missing`);
-  const material = { manifest, source: 'oci-layout', blobs: {} };
-  const sigTag = digest(manifest).replace(':', '-') + '.sig';
-  const sigEntry = entries.find((e) => refName(e) === sigTag);
-  if (sigEntry) {
-    const sigManifest = blob(sigEntry.digest);
-    if (sigManifest !== undefined) {
-      material.cosignSignatures = sigManifest;
-      let layers = [];
-      try {
-        layers = JSON.parse(sigManifest.toString('utf8')).layers ?? [];
-      } catch { /* the core reports a malformed signature manifest */ }
-      for (const layer of Array.isArray(layers) ? layers : []) {
-        try {
-          const b = blob(layer?.digest);
-          if (b !== undefined) material.blobs[layer.digest] = b;
-        } catch { /* an invalid digest: the core rejects that layer */ }
+  const material = { manifest, source: 'oci-layout', blobs: {}, manifests: {}, cosignSignatures: {} };
+  // An image index: its instances are blobs of the layout too.
+  let listed = [];
+  try {
+    listed = JSON.parse(manifest.toString('utf8')).manifests ?? [];
+  } catch { /* the core reports a malformed manifest */ }
+  const digests = [digest(manifest)];
+  for (const e of Array.isArray(listed) ? listed : []) {
+    try {
+      const b = blob(e?.digest);
+      if (b !== undefined) {
+        material.manifests[e.digest] = b;
+        digests.push(e.digest);
       }
+    } catch { /* an invalid digest: the core rejects the index */ }
+  }
+  // cosign save stores each manifest's signatures under its `sha256-<hex>.sig` name.
+  for (const d of digests) {
+    const sigTag = d.replace(':', '-') + '.sig';
+    const sigEntry = entries.find((e) => refName(e) === sigTag);
+    const sigManifest = sigEntry && blob(sigEntry.digest);
+    if (sigManifest === undefined || !sigManifest) continue;
+    material.cosignSignatures[sigTag] = sigManifest;
+    let layers = [];
+    try {
+      layers = JSON.parse(sigManifest.toString('utf8')).layers ?? [];
+    } catch { /* the core reports a malformed signature manifest */ }
+    for (const layer of Array.isArray(layers) ? layers : []) {
+      try {
+        const b = blob(layer?.digest);
+        if (b !== undefined) material.blobs[layer.digest] = b;
+      } catch { /* an invalid digest: the core rejects that layer */ }
     }
   }
   return material;
@@ -252,8 +292,15 @@ function printVerdict(v, policyPath) {
   for (const r of v.reasons) console.log(`  reason [${r.code}]: ${r.message}`);
 }
 
+/** This machine's platform in OCI terms, what podman pulls for by default. */
+function hostPlatform() {
+  const os = { win32: 'windows' }[process.platform] ?? process.platform;
+  const arch = { x64: 'amd64', ia32: '386', ppc64: 'ppc64le' }[process.arch] ?? process.arch;
+  return `${os}/${arch}`;
+}
+
 async function cmdVerify(argv) {
-  const { opts, rest } = parseArgs(argv, { policy: 'value', from: 'value', json: 'flag' });
+  const { opts, rest } = parseArgs(argv, { policy: 'value', from: 'value', json: 'flag', platform: 'value' });
   if (rest.length !== 1) throw new Usage('verify takes exactly one IMAGE');
   if (opts.from === undefined) {
     throw new Usage('verifying straight from a registry is not available yet: use --from dir:PATH');
@@ -270,7 +317,7 @@ async function cmdVerify(argv) {
     const bytes = readIfExists(path);
     if (bytes !== undefined) keys[path] = bytes;
   }
-  const verdict = verifier.verifyLocal(rest[0], { ...material, keys });
+  const verdict = verifier.verifyLocal(rest[0], { ...material, keys, platform: opts.platform ?? hostPlatform() });
   if (opts.json) console.log(JSON.stringify(verdict, null, 2));
   else printVerdict(verdict, policy.path);
   return verdict.allowed ? 0 : 1;

@@ -152,6 +152,16 @@ export async function embedPolicy(policy, read) {
   }
 }
 
+/** `os/arch[/variant]` from a string or `{ os, architecture, variant }`; undefined: the default. */
+function platformText(platform) {
+  if (platform === undefined) return undefined;
+  if (typeof platform === 'string') return platform;
+  if (platform !== null && typeof platform === 'object' && typeof platform.os === 'string' && typeof platform.architecture === 'string') {
+    return [platform.os, platform.architecture, ...(platform.variant ? [platform.variant] : [])].join('/');
+  }
+  throw new UsageError('platform must be "os/arch[/variant]" or { os, architecture, variant? }');
+}
+
 function nowSeconds(now) {
   if (now === undefined) return Date.now() / 1000;
   if (now instanceof Date) return now.getTime() / 1000;
@@ -175,16 +185,26 @@ class Verifier {
 
   /**
    * Verifies an image from material already at hand (a saved copy), without any network:
-   * `{ manifest, signatures?, cosignSignatures?, blobs?, keys?, now?, source? }`. Returns the
-   * verdict. `signatures` are stored signatures as skopeo's `dir:` layout and lookaside hold them
-   * (raw OpenPGP, or `\0simple-signing\n…` / `\0sigstore-json\n…`).
+   * `{ manifest, manifests?, signatures?, cosignSignatures?, blobs?, keys?, now?, source?,
+   * platform? }`. Returns the verdict. `signatures` are stored signatures as skopeo's `dir:`
+   * layout and lookaside hold them (raw OpenPGP, or `\0simple-signing\n…` /
+   * `\0sigstore-json\n…`). When `manifest` is an image index, the instance for `platform`
+   * (default linux/amd64) is evaluated: `manifests` holds instances by digest, and
+   * `signatures` / `cosignSignatures` may then be objects keyed by manifest digest / by
+   * `sha256-<hex>.sig` tag.
    */
   verifyLocal(image, material) {
     if (typeof image !== 'string') throw new UsageError('image must be a string such as "docker://quay.io/app:1"');
     if (material === null || typeof material !== 'object') throw new UsageError('material must be an object with at least { manifest }');
     const manifest = material.manifest === undefined ? undefined : bytesOf(material.manifest, 'material.manifest');
-    const signatures = (material.signatures ?? []).map((s, i) => bytesOf(s, `material.signatures[${i}]`));
-    const cosign = material.cosignSignatures === undefined ? undefined : bytesOf(material.cosignSignatures, 'material.cosignSignatures');
+    const manifests = material.manifests ?? {};
+    const byKey = (value, key) => (value === undefined || value instanceof Uint8Array || ArrayBuffer.isView(value) || Array.isArray(value) ? value : value[key]);
+    const signaturesOf = (digest) => (byKey(material.signatures, digest) ?? []).map((s, i) => bytesOf(s, `material.signatures[${i}]`));
+    const cosignOf = (tag) => {
+      const c = byKey(material.cosignSignatures, tag);
+      return c === undefined ? undefined : bytesOf(c, 'material.cosignSignatures');
+    };
+    const platform = platformText(material.platform);
     const keys = material.keys ?? {};
     // Blobs by digest (cosign payloads); sigwall checks each against its descriptor.
     const blobs = material.blobs ?? {};
@@ -193,12 +213,17 @@ class Verifier {
       const session = new module.Session(this.#policy, image, nowSeconds(material.now));
       try {
         session.setSignatureSource(typeof material.source === 'string' ? material.source : 'local');
+        if (platform !== undefined) session.setPlatform(platform);
+        let first = true;
         for (let need = session.nextNeed(); need !== undefined; need = session.nextNeed()) {
           let answer;
           switch (need.kind) {
-            case 'manifest': answer = manifest; break;
-            case 'simpleSignature': answer = signatures[need.index - 1]; break;
-            case 'cosignSignatures': answer = cosign; break;
+            case 'manifest':
+              answer = first ? manifest : (manifests[need.reference] === undefined ? undefined : bytesOf(manifests[need.reference], `material.manifests[${need.reference}]`));
+              first = false;
+              break;
+            case 'simpleSignature': answer = signaturesOf(need.manifestDigest)[need.index - 1]; break;
+            case 'cosignSignatures': answer = cosignOf(need.tag); break;
             case 'blob': answer = blobs[need.digest] === undefined ? undefined : bytesOf(blobs[need.digest], `material.blobs[${need.digest}]`); break;
             case 'keyFile': answer = keys[need.path] === undefined ? undefined : bytesOf(keys[need.path], `material.keys[${need.path}]`); break;
             default: answer = undefined;

@@ -113,16 +113,31 @@ export interface SignatureReport {
 }
 
 /** Material for {@link Verifier.verifyLocal}: a saved copy of an image. */
+/** A platform: `{ os: 'linux', architecture: 'arm64', variant: 'v8' }`. */
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
 export interface LocalMaterial {
-  /** The manifest bytes, exactly as stored. */
+  /** The manifest bytes, exactly as stored (an image index for a multi-platform image). */
   manifest: Uint8Array;
+  /** When `manifest` is an image index: its instances' manifests, by digest. */
+  manifests?: Record<string, Uint8Array>;
   /**
    * Stored signatures in order (`signature-1`, `signature-2`, …): raw OpenPGP messages, or
-   * `\0simple-signing\n…` / `\0sigstore-json\n…` as skopeo's `dir:` layout writes them.
+   * `\0simple-signing\n…` / `\0sigstore-json\n…` as skopeo's `dir:` layout writes them. For a
+   * multi-platform image, an object of such lists keyed by the manifest digest they sign.
    */
-  signatures?: Uint8Array[];
-  /** The cosign signature manifest (the `sha256-<hex>.sig` tag). */
-  cosignSignatures?: Uint8Array;
+  signatures?: Uint8Array[] | Record<string, Uint8Array[]>;
+  /**
+   * The cosign signature manifest (the `sha256-<hex>.sig` tag); for a multi-platform image, an
+   * object of them keyed by tag.
+   */
+  cosignSignatures?: Uint8Array | Record<string, Uint8Array>;
+  /** The platform to evaluate when `manifest` is an image index (default `linux/amd64`). */
+  platform?: string | Platform;
   /** Blobs by digest: the cosign signature payloads its layers reference. */
   blobs?: Record<string, Uint8Array>;
   /** Key files the policy names, by path. */
