@@ -33,6 +33,21 @@ pub(crate) enum Number {
     Float(f64),
 }
 
+impl Number {
+    /// The number as Go's `int64` decoding reads it: an integer in range, or a float whose
+    /// value is an exact int64 (`1.7e9`). No `f64::fract` here: it needs std.
+    pub(crate) fn as_i64(self) -> Option<i64> {
+        match self {
+            Number::Signed(n) => Some(n),
+            Number::Unsigned(n) => i64::try_from(n).ok(),
+            Number::Float(f) => {
+                let in_range = (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f);
+                (in_range && (f as i64) as f64 == f).then_some(f as i64)
+            }
+        }
+    }
+}
+
 /// A JSON object: its members in document order, with no two keys equal.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub(crate) struct Object(Vec<(String, Value)>);

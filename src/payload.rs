@@ -141,20 +141,10 @@ fn exactly(obj: &Object, keys: &[&str], at: &'static str) -> Result<(), PayloadE
 /// An integer, as Go reads it: any JSON number whose float64 value is an exact int64.
 fn integer(v: &Value, at: &'static str) -> Result<i64, PayloadError> {
     match v {
-        Value::Number(Number::Signed(n)) => Ok(*n),
-        Value::Number(Number::Unsigned(n)) => {
-            i64::try_from(*n).map_err(|_| bad(at, "out of range"))
+        Value::Number(Number::Unsigned(n)) if i64::try_from(*n).is_err() => {
+            Err(bad(at, "out of range"))
         }
-        Value::Number(Number::Float(f)) => {
-            // In the int64 range, and unchanged by a round trip through it (no fraction). No
-            // `f64::fract` here: it needs std.
-            let in_range = *f >= -9.223_372_036_854_776e18 && *f < 9.223_372_036_854_776e18;
-            if in_range && (*f as i64) as f64 == *f {
-                Ok(*f as i64)
-            } else {
-                Err(bad(at, "not an integer"))
-            }
-        }
+        Value::Number(n) => n.as_i64().ok_or_else(|| bad(at, "not an integer")),
         other => Err(bad(
             at,
             alloc::format!("expected a number, got {}", other.kind()),

@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 use sha2::Digest as _;
 
 use super::cosign::CosignKey;
-use crate::json::{self, Number, Object, Value};
+use crate::json::{self, Object, Value};
 
 /// The annotation holding the bundle.
 pub const BUNDLE_ANNOTATION: &str = "dev.sigstore.cosign/bundle";
@@ -72,20 +72,11 @@ fn object<'v>(obj: &'v Object, key: &str) -> Result<&'v Object, SetRejection> {
 
 /// An integer as Go's `int64` decoding reads one.
 fn integer(obj: &Object, key: &str) -> Result<i64, SetRejection> {
-    let not = || invalid(format!("{} is not an integer", crate::error::quoted(key)));
     match field(obj, key)? {
-        Value::Number(Number::Signed(n)) => Ok(*n),
-        Value::Number(Number::Unsigned(n)) => i64::try_from(*n).map_err(|_| not()),
-        Value::Number(Number::Float(f)) => {
-            let in_range = *f >= -9.223_372_036_854_776e18 && *f < 9.223_372_036_854_776e18;
-            if in_range && (*f as i64) as f64 == *f {
-                Ok(*f as i64)
-            } else {
-                Err(not())
-            }
-        }
-        _ => Err(not()),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
     }
+    .ok_or_else(|| invalid(format!("{} is not an integer", crate::error::quoted(key))))
 }
 
 fn base64(s: &str, what: &str) -> Result<Vec<u8>, SetRejection> {

@@ -48,6 +48,7 @@ const MORE: [(&[u8], &[u8]); 5] = [
     (fx!("rsa4096.pub"), fx!("payload.rsa4096.sig.b64")),
 ];
 
+#[cfg(feature = "keys")]
 fn text(b: &[u8]) -> &str {
     core::str::from_utf8(b).unwrap()
 }
