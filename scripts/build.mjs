@@ -15,9 +15,10 @@ import { bootstrap } from './lib/bootstrap.mjs';
 
 /**
  * The modules: name → cargo features. `core` verifies (policy, digests, cosign P-256); `full`
- * adds OpenPGP (rPGP), the other cosign key types (feature `keys`) and the policy tooling.
+ * adds OpenPGP (rPGP), the other cosign key types (feature `keys`) and the policy tooling;
+ * `registries` reads registries.d YAML (loaded only when registries.d documents are given).
  */
-export const MODULES = { core: ['wasm'], full: ['wasm', 'pgp', 'keys', 'tooling'] };
+export const MODULES = { core: ['wasm'], full: ['wasm', 'pgp', 'keys', 'tooling'], registries: ['wasm', 'registries'] };
 
 // Features the Rust wasm32 target emits by default (rustc 1.82+); wasm-opt must accept them.
 const WASM_FEATURES = [
@@ -126,9 +127,9 @@ function buildModules({ force = false, quiet = false, embedded } = {}) {
   const report = {};
   for (const name of Object.keys(MODULES)) report[name] = sizes(join(pkg, `${name}_bg.wasm`));
   if (!quiet) {
-    console.log('module   raw          gzip         brotli');
+    console.log('module      raw          gzip         brotli');
     for (const [name, s] of Object.entries(report)) {
-      console.log(`${name.padEnd(8)} ${kb(s.raw).padEnd(12)} ${kb(s.gzip).padEnd(12)} ${kb(s.brotli)}`);
+      console.log(`${name.padEnd(11)} ${kb(s.raw).padEnd(12)} ${kb(s.gzip).padEnd(12)} ${kb(s.brotli)}`);
     }
   }
   return report;

@@ -29,6 +29,8 @@ pub mod mechanism;
 pub mod payload;
 pub mod policy;
 pub mod reference;
+#[cfg(feature = "registries")]
+pub mod registries;
 mod schema1;
 pub mod session;
 pub mod verdict;

@@ -10,7 +10,7 @@ mod embed;
 mod identity;
 mod lint;
 mod parse;
-mod scope;
+pub(crate) mod scope;
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -7,9 +7,13 @@
 mod digest;
 mod error;
 mod policy;
+#[cfg(feature = "registries")]
+mod registries;
 
 pub use digest::{digest, parse_digest, JsDigestVerifier, JsHasher};
 pub use policy::{embedded_policy, JsPolicy, JsSession};
+#[cfg(feature = "registries")]
+pub use registries::JsRegistries;
 
 use alloc::string::String;
 use alloc::vec::Vec;

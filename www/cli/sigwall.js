@@ -1,18 +1,23 @@
 #!/usr/bin/env node
 // The `sigwall` command. Exit codes: 0 allowed / matched, 1 denied / mismatched, 2 could not
 // evaluate (usage, unreadable input, invalid arguments).
-import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { checkPolicy, createVerifier, digest, embedPolicy, SigwallError } from 'sigwall';
+import { checkPolicy, createVerifier, digest, embedPolicy, FetchError, SigwallError } from 'sigwall';
 
 const USAGE = `usage:
-  sigwall verify [--policy FILE] --from dir:PATH|oci:PATH[:NAME] [--platform OS/ARCH[/VARIANT]]
-                 [--json] IMAGE         verify IMAGE (docker://…) from a saved copy; a
-                                        multi-platform image is evaluated for --platform
-                                        (default: this machine's); exit 0 allowed, 1 denied,
-                                        2 could not evaluate
+  sigwall verify [--policy FILE] [--registries.d DIR] [--platform OS/ARCH[/VARIANT]]
+                 [--creds USER:PASS] [--authfile FILE] [--tls-verify=false] [--json] IMAGE
+                                        verify IMAGE (docker://host/repo[:tag|@digest]) in its
+                                        registry; a multi-platform image is evaluated for
+                                        --platform (default: this machine's); exit 0 allowed,
+                                        1 denied, 2 could not evaluate
+  sigwall verify [--policy FILE] --from dir:PATH|oci:PATH[:NAME] [--platform …] [--json] IMAGE
+                                        the same, from a saved copy (skopeo dir:, OCI layout)
   sigwall policy check FILE             strict parse and lint; exit 0 valid, 2 invalid
   sigwall policy embed FILE [-o OUT]    inline keyPath(s) as keyData(s): a self-contained policy
   sigwall digest [--algorithm sha256|sha512] FILE...   print the OCI digest of each file
@@ -32,6 +37,12 @@ function parseArgs(argv, spec) {
       const [name, inline] = a.slice(2).split(/=(.*)/s, 2);
       if (!(name in spec)) throw new Usage(`unknown option --${name}`);
       if (spec[name] === 'flag') { opts[name] = true; continue; }
+      if (spec[name] === 'bool') {
+        if (inline === undefined || inline === 'true') opts[name] = true;
+        else if (inline === 'false') opts[name] = false;
+        else throw new Usage(`--${name} takes =true or =false`);
+        continue;
+      }
       const value = inline ?? argv[++i];
       if (value === undefined) throw new Usage(`--${name} needs a value`);
       opts[name] = value;
@@ -299,27 +310,164 @@ function hostPlatform() {
   return `${os}/${arch}`;
 }
 
-async function cmdVerify(argv) {
-  const { opts, rest } = parseArgs(argv, { policy: 'value', from: 'value', json: 'flag', platform: 'value' });
-  if (rest.length !== 1) throw new Usage('verify takes exactly one IMAGE');
-  if (opts.from === undefined) {
-    throw new Usage('verifying straight from a registry is not available yet: use --from dir:PATH');
+/** podman's registries.d lookup: --registries.d, else ~/.config/containers/registries.d, else /etc/…. */
+function findRegistriesD(explicit) {
+  const home = process.env.HOME;
+  const dir = explicit ?? [home && `${home}/.config/containers/registries.d`, '/etc/containers/registries.d'].find((d) => d && existsSync(d));
+  if (dir === undefined) return { dir: '(none)', files: {} };
+  let names;
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort();
+  } catch (e) {
+    if (explicit === undefined && e.code === 'ENOENT') return { dir, files: {} };
+    throw new Usage(`cannot read registries.d directory ${dir}: ${e.code ?? e.message}`);
   }
-  let material;
-  if (opts.from.startsWith('dir:')) material = dirMaterial(opts.from.slice('dir:'.length));
-  else if (opts.from.startsWith('oci:')) material = ociMaterial(opts.from.slice('oci:'.length), rest[0]);
-  else throw new Usage('--from takes dir:PATH or oci:PATH[:NAME]');
+  const files = {};
+  for (const n of names) files[join(dir, n)] = readFileSync(join(dir, n), 'utf8');
+  return { dir, files };
+}
+
+/** containers/image's lookaside store when registries.d names none: a local directory. */
+function builtinLookaside() {
+  if (process.getuid?.() === 0) return 'file:///var/lib/containers/sigstore';
+  const data = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return `file://${join(data, 'containers', 'sigstore')}`;
+}
+
+/** The auth files skopeo reads, in its order. */
+function authFiles(explicit) {
+  if (explicit !== undefined) return [explicit];
+  if (process.env.REGISTRY_AUTH_FILE) return [process.env.REGISTRY_AUTH_FILE];
+  const home = homedir();
+  const out = [];
+  if (process.env.XDG_RUNTIME_DIR) out.push(join(process.env.XDG_RUNTIME_DIR, 'containers', 'auth.json'));
+  out.push(join(process.env.XDG_CONFIG_HOME || join(home, '.config'), 'containers', 'auth.json'));
+  out.push(join(home, '.docker', 'config.json'));
+  return out;
+}
+
+/** Normalises a docker config key (`https://index.docker.io/v1/` → `docker.io`). */
+function authKey(key) {
+  let k = key.replace(/^https?:\/\//, '').replace(/\/v[12]\/?$/, '').replace(/\/+$/, '');
+  if (k === 'index.docker.io' || k === 'registry-1.docker.io') k = 'docker.io';
+  return k;
+}
+
+/**
+ * Credentials from --creds (for every registry, as skopeo's --creds for the image) or from the
+ * first auth file that has an entry for the repository, its parent namespaces or the registry.
+ */
+function credentialsFrom(opts) {
+  if (opts.creds !== undefined) {
+    const at = opts.creds.indexOf(':');
+    if (at <= 0) throw new Usage('--creds takes USERNAME:PASSWORD');
+    const c = { username: opts.creds.slice(0, at), password: opts.creds.slice(at + 1) };
+    return () => c;
+  }
+  const files = authFiles(opts.authfile);
+  return (registry, repository = '') => {
+    const wanted = [];
+    const parts = repository ? repository.split('/') : [];
+    for (let n = parts.length; n > 0; n--) wanted.push(`${registry}/${parts.slice(0, n).join('/')}`);
+    wanted.push(registry);
+    for (const file of files) {
+      const bytes = readIfExists(file);
+      if (bytes === undefined) continue;
+      let auths;
+      try {
+        auths = JSON.parse(bytes.toString('utf8')).auths ?? {};
+      } catch {
+        throw new Usage(`${file} is not JSON`);
+      }
+      const byKey = new Map(Object.entries(auths).map(([k, v]) => [authKey(k), v]));
+      for (const key of wanted) {
+        const entry = byKey.get(key);
+        if (typeof entry?.auth !== 'string' || !entry.auth) continue;
+        const text = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const at = text.indexOf(':');
+        if (at <= 0) throw new Usage(`${file}: the auth entry for ${key} is not base64 of user:password`);
+        return { username: text.slice(0, at), password: text.slice(at + 1) };
+      }
+    }
+    return undefined;
+  };
+}
+
+/** Reads a file: URL lookaside signature; a missing file is "no more signatures". */
+function readLookasideFile(url) {
+  try {
+    return readFileSync(fileURLToPath(url));
+  } catch (e) {
+    if (e.code === 'ENOENT') return null;
+    throw new FetchError('NETWORK', `cannot read ${url.href}: ${e.code ?? e.message}`);
+  }
+}
+
+async function cmdVerify(argv) {
+  const { opts, rest } = parseArgs(argv, {
+    policy: 'value', from: 'value', json: 'flag', platform: 'value', 'registries.d': 'value',
+    'tls-verify': 'bool', creds: 'value', authfile: 'value',
+  });
+  if (rest.length !== 1) throw new Usage('verify takes exactly one IMAGE');
+  const image = rest[0];
+  if (/^(dir|oci|oci-archive|docker-archive):/.test(image)) {
+    throw new Usage(`IMAGE is the docker reference the policy is evaluated for; to read a saved copy use --from ${image.split(':')[0]}:PATH docker://REFERENCE`);
+  }
   const policy = findPolicy(opts.policy);
-  const verifier = await createVerifier(policy.text === undefined ? {} : { policy: policy.text });
-  // Key files named by the policy are read from disk, as podman reads them.
+  const platform = opts.platform ?? hostPlatform();
+  if (opts.from !== undefined) {
+    let material;
+    if (opts.from.startsWith('dir:')) material = dirMaterial(opts.from.slice('dir:'.length));
+    else if (opts.from.startsWith('oci:')) material = ociMaterial(opts.from.slice('oci:'.length), image);
+    else throw new Usage('--from takes dir:PATH or oci:PATH[:NAME]');
+    const verifier = await createVerifier(policy.text === undefined ? {} : { policy: policy.text });
+    const verdict = verifier.verifyLocal(image, { ...material, keys: keyFiles(verifier), platform });
+    return report(verdict, policy.path, opts.json);
+  }
+  const registriesD = findRegistriesD(opts['registries.d']);
+  const tlsVerify = opts['tls-verify'] ?? true;
+  if (!tlsVerify) {
+    // As skopeo's --tls-verify=false: plain http is allowed and certificates are not checked.
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    process.removeAllListeners('warning');
+  }
+  const verifier = await createVerifier({
+    ...(policy.text === undefined ? {} : { policy: policy.text }),
+    registriesD: registriesD.files,
+    defaultLookaside: builtinLookaside(),
+    credentials: credentialsFrom(opts),
+    insecureHttp: !tlsVerify,
+    readFile: readLookasideFile,
+  });
+  const tty = process.stderr.isTTY;
+  const onProgress = tty
+    ? (p) => {
+      const what = { manifest: `fetching manifest ${p.reference}`, signatures: `fetching signatures${p.tag ? ` (${p.tag})` : p.index ? ` (${p.index})` : ''}`, blob: `fetching ${p.digest}`, verifying: 'verifying', done: '' }[p.step];
+      process.stderr.write(`\r\x1b[K${what ? `sigwall: ${what}` : ''}`);
+    }
+    : undefined;
+  let verdict;
+  try {
+    verdict = await verifier.verify(image, { keys: keyFiles(verifier), platform, onProgress });
+  } finally {
+    if (tty) process.stderr.write('\r\x1b[K');
+  }
+  return report(verdict, policy.path, opts.json);
+}
+
+/** Key files named by the policy, read from disk as podman reads them. */
+function keyFiles(verifier) {
   const keys = {};
   for (const path of verifier.keyPaths) {
     const bytes = readIfExists(path);
     if (bytes !== undefined) keys[path] = bytes;
   }
-  const verdict = verifier.verifyLocal(rest[0], { ...material, keys, platform: opts.platform ?? hostPlatform() });
-  if (opts.json) console.log(JSON.stringify(verdict, null, 2));
-  else printVerdict(verdict, policy.path);
+  return keys;
+}
+
+function report(verdict, policyPath, json) {
+  if (json) console.log(JSON.stringify(verdict, null, 2));
+  else printVerdict(verdict, policyPath);
   return verdict.allowed ? 0 : 1;
 }
 

@@ -2,9 +2,11 @@
 // Rust core; this file converts arguments, feeds the core and wraps its errors.
 
 import { fromCore, UsageError } from './errors.js';
-import { coreModule, fullModule } from './runtime.js';
+import { RegistryClient } from './registry.js';
+import { coreModule, fullModule, registriesModule } from './runtime.js';
 
 export { SigwallError, VerifyError, UsageError, FetchError } from './errors.js';
+export { RegistryClient, MANIFEST_ACCEPT } from './registry.js';
 
 // Input is handed to the wasm at most this many bytes per call. V8 runs a long first call of a
 // fresh instance on its baseline compiler, and a single 64 MiB call stays there: measured 10x
@@ -169,13 +171,137 @@ function nowSeconds(now) {
   throw new UsageError('now must be a Date or seconds since the epoch');
 }
 
+/** With no registries.d: no lookaside store, and cosign signatures attached to the registry
+ * are read (as with `default-docker: { use-sigstore-attachments: true }`). */
+const DEFAULT_STORAGE = Object.freeze({ lookaside: null, useSigstoreAttachments: true });
+
+/** registries.d documents as `[names, texts]`, from text, a list of texts, or name → text. */
+function registriesDocuments(value) {
+  if (typeof value === 'string') return [['registries.d'], [value]];
+  if (Array.isArray(value)) {
+    if (!value.every((t) => typeof t === 'string')) throw new UsageError('registriesD must hold YAML texts');
+    return [value.map((_, i) => `registries.d[${i}]`), value];
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (!entries.every(([, t]) => typeof t === 'string')) throw new UsageError('registriesD must map file names to YAML texts');
+    return [entries.map(([n]) => n), entries.map(([, t]) => t)];
+  }
+  throw new UsageError('registriesD must be YAML text, a list of them, or an object of file name → text');
+}
+
+const STORED_SIMPLE_SIGNING = 'registry-extension';
+
+/** containers/image's lookaside layout: `<base>/<repository>@<algorithm>=<hex>/signature-<n>`
+ * (the digest is one the core computed, so it is well formed). */
+function lookasideUrl(base, repository, manifestDigest, index) {
+  const [algorithm, hex] = manifestDigest.split(':');
+  return `${base.replace(/\/+$/, '')}/${repository}@${algorithm}=${hex}/signature-${index}`;
+}
+
 class Verifier {
   #module;
   #policy;
+  #client;
+  #registries;
+  #defaultLookaside;
+  #platform;
+  #keys;
 
-  constructor(module, policy) {
+  constructor(module, policy, { client, registries, defaultLookaside, platform, keys }) {
     this.#module = module;
     this.#policy = policy;
+    this.#client = client;
+    this.#registries = registries;
+    this.#defaultLookaside = defaultLookaside;
+    this.#platform = platform;
+    this.#keys = keys;
+  }
+
+  /** Where `image`'s signatures are read from, by registries.d (or the default). */
+  storageFor(image) {
+    const found = this.#registries === undefined ? DEFAULT_STORAGE : JSON.parse(call(() => this.#registries.lookup(image)));
+    return { ...found, lookaside: found.lookaside ?? this.#defaultLookaside ?? null };
+  }
+
+  /**
+   * Verifies an image in a registry: fetches what the core asks for (the manifest, the
+   * platform's instance of an index, simple signatures from the registry's extension API or
+   * the lookaside store, cosign signature manifests and payloads, key files from `keys`) and
+   * resolves to the verdict. Transport failures reject with a FetchError; bad content with a
+   * VerifyError; a denial is a verdict.
+   */
+  async verify(image, opts = {}) {
+    if (typeof image !== 'string') throw new UsageError('image must be a string such as "docker://quay.io/app:1"');
+    if (opts === null || typeof opts !== 'object') throw new UsageError('options must be an object');
+    const { signal, onProgress } = opts;
+    const progress = typeof onProgress === 'function' ? onProgress : () => {};
+    const platform = platformText(opts.platform ?? this.#platform);
+    const keys = { ...this.#keys, ...opts.keys };
+    const client = this.#client;
+    const storage = this.storageFor(image);
+    const module = this.#module;
+    const session = call(() => new module.Session(this.#policy, image, nowSeconds(opts.now)));
+    // Per manifest digest: the extension's signature list, fetched once.
+    const extension = new Map();
+    try {
+      if (platform !== undefined) call(() => session.setPlatform(platform));
+      for (let need = session.nextNeed(); need !== undefined; need = session.nextNeed()) {
+        signal?.throwIfAborted();
+        let answer;
+        switch (need.kind) {
+          case 'manifest': {
+            progress({ step: 'manifest', image, reference: need.reference });
+            answer = (await client.manifest(need.registry, need.repository, need.reference, { signal }))?.bytes;
+            break;
+          }
+          case 'simpleSignature': {
+            progress({ step: 'signatures', image, digest: need.manifestDigest, index: need.index });
+            if (await client.supportsSignatureExtension(need.registry, { signal })) {
+              let list = extension.get(need.manifestDigest);
+              if (list === undefined) {
+                session.setSignatureSource(STORED_SIMPLE_SIGNING);
+                list = await client.extensionSignatures(need.registry, need.repository, need.manifestDigest, { signal });
+                extension.set(need.manifestDigest, list);
+              }
+              answer = list[need.index - 1];
+            } else if (storage.lookaside !== null) {
+              session.setSignatureSource('lookaside');
+              const url = lookasideUrl(storage.lookaside, need.repository, need.manifestDigest, need.index);
+              answer = (await client.lookaside(url, { signal })) ?? undefined;
+            }
+            break;
+          }
+          case 'cosignSignatures': {
+            if (storage.useSigstoreAttachments) {
+              progress({ step: 'signatures', image, tag: need.tag });
+              answer = (await client.manifest(need.registry, need.repository, need.tag, { signal }))?.bytes;
+            }
+            break;
+          }
+          case 'blob': {
+            progress({ step: 'blob', image, digest: need.digest });
+            answer = (await client.blob(need.registry, need.repository, need.digest, need.size, { signal })) ?? undefined;
+            break;
+          }
+          case 'keyFile': {
+            const k = keys[need.path];
+            answer = k === undefined ? undefined : bytesOf(k, `keys[${need.path}]`);
+            break;
+          }
+          default:
+            answer = undefined;
+        }
+        if (answer === undefined || answer === null) call(() => session.provideAbsent(need.id));
+        else call(() => session.provide(need.id, answer));
+      }
+      progress({ step: 'verifying', image });
+      const verdict = JSON.parse(call(() => session.finish()));
+      progress({ step: 'done', image, verdict });
+      return verdict;
+    } finally {
+      session.free();
+    }
   }
 
   /** The key files the policy names (keyPath, keyPaths, and CA / Rekor paths). */
@@ -301,9 +427,31 @@ class Verifier {
 export async function createVerifier(options = {}) {
   if (options === null || typeof options !== 'object') throw new UsageError('options must be an object');
   const core = coreModule();
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new UsageError('fetch must be a function');
+  if (options.credentials !== undefined && typeof options.credentials !== 'function') throw new UsageError('credentials must be a function (registry) => { username, password } | { token } | undefined');
+  if (options.proxy !== undefined && typeof options.proxy !== 'string') throw new UsageError('proxy must be a URL string');
+  if (options.timeout !== undefined && !(Number.isFinite(options.timeout) && options.timeout > 0)) throw new UsageError('timeout must be a positive number of milliseconds');
+  const insecure = options.insecureHttp;
+  if (insecure !== undefined && typeof insecure !== 'boolean' && !(Array.isArray(insecure) && insecure.every((h) => typeof h === 'string'))) {
+    throw new UsageError('insecureHttp must be a boolean or a list of hosts');
+  }
+  platformText(options.platform);
+  let client;
+  try {
+    client = new RegistryClient({ ...options, fetch: options.fetch ?? globalThis.fetch });
+  } catch (e) {
+    throw new UsageError(e.message);
+  }
+  let registries;
+  if (options.registriesD !== undefined) {
+    const [names, texts] = registriesDocuments(options.registriesD);
+    const m = await registriesModule();
+    registries = call(() => new m.Registries(names, texts));
+  }
+  const rest = { client, registries, defaultLookaside: options.defaultLookaside, platform: options.platform, keys: options.keys ?? {} };
   const probe = parsePolicy(core, options.policy);
-  if (!probe.needsFull()) return new Verifier(core, probe);
+  if (!probe.needsFull()) return new Verifier(core, probe, rest);
   probe.free();
   const full = await fullModule();
-  return new Verifier(full, parsePolicy(full, options.policy));
+  return new Verifier(full, parsePolicy(full, options.policy), rest);
 }

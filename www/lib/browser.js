@@ -6,10 +6,17 @@ import initCore, * as core from './core.js';
 import { install } from './runtime.js';
 
 await initCore({ module_or_path: new URL('./core_bg.wasm', import.meta.url) });
-install(core, async () => {
-  const full = await import('./full.js');
-  await full.default({ module_or_path: new URL('./full_bg.wasm', import.meta.url) });
-  return full;
+install(core, {
+  async full() {
+    const full = await import('./full.js');
+    await full.default({ module_or_path: new URL('./full_bg.wasm', import.meta.url) });
+    return full;
+  },
+  async registries() {
+    const registries = await import('./registries.js');
+    await registries.default({ module_or_path: new URL('./registries_bg.wasm', import.meta.url) });
+    return registries;
+  },
 });
 
 export * from './api.js';

@@ -5,6 +5,9 @@ import * as core from './core.js';
 import { install } from './runtime.js';
 
 core.initSync({ module: coreWasm });
-install(core, async () => (await import('./deno-full.js')).default);
+install(core, {
+  full: async () => (await import('./deno-full.js')).default,
+  registries: async () => (await import('./deno-registries.js')).default,
+});
 
 export * from './api.js';

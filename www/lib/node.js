@@ -7,10 +7,11 @@ import * as core from './core.js';
 import { install } from './runtime.js';
 
 core.initSync({ module: readFileSync(new URL('./core_bg.wasm', import.meta.url)) });
-install(core, async () => {
-  const full = await import('./full.js');
-  full.initSync({ module: await readFile(new URL('./full_bg.wasm', import.meta.url)) });
-  return full;
-});
+const load = (name) => async () => {
+  const glue = await import(`./${name}.js`);
+  glue.initSync({ module: await readFile(new URL(`./${name}_bg.wasm`, import.meta.url)) });
+  return glue;
+};
+install(core, { full: load('full'), registries: load('registries') });
 
 export * from './api.js';

@@ -3,13 +3,17 @@
 // is shared through this module.
 
 let core = null;
-let loadFull = null;
-let full = null;
+let loaders = null;
+const loaded = new Map();
 
-/** Called once by the runtime entry with the initialised core glue and a loader for `full`. */
-export function install(coreGlue, fullLoader) {
+/**
+ * Called once by the runtime entry with the initialised core glue and loaders for the lazily
+ * loaded modules: `full` (OpenPGP, other key types, policy tooling) and `registries`
+ * (registries.d YAML).
+ */
+export function install(coreGlue, lazyLoaders) {
   core = coreGlue;
-  loadFull = fullLoader;
+  loaders = lazyLoaders;
 }
 
 /** The core module (policy, digests, cosign), initialised synchronously by the entry. */
@@ -20,17 +24,28 @@ export function coreModule() {
   return core;
 }
 
-/**
- * The full module (core + OpenPGP), loaded on first use only: browsers and edge workers never
- * download or compile it unless a policy needs `signedBy`.
- */
-export function fullModule() {
-  if (full === null) {
-    if (loadFull === null) coreModule();
-    full = loadFull().catch((e) => {
-      full = null; // let a later call retry, e.g. after a network failure in a browser
+function lazy(name) {
+  let p = loaded.get(name);
+  if (p === undefined) {
+    coreModule();
+    p = loaders[name]().catch((e) => {
+      loaded.delete(name); // let a later call retry, e.g. after a network failure in a browser
       throw e;
     });
+    loaded.set(name, p);
   }
-  return full;
+  return p;
+}
+
+/**
+ * The full module (core + OpenPGP), loaded on first use only: browsers and edge workers never
+ * download or compile it unless a policy needs it.
+ */
+export function fullModule() {
+  return lazy('full');
+}
+
+/** The registries.d module, loaded only when registries.d documents are given. */
+export function registriesModule() {
+  return lazy('registries');
 }

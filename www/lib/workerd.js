@@ -6,6 +6,9 @@ import * as core from './core.js';
 import { install } from './runtime.js';
 
 core.initSync({ module: coreWasm });
-install(core, async () => (await import('./workerd-full.js')).default);
+install(core, {
+  full: async () => (await import('./workerd-full.js')).default,
+  registries: async () => (await import('./workerd-registries.js')).default,
+});
 
 export * from './api.js';

@@ -1,0 +1,160 @@
+// A small registry world for end-to-end tests, made of real parts: Debian's Distribution
+// registry on 127.0.0.1, a static lookaside server (plain Node http, CORS enabled), two gpg
+// keys made now, images pushed and signed by real `skopeo copy --sign-by`, and cosign-format
+// signatures made by a test-only signer (node:crypto ECDSA P-256, the layout of cosign's
+// SIGNATURE_SPEC) and pushed as `sha256-<hex>.sig` attachments by skopeo.
+import { spawnSync } from 'node:child_process';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { daemon, freePort, waitForPort } from '../helpers.mjs';
+import { makeImage, startRegistry, ACCEPT_ANYTHING } from './registry.mjs';
+
+const sha256 = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** Serves `root` read-only over http on 127.0.0.1 with CORS headers, in its own process. */
+export async function startStatic(root) {
+  const port = await freePort();
+  const server = daemon(process.execPath, [fileURLToPath(new URL('./static-server.mjs', import.meta.url)), String(port), root]);
+  await waitForPort(port).catch((e) => { throw new Error(`${e.message}\n${server.log()}`); });
+  return { url: `http://127.0.0.1:${port}`, stop: () => server.stop() };
+}
+
+const run = (cmd, args, env = {}) => spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120000 });
+
+function gpgKey(home, email, algo) {
+  const gen = run('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', `sigwall ${email}`, algo, 'sign', 'never'], { GNUPGHOME: home });
+  if (gen.status !== 0) throw new Error(`gpg: ${gen.stderr}`);
+  const fpr = run('gpg', ['--with-colons', '--list-keys', email], { GNUPGHOME: home }).stdout.match(/^fpr:+([0-9A-F]+):/m)[1];
+  const exported = spawnSync('gpg', ['--export', fpr], { env: { ...process.env, GNUPGHOME: home } }).stdout;
+  return { fpr, public: exported };
+}
+
+/**
+ * Starts the world: `{ host, registry, lookaside, dir, registriesD, keys: { a, b }, cosign: {
+ * pem, other }, push(…), signCosign(…), skopeo(…), stop() }`.
+ */
+export async function startWorld() {
+  const dir = mkdtempSync(join(tmpdir(), 'sigwall-world-'));
+  const registry = await startRegistry();
+  const host = registry.host;
+  const staging = join(dir, 'lookaside');
+  mkdirSync(staging);
+  const lookaside = await startStatic(staging);
+  const gnupg = mkdtempSync(join(tmpdir(), 'sigwall-gnupg-'));
+  const a = gpgKey(gnupg, 'a@sigwall.test', 'rsa3072');
+  const b = gpgKey(gnupg, 'b@sigwall.test', 'ed25519');
+  writeFileSync(join(dir, 'a.gpg'), a.public);
+  writeFileSync(join(dir, 'b.gpg'), b.public);
+  const cosignKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const otherKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const pem = (k) => k.publicKey.export({ type: 'spki', format: 'pem' });
+  writeFileSync(join(dir, 'cosign.pub'), pem(cosignKey));
+  writeFileSync(join(dir, 'other.pub'), pem(otherKey));
+  // skopeo writes simple signatures to lookaside-staging; both tools read them back over http.
+  // Cosign attachments are read for the cosign/ namespace only.
+  const registriesD = join(dir, 'registries.d');
+  mkdirSync(registriesD);
+  writeFileSync(join(registriesD, 'test.yaml'), `default-docker:
+  lookaside: ${lookaside.url}
+  lookaside-staging: file://${staging}
+docker:
+  ${host}/cosign:
+    use-sigstore-attachments: true
+`);
+
+  const skopeo = (args, policy = ACCEPT_ANYTHING) => {
+    const p = join(mkdtempSync(join(tmpdir(), 'sigwall-skopeo-')), 'policy.json');
+    writeFileSync(p, policy);
+    return run('skopeo', ['--policy', p, '--registries.d', registriesD, ...args], { GNUPGHOME: gnupg });
+  };
+
+  /**
+   * Pushes `layout` (an OCI layout tagged `tag`) to `name:tag`, signed by each fingerprint in
+   * `signBy` in turn (each copy keeps the earlier signatures), claiming `identity`. `format`
+   * may be `v2s2` for a Docker schema 2 manifest; `all` copies every instance of an index.
+   * Returns the pushed manifest's digest.
+   */
+  function push(layout, name, { tag = 'latest', signBy = [], identity, format, all = false } = {}) {
+    const dest = `docker://${host}/${name}:${tag}`;
+    const extra = [...(format ? ['--format', format] : []), ...(all ? ['--all'] : [])];
+    let source = `oci:${layout}:${tag}`;
+    if (signBy.length > 1) {
+      // Signatures accumulate through dir: copies, one signer per copy.
+      for (const fpr of signBy.slice(0, -1)) {
+        const d = mkdtempSync(join(tmpdir(), 'sigwall-dir-'));
+        rmSync(d, { recursive: true });
+        const r = skopeo(['copy', ...extra, '--sign-by', fpr, ...(identity ? ['--sign-identity', identity] : []), source, `dir:${d}`]);
+        if (r.status !== 0) throw new Error(`skopeo copy to dir failed: ${r.stderr}`);
+        source = `dir:${d}`;
+      }
+    }
+    const last = signBy.at(-1);
+    const r = skopeo(['copy', '--dest-tls-verify=false', ...extra, ...(last ? ['--sign-by', last] : []),
+      ...(last && identity ? ['--sign-identity', identity] : []), source, dest]);
+    if (r.status !== 0) throw new Error(`skopeo copy to ${dest} failed: ${r.stderr}`);
+    return manifestDigest(name, tag);
+  }
+
+  function manifestDigest(name, tag) {
+    const r = skopeo(['inspect', '--tls-verify=false', '--raw', `docker://${host}/${name}:${tag}`]);
+    if (r.status !== 0) throw new Error(`skopeo inspect failed: ${r.stderr}`);
+    return sha256(Buffer.from(r.stdout));
+  }
+
+  /** The lookaside directory of a manifest digest (skopeo's layout). */
+  const sigDir = (name, digest) => join(staging, `${name}@${digest.replace(':', '=')}`);
+
+  /**
+   * Attaches a cosign-format signature to `name@digest` claiming `identity`, signed by `key`
+   * ('cosign' or 'other'): the `.sig` manifest with one simplesigning layer, pushed by skopeo.
+   * `payloadDigest` overrides the signed manifest digest (for replayed signatures).
+   */
+  function signCosign(name, digest, identity, { key = 'cosign', payloadDigest = digest } = {}) {
+    const payload = Buffer.from(JSON.stringify({
+      critical: { identity: { 'docker-reference': identity }, image: { 'docker-manifest-digest': payloadDigest }, type: 'cosign container image signature' },
+      optional: null,
+    }));
+    const signer = (key === 'cosign' ? cosignKey : otherKey).privateKey;
+    const signature = sign('sha256', payload, signer).toString('base64');
+    const config = Buffer.from('{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}');
+    const manifest = Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: sha256(payload), size: payload.length,
+        annotations: { 'dev.cosignproject.cosign/signature': signature } }],
+    }));
+    const layout = mkdtempSync(join(tmpdir(), 'sigwall-sig-'));
+    const blobs = join(layout, 'blobs', 'sha256');
+    mkdirSync(blobs, { recursive: true });
+    for (const bytes of [payload, config, manifest]) writeFileSync(join(blobs, sha256(bytes).slice(7)), bytes);
+    const tag = `${digest.replace(':', '-')}.sig`;
+    writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    writeFileSync(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{
+      mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(manifest), size: manifest.length,
+      annotations: { 'org.opencontainers.image.ref.name': tag } }] }));
+    // --preserve-digests: the .sig manifest must reach the registry byte for byte.
+    const r = skopeo(['copy', '--dest-tls-verify=false', '--preserve-digests', `oci:${layout}:${tag}`, `docker://${host}/${name}:${tag}`]);
+    if (r.status !== 0) throw new Error(`pushing ${tag} failed: ${r.stderr}`);
+    return { tag, manifest, payload };
+  }
+
+  return {
+    dir, host, registry, lookaside, staging, registriesD, gnupg,
+    keys: { a: { ...a, path: join(dir, 'a.gpg') }, b: { ...b, path: join(dir, 'b.gpg') } },
+    cosign: { path: join(dir, 'cosign.pub'), other: join(dir, 'other.pub') },
+    skopeo, push, signCosign, sigDir, manifestDigest, makeImage,
+    copySignatures(fromName, fromDigest, toName, toDigest) {
+      cpSync(sigDir(fromName, fromDigest), sigDir(toName, toDigest), { recursive: true });
+    },
+    async stop() {
+      await lookaside.stop();
+      registry.stop();
+      spawnSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: gnupg } });
+      rmSync(gnupg, { recursive: true, force: true });
+    },
+  };
+}
