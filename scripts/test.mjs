@@ -71,11 +71,11 @@ try {
 }
 
 await step('lint', 'cargo fmt --check', 'cargo', ['fmt', '--all', '--check']);
-await step('lint', 'clippy (all features, all targets)', 'cargo', ['clippy', '--all-targets', '--features', 'wasm,pgp,keys,tooling', '--', '-D', 'warnings']);
+await step('lint', 'clippy (all features, all targets)', 'cargo', ['clippy', '--all-targets', '--features', 'wasm,pgp,keys,tooling,registries', '--', '-D', 'warnings']);
 await step('lint', 'clippy (the core module: no_std + wasm)', 'cargo', ['clippy', '--lib', '--no-default-features', '--features', 'wasm', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
 await step('lint', 'clippy (no_std core)', 'cargo', ['clippy', '--lib', '--no-default-features', '--', '-D', 'warnings']);
 await step('lint', 'no_std build for wasm32v1-none', 'cargo', ['build', '--lib', '--no-default-features', '--target', 'wasm32v1-none']);
-await step('rust', 'cargo test (all mechanisms)', 'cargo', ['test', '--features', 'pgp,keys'], { suite: true });
+await step('rust', 'cargo test (all mechanisms)', 'cargo', ['test', '--features', 'pgp,keys,registries'], { suite: true });
 await step('rust', 'cargo test (core features only)', 'cargo', ['test'], { suite: true });
 
 if (only.includes('wasm') || only.includes('pkg')) {

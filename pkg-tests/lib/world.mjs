@@ -86,7 +86,8 @@ docker:
       for (const fpr of signBy.slice(0, -1)) {
         const d = mkdtempSync(join(tmpdir(), 'sigwall-dir-'));
         rmSync(d, { recursive: true });
-        const r = skopeo(['copy', ...extra, '--sign-by', fpr, ...(identity ? ['--sign-identity', identity] : []), source, `dir:${d}`]);
+        // dir: has no docker reference: the identity the final push would claim is named.
+        const r = skopeo(['copy', ...extra, '--sign-by', fpr, '--sign-identity', identity ?? `${host}/${name}:${tag}`, source, `dir:${d}`]);
         if (r.status !== 0) throw new Error(`skopeo copy to dir failed: ${r.stderr}`);
         source = `dir:${d}`;
       }
