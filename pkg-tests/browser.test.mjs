@@ -44,7 +44,7 @@ window.pgpResult = [v.verifyLocal('testing/manifest:latest', material), v.verify
   });
   sh(bin('esbuild'), ['app.js', '--bundle', '--format=esm', '--platform=browser', '--outdir=dist', '--log-level=warning'], { cwd: dir });
   // esbuild keeps `new URL('./core_bg.wasm', import.meta.url)` but does not emit the file.
-  for (const f of ['core_bg.wasm', 'full_bg.wasm']) copyFileSync(join(dir, 'node_modules', 'sigwall', 'pkg', f), join(dir, 'dist', f));
+  for (const f of ['core_bg.wasm', 'full_bg.wasm', 'registries_bg.wasm']) copyFileSync(join(dir, 'node_modules', 'sigwall', 'pkg', f), join(dir, 'dist', f));
   ({ server, url } = await serveStatic({ mounts: { '/': dir } }));
   browser = await launchChromium();
 });
