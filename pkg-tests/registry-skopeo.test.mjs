@@ -46,6 +46,8 @@ before(async () => {
   digests.nested = world.push(img('nested'), 'deep/er/ns/app', { tag: 'v1', signBy: [a.fpr] });
   digests.cosign = world.push(img('cosign'), 'cosign/app', { tag: 'v1' });
   world.signCosign('cosign/app', digests.cosign, `${H}/cosign/app`);
+  digests.cosignMulti = world.push(makeMultiArch(['amd64', 'arm64'], 'v1'), 'cosign/multi', { tag: 'v1', all: true });
+  world.signCosign('cosign/multi', digests.cosignMulti, `${H}/cosign/multi`);
   digests.cosignOther = world.push(img('cosign other key'), 'cosign/other', { tag: 'v1' });
   world.signCosign('cosign/other', digests.cosignOther, `${H}/cosign/other`, { key: 'other' });
 });
@@ -181,4 +183,17 @@ test('cosign attachments (sigstoreSigned): verdicts as the spec requires', () =>
   const lib = JSON.parse(sigwall(file, IMAGES.signedA, ['--json']).out);
   assert.equal(lib.allowed, false);
   assert.ok(lib.requirements[0].signatures.every((s) => s.format !== 'cosign'));
+});
+
+test('--accept-index-signatures: a signature of the index counts for its instance, only when asked', () => {
+  const file = join(world.dir, 'policy-index.json');
+  writeFileSync(file, JSON.stringify({ default: [{ type: 'sigstoreSigned', keyPath: world.cosign.path, signedIdentity: { type: 'matchRepository' } }] }));
+  const plain = sigwall(file, 'cosign/multi:v1', ['--json']);
+  assert.equal(plain.status, 1, 'containers/image reads only the instance\'s signatures');
+  const opted = sigwall(file, 'cosign/multi:v1', ['--json', '--accept-index-signatures']);
+  assert.equal(opted.status, 0, opted.out + opted.err);
+  const verdict = JSON.parse(opted.out);
+  const index = JSON.parse(world.skopeo(['inspect', '--tls-verify=false', '--raw', `docker://${H}/cosign/multi:v1`]).stdout);
+  assert.equal(verdict.digest, index.manifests.find((m) => m.platform.architecture === 'amd64').digest);
+  assert.notEqual(verdict.digest, digests.cosignMulti);
 });

@@ -27,6 +27,9 @@ pub(crate) struct Context<'a> {
     pub(crate) manifest_digest: &'a crate::digest::Digest,
     /// The SHA-256 of the manifest (what signatures sign; schema 1 JWS signatures stripped).
     pub(crate) manifest_sha256: &'a crate::digest::Digest,
+    /// The SHA-256 of the image index the manifest was chosen from, when its signatures count
+    /// too (the `acceptIndexSignatures` opt-in).
+    pub(crate) index_sha256: Option<&'a crate::digest::Digest>,
     /// Every signature found for that manifest, not yet verified.
     pub(crate) signatures: &'a [Candidate],
     /// The host's clock, seconds since the epoch (signature and key expiry).
@@ -204,7 +207,8 @@ pub(crate) fn check_claims(
     ctx: &Context<'_>,
 ) -> SignatureReport {
     let claimed = payload.docker_reference();
-    let (code, message) = if payload.docker_manifest_digest() != ctx.manifest_sha256 {
+    let signed = payload.docker_manifest_digest();
+    let (code, message) = if signed != ctx.manifest_sha256 && Some(signed) != ctx.index_sha256 {
         (
             Code::DigestMismatch,
             format!(

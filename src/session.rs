@@ -150,6 +150,10 @@ pub struct Session {
     platform: Platform,
     /// The instance chosen from the image index the reference named, if it named one.
     instance: Option<platform::Instance>,
+    /// Whether a signature of that index also counts for its instance (opt-in).
+    accept_index_signatures: bool,
+    /// The SHA-256 of the index the instance was chosen from, when such signatures count.
+    index_sha256: Option<Digest>,
 }
 
 impl Session {
@@ -185,6 +189,8 @@ impl Session {
             key_files: Vec::new(),
             platform: Platform::default(),
             instance: None,
+            accept_index_signatures: false,
+            index_sha256: None,
             image: image.clone(),
         };
         session.ask(NeedKind::Manifest {
@@ -205,6 +211,13 @@ impl Session {
     /// `linux/amd64`). Set it before providing the manifest.
     pub fn set_platform(&mut self, platform: Platform) {
         self.platform = platform;
+    }
+
+    /// Opt-in, beyond containers/image: when the image is an index, a signature of the index
+    /// also counts for the platform's instance. Sound, since the index's digest binds the
+    /// instance's digest and size; off by default. Set it before providing the manifest.
+    pub fn set_accept_index_signatures(&mut self, accept: bool) {
+        self.accept_index_signatures = accept;
     }
 
     /// The image being verified.
@@ -330,6 +343,9 @@ impl Session {
             let instance = platform::choose(&parsed, &self.platform)
                 .map_err(|reason| ManifestError::NoInstance { reason })?;
             self.instance = Some(instance);
+            if self.accept_index_signatures {
+                self.index_sha256 = Some(Digest::sha256(bytes));
+            }
             self.ask(NeedKind::Manifest {
                 registry: String::from(reference.domain()),
                 repository: String::from(reference.path()),
@@ -361,30 +377,33 @@ impl Session {
         };
         let registry = String::from(reference.domain());
         let repository = String::from(reference.path());
-        // Stored signatures (lookaside, a dir: copy) may hold both formats, so any
-        // signature-checking requirement reads them, as containers/image does.
-        if self
-            .requirements
-            .iter()
-            .any(Requirement::verifies_signatures)
-        {
-            self.ask(NeedKind::SimpleSignature {
-                registry: registry.clone(),
-                repository: repository.clone(),
-                manifest_digest: digest.to_string(),
-                index: 1,
-            });
-        }
-        if self
-            .requirements
-            .iter()
-            .any(|r| matches!(r, Requirement::SigstoreSigned(_)))
-        {
-            self.ask(NeedKind::CosignSignatures {
-                registry,
-                repository,
-                tag: format!("{}-{}.sig", digest.algorithm().name(), digest.hex()),
-            });
+        // The signatures of the evaluated manifest, and with the opt-in those of its index.
+        for signed in core::iter::once(digest).chain(self.index_sha256) {
+            // Stored signatures (lookaside, a dir: copy) may hold both formats, so any
+            // signature-checking requirement reads them, as containers/image does.
+            if self
+                .requirements
+                .iter()
+                .any(Requirement::verifies_signatures)
+            {
+                self.ask(NeedKind::SimpleSignature {
+                    registry: registry.clone(),
+                    repository: repository.clone(),
+                    manifest_digest: signed.to_string(),
+                    index: 1,
+                });
+            }
+            if self
+                .requirements
+                .iter()
+                .any(|r| matches!(r, Requirement::SigstoreSigned(_)))
+            {
+                self.ask(NeedKind::CosignSignatures {
+                    registry: registry.clone(),
+                    repository: repository.clone(),
+                    tag: format!("{}-{}.sig", signed.algorithm().name(), signed.hex()),
+                });
+            }
         }
         self.manifest_digest = Some(digest);
         self.manifest_sha256 = Some(sha256);
@@ -569,6 +588,7 @@ impl Session {
             image: &self.image,
             manifest_digest: &digest,
             manifest_sha256: &sha256,
+            index_sha256: self.index_sha256.as_ref(),
             now: self.now.0,
             signatures: &self.candidates,
             key_files: &self.key_files,

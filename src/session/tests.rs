@@ -364,3 +364,85 @@ fn an_instance_must_be_exactly_what_the_index_lists() {
         "linux/arm/v7"
     );
 }
+
+/// A cosign `.sig` manifest with one layer signing `digest` for `identity`, by a fixed test
+/// key, and its payload; and that key as policy `keyData` (base64 of the PEM).
+fn cosign_signed(digest: &Digest, identity: &str) -> (Vec<u8>, Vec<u8>, String) {
+    use base64ct::{Base64, Encoding};
+    use p256::ecdsa::signature::Signer;
+    let key = p256::ecdsa::SigningKey::from_bytes(&[7u8; 32].into()).unwrap();
+    let point = key.verifying_key().to_encoded_point(false);
+    let mut spki =
+        base16ct::lower::decode_vec("3059301306072a8648ce3d020106082a8648ce3d030107034200")
+            .unwrap();
+    spki.extend_from_slice(point.as_bytes());
+    let body = Base64::encode_string(&spki);
+    let (first, rest) = body.split_at(64);
+    let pem = format!("-----BEGIN PUBLIC KEY-----\n{first}\n{rest}\n-----END PUBLIC KEY-----\n");
+    let payload = format!(
+        r#"{{"critical":{{"identity":{{"docker-reference":"{identity}"}},"image":{{"docker-manifest-digest":"{digest}"}},"type":"cosign container image signature"}},"optional":null}}"#
+    )
+    .into_bytes();
+    let signature: p256::ecdsa::Signature = key.sign(&payload);
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":2}},"layers":[{{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"{}","size":{},"annotations":{{"dev.cosignproject.cosign/signature":"{}"}}}}]}}"#,
+        Digest::sha256(b"{}"),
+        Digest::sha256(&payload),
+        payload.len(),
+        Base64::encode_string(signature.to_der().as_bytes())
+    )
+    .into_bytes();
+    (manifest, payload, Base64::encode_string(pem.as_bytes()))
+}
+
+/// Runs a sigstoreSigned session on an index whose only signature signs the index itself.
+fn index_signed(accept: bool) -> (crate::verdict::Verdict, Vec<String>) {
+    let top = index(&[(AMD64, r#"{"os":"linux","architecture":"amd64"}"#)]);
+    let (sig, payload, key) = cosign_signed(&Digest::sha256(&top), "registry.example/multi");
+    let p = policy(&format!(
+        r#"{{"default":[{{"type":"sigstoreSigned","keyData":"{key}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#
+    ));
+    let mut s = Session::new(&p, "registry.example/multi:1", NOW).unwrap();
+    s.set_accept_index_signatures(accept);
+    let index_tag = format!("sha256-{}.sig", Digest::sha256(&top).hex());
+    let mut tags = Vec::new();
+    while let Some(need) = s.next_need() {
+        match &need.kind {
+            NeedKind::Manifest { reference, .. } if reference == "1" => {
+                s.provide(need.id, &top).unwrap()
+            }
+            NeedKind::Manifest { .. } => s.provide(need.id, AMD64).unwrap(),
+            NeedKind::CosignSignatures { tag, .. } => {
+                tags.push(tag.clone());
+                if *tag == index_tag {
+                    s.provide(need.id, &sig).unwrap();
+                } else {
+                    s.provide_absent(need.id).unwrap();
+                }
+            }
+            NeedKind::Blob { .. } => s.provide(need.id, &payload).unwrap(),
+            _ => s.provide_absent(need.id).unwrap(),
+        }
+    }
+    (s.finish().unwrap(), tags)
+}
+
+#[test]
+fn index_signatures_count_for_the_instance_only_when_asked() {
+    let instance = Digest::sha256(AMD64).to_string();
+    let (off, tags) = index_signed(false);
+    assert!(
+        !off.allowed,
+        "containers/image reads the instance's signatures only"
+    );
+    assert_eq!(tags.len(), 1);
+    let (on, tags) = index_signed(true);
+    assert_eq!(
+        tags.len(),
+        2,
+        "the instance's and the index's signatures: {tags:?}"
+    );
+    assert!(on.allowed, "{on:?}");
+    assert_eq!(on.digest.as_deref(), Some(instance.as_str()));
+    assert_eq!(on.requirements[0].signatures.len(), 1);
+}

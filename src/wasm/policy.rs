@@ -167,6 +167,12 @@ impl JsSession {
         Ok(())
     }
 
+    /// Whether a signature of an image index also counts for the platform's instance.
+    #[wasm_bindgen(js_name = "setAcceptIndexSignatures")]
+    pub fn set_accept_index_signatures(&mut self, accept: bool) {
+        self.inner.set_accept_index_signatures(accept);
+    }
+
     /// Names where simple signatures come from (`lookaside`, `dir`, …) for the verdict.
     #[wasm_bindgen(js_name = "setSignatureSource")]
     pub fn set_signature_source(&mut self, source: &str) {

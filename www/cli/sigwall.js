@@ -11,11 +11,14 @@ import { checkPolicy, createVerifier, digest, embedPolicy, FetchError, SigwallEr
 
 const USAGE = `usage:
   sigwall verify [--policy FILE] [--registries.d DIR] [--platform OS/ARCH[/VARIANT]]
-                 [--creds USER:PASS] [--authfile FILE] [--tls-verify=false] [--json] IMAGE
+                 [--creds USER:PASS] [--authfile FILE] [--tls-verify=false]
+                 [--accept-index-signatures] [--json] IMAGE
                                         verify IMAGE (docker://host/repo[:tag|@digest]) in its
                                         registry; a multi-platform image is evaluated for
                                         --platform (default: this machine's); exit 0 allowed,
-                                        1 denied, 2 could not evaluate
+                                        1 denied, 2 could not evaluate; with
+                                        --accept-index-signatures a signature of a multi-
+                                        platform index also counts for its instance
   sigwall verify [--policy FILE] --from dir:PATH|oci:PATH[:NAME] [--platform …] [--json] IMAGE
                                         the same, from a saved copy (skopeo dir:, OCI layout)
   sigwall policy check FILE             strict parse and lint; exit 0 valid, 2 invalid
@@ -406,8 +409,9 @@ function readLookasideFile(url) {
 async function cmdVerify(argv) {
   const { opts, rest } = parseArgs(argv, {
     policy: 'value', from: 'value', json: 'flag', platform: 'value', 'registries.d': 'value',
-    'tls-verify': 'bool', creds: 'value', authfile: 'value',
+    'tls-verify': 'bool', creds: 'value', authfile: 'value', 'accept-index-signatures': 'flag',
   });
+  const acceptIndexSignatures = opts['accept-index-signatures'] === true;
   if (rest.length !== 1) throw new Usage('verify takes exactly one IMAGE');
   const image = rest[0];
   if (/^(dir|oci|oci-archive|docker-archive):/.test(image)) {
@@ -420,7 +424,7 @@ async function cmdVerify(argv) {
     if (opts.from.startsWith('dir:')) material = dirMaterial(opts.from.slice('dir:'.length));
     else if (opts.from.startsWith('oci:')) material = ociMaterial(opts.from.slice('oci:'.length), image);
     else throw new Usage('--from takes dir:PATH or oci:PATH[:NAME]');
-    const verifier = await createVerifier(policy.text === undefined ? {} : { policy: policy.text });
+    const verifier = await createVerifier({ ...(policy.text === undefined ? {} : { policy: policy.text }), acceptIndexSignatures });
     const verdict = verifier.verifyLocal(image, { ...material, keys: keyFiles(verifier), platform });
     return report(verdict, policy.path, opts.json);
   }
@@ -438,6 +442,7 @@ async function cmdVerify(argv) {
     credentials: credentialsFrom(opts),
     insecureHttp: !tlsVerify,
     readFile: readLookasideFile,
+    acceptIndexSignatures,
   });
   const tty = process.stderr.isTTY;
   const onProgress = tty

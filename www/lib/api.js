@@ -207,8 +207,10 @@ class Verifier {
   #defaultLookaside;
   #platform;
   #keys;
+  #acceptIndexSignatures;
 
-  constructor(module, policy, { client, registries, defaultLookaside, platform, keys }) {
+  constructor(module, policy, { client, registries, defaultLookaside, platform, keys, acceptIndexSignatures }) {
+    this.#acceptIndexSignatures = acceptIndexSignatures;
     this.#module = module;
     this.#policy = policy;
     this.#client = client;
@@ -246,6 +248,7 @@ class Verifier {
     const extension = new Map();
     try {
       if (platform !== undefined) call(() => session.setPlatform(platform));
+      if (opts.acceptIndexSignatures ?? this.#acceptIndexSignatures) session.setAcceptIndexSignatures(true);
       for (let need = session.nextNeed(); need !== undefined; need = session.nextNeed()) {
         signal?.throwIfAborted();
         let answer;
@@ -340,6 +343,7 @@ class Verifier {
       try {
         session.setSignatureSource(typeof material.source === 'string' ? material.source : 'local');
         if (platform !== undefined) session.setPlatform(platform);
+        if (material.acceptIndexSignatures ?? this.#acceptIndexSignatures) session.setAcceptIndexSignatures(true);
         let first = true;
         for (let need = session.nextNeed(); need !== undefined; need = session.nextNeed()) {
           let answer;
@@ -448,7 +452,10 @@ export async function createVerifier(options = {}) {
     const m = await registriesModule();
     registries = call(() => new m.Registries(names, texts));
   }
-  const rest = { client, registries, defaultLookaside: options.defaultLookaside, platform: options.platform, keys: options.keys ?? {} };
+  const rest = {
+    client, registries, defaultLookaside: options.defaultLookaside, platform: options.platform, keys: options.keys ?? {},
+    acceptIndexSignatures: options.acceptIndexSignatures === true,
+  };
   const probe = parsePolicy(core, options.policy);
   if (!probe.needsFull()) return new Verifier(core, probe, rest);
   probe.free();
