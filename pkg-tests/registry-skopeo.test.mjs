@@ -48,6 +48,9 @@ before(async () => {
   world.signCosign('cosign/app', digests.cosign, `${H}/cosign/app`);
   digests.cosignMulti = world.push(makeMultiArch(['amd64', 'arm64'], 'v1'), 'cosign/multi', { tag: 'v1', all: true });
   world.signCosign('cosign/multi', digests.cosignMulti, `${H}/cosign/multi`);
+  digests.bundled = world.push(img('cosign v3 bundle'), 'cosign/bundled', { tag: 'v1' });
+  const size = Buffer.from(world.skopeo(['inspect', '--tls-verify=false', '--raw', `docker://${H}/cosign/bundled:v1`]).stdout).length;
+  digests.bundle = await world.attachBundleReferrer('cosign/bundled', digests.bundled, size);
   digests.cosignOther = world.push(img('cosign other key'), 'cosign/other', { tag: 'v1' });
   world.signCosign('cosign/other', digests.cosignOther, `${H}/cosign/other`, { key: 'other' });
 });
@@ -196,4 +199,19 @@ test('--accept-index-signatures: a signature of the index counts for its instanc
   const index = JSON.parse(world.skopeo(['inspect', '--tls-verify=false', '--raw', `docker://${H}/cosign/multi:v1`]).stdout);
   assert.equal(verdict.digest, index.manifests.find((m) => m.platform.architecture === 'amd64').digest);
   assert.notEqual(verdict.digest, digests.cosignMulti);
+});
+
+test('a Sigstore bundle among the OCI referrers is reported as UNSUPPORTED_FORMAT, not ignored', () => {
+  const file = join(world.dir, 'policy-bundle.json');
+  writeFileSync(file, JSON.stringify({ default: [{ type: 'sigstoreSigned', keyPath: world.cosign.path, signedIdentity: { type: 'matchRepository' } }] }));
+  const r = sigwall(file, 'cosign/bundled:v1', ['--json']);
+  assert.equal(r.status, 1, r.err);
+  const verdict = JSON.parse(r.out);
+  const [sig] = verdict.requirements[0].signatures;
+  assert.equal(sig.code, 'UNSUPPORTED_FORMAT');
+  assert.equal(sig.source, 'referrers');
+  assert.match(sig.message, new RegExp(digests.bundle));
+  assert.equal(verdict.reasons[0].code, 'UNSUPPORTED_FORMAT');
+  // An image with a .sig signature and no referrers is unaffected.
+  assert.equal(sigwall(file, 'cosign/app:v1').status, 0);
 });

@@ -65,6 +65,9 @@ codes! {
     /// A requirement, option or format that sigwall (or containers/image) does not implement:
     /// always a denial, never an allow.
     Unsupported = "UNSUPPORTED",
+    /// A signature in a format sigwall cannot verify yet (a Sigstore bundle found as an OCI
+    /// referrer): reported in the verdict, never ignored, never accepted.
+    UnsupportedFormat = "UNSUPPORTED_FORMAT",
     /// A state that should be impossible; sigwall denies rather than guess.
     Internal = "INTERNAL",
     /// A signature container (a cosign signature manifest or layer) is malformed.

@@ -89,6 +89,18 @@ pub enum NeedKind {
         /// The tag to fetch.
         tag: String,
     },
+    /// The OCI referrers of a manifest (`GET /v2/<repository>/referrers/<digest>`, or the
+    /// `sha256-<hex>` tag schema when the registry has no referrers API): an image index whose
+    /// descriptors carry `artifactType`. Sigstore bundles found there are reported in the
+    /// verdict. Absent means there are none.
+    Referrers {
+        /// The registry host.
+        registry: String,
+        /// The repository path.
+        repository: String,
+        /// The manifest digest whose referrers are listed.
+        digest: String,
+    },
     /// A blob by digest (`GET /v2/<repository>/blobs/<digest>`): a cosign signature payload.
     /// sigwall checks its size and digest. Absent means the registry does not have it.
     Blob {
@@ -290,6 +302,7 @@ impl Session {
             } => self.accept_cosign_manifest(bytes, &registry, &repository),
             NeedKind::Blob { .. } => self.accept_payload(id, Some(bytes)),
             NeedKind::KeyFile { path } => self.key_files.push((path, Some(bytes.to_vec()))),
+            NeedKind::Referrers { .. } => self.accept_referrers(bytes),
         }
         self.advance();
         Ok(())
@@ -316,7 +329,9 @@ impl Session {
             }
             NeedKind::KeyFile { path } => self.key_files.push((path, None)),
             NeedKind::Blob { .. } => self.accept_payload(id, None),
-            NeedKind::SimpleSignature { .. } | NeedKind::CosignSignatures { .. } => {}
+            NeedKind::SimpleSignature { .. }
+            | NeedKind::CosignSignatures { .. }
+            | NeedKind::Referrers { .. } => {}
         }
         self.advance();
         Ok(())
@@ -403,12 +418,51 @@ impl Session {
                     repository: repository.clone(),
                     tag: format!("{}-{}.sig", signed.algorithm().name(), signed.hex()),
                 });
+                self.ask(NeedKind::Referrers {
+                    registry: registry.clone(),
+                    repository: repository.clone(),
+                    digest: signed.to_string(),
+                });
             }
         }
         self.manifest_digest = Some(digest);
         self.manifest_sha256 = Some(sha256);
         self.stage = Stage::Signatures;
         Ok(())
+    }
+
+    /// Reads an OCI referrers index: each Sigstore bundle it lists is a signature sigwall cannot
+    /// verify yet, recorded so that the verdict names it. Other referrers (SBOMs,
+    /// attestations) are not signatures of the image; an index that cannot be read lists none.
+    fn accept_referrers(&mut self, bytes: &[u8]) {
+        let Ok(Value::Object(index)) = json::parse(bytes, MAX_MANIFEST_BYTES) else {
+            return;
+        };
+        let Some(Value::Array(entries)) = index.get("manifests") else {
+            return;
+        };
+        for entry in entries {
+            let Value::Object(entry) = entry else {
+                continue;
+            };
+            let is_bundle = matches!(entry.get("artifactType"),
+                Some(Value::String(t)) if t.starts_with("application/vnd.dev.sigstore.bundle"));
+            if !is_bundle {
+                continue;
+            }
+            let digest = match entry.get("digest") {
+                Some(Value::String(d)) => d.as_str(),
+                _ => "(no digest)",
+            };
+            self.candidates.push(Candidate::defective(
+                SignatureFormat::Cosign,
+                "referrers",
+                Code::UnsupportedFormat,
+                format!(
+                    "Sigstore bundle {digest} (an OCI referrer): sigwall cannot verify bundles yet"
+                ),
+            ));
+        }
     }
 
     /// Reads a cosign signature manifest: each `simplesigning` layer becomes a signature whose

@@ -143,7 +143,44 @@ docker:
     return { tag, manifest, payload };
   }
 
+  /**
+   * Lists a Sigstore bundle (a cosign v3-style OCI referrer of `name@digest`) under the
+   * referrers tag schema (`sha256-<hex>`), as clients do on registries without the referrers
+   * API. The bundle's content does not matter: sigwall reports bundles without verifying them.
+   */
+  async function attachBundleReferrer(name, digest, subjectSize) {
+    const bundleType = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+    const empty = Buffer.from('{}');
+    const bundle = Buffer.from(JSON.stringify({ mediaType: bundleType, verificationMaterial: {}, messageSignature: {} }));
+    const referrer = Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: bundleType,
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(empty), size: empty.length },
+      layers: [{ mediaType: bundleType, digest: sha256(bundle), size: bundle.length }],
+      subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: subjectSize },
+    }));
+    const index = Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: bundleType, digest: sha256(referrer), size: referrer.length }],
+    }));
+    // Pushed with the registry API itself: Debian's skopeo cannot copy artifact manifests.
+    const base = `${registry.url}/v2/${name}`;
+    for (const bytes of [empty, bundle]) {
+      const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
+      if (start.status !== 202) throw new Error(`blob upload: ${start.status}`);
+      const location = new URL(start.headers.get('location'), registry.url);
+      location.searchParams.set('digest', sha256(bytes));
+      const put = await fetch(location, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+      if (put.status !== 201) throw new Error(`blob put: ${put.status} ${await put.text()}`);
+    }
+    for (const [bytes, ref, type] of [[referrer, sha256(referrer), 'application/vnd.oci.image.manifest.v1+json'], [index, digest.replace(':', '-'), 'application/vnd.oci.image.index.v1+json']]) {
+      const put = await fetch(`${base}/manifests/${ref}`, { method: 'PUT', body: bytes, headers: { 'content-type': type } });
+      if (put.status !== 201) throw new Error(`manifest put ${ref}: ${put.status} ${await put.text()}`);
+    }
+    return sha256(referrer);
+  }
+
   return {
+    attachBundleReferrer,
     dir, host, registry, lookaside, staging, registriesD, gnupg,
     keys: { a: { ...a, path: join(dir, 'a.gpg') }, b: { ...b, path: join(dir, 'b.gpg') } },
     cosign: { path: join(dir, 'cosign.pub'), other: join(dir, 'other.pub') },

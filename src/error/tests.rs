@@ -138,6 +138,7 @@ fn every_error_variant_maps_to_its_code() {
         "KEY_EXPIRED",
         "SIGNATURE_EXPIRED",
         "UNSUPPORTED",
+        "UNSUPPORTED_FORMAT",
     ];
     let used: BTreeSet<&str> = cases.iter().map(|(_, c)| *c).chain(verdict_codes).collect();
     let all: BTreeSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();

@@ -446,3 +446,48 @@ fn index_signatures_count_for_the_instance_only_when_asked() {
     assert_eq!(on.digest.as_deref(), Some(instance.as_str()));
     assert_eq!(on.requirements[0].signatures.len(), 1);
 }
+
+#[test]
+fn sigstore_bundles_among_the_referrers_are_reported_not_ignored() {
+    let (_, _, key) = cosign_signed(&Digest::sha256(MANIFEST), "registry.example/app");
+    let p = policy(&format!(
+        r#"{{"default":[{{"type":"sigstoreSigned","keyData":"{key}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#
+    ));
+    let referrers = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+        {"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json","digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","size":10},
+        {"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/spdx+json","digest":"sha256:2222222222222222222222222222222222222222222222222222222222222222","size":10}]}"#;
+    for (answer, bundles) in [
+        (Some(&referrers[..]), 1),
+        (None, 0),
+        (Some(&b"<html>not an index</html>"[..]), 0),
+    ] {
+        let mut s = Session::new(&p, "registry.example/app:1", NOW).unwrap();
+        let mut asked = None;
+        while let Some(need) = s.next_need() {
+            match &need.kind {
+                NeedKind::Manifest { .. } => s.provide(need.id, MANIFEST).unwrap(),
+                NeedKind::Referrers { digest, .. } => {
+                    asked = Some(digest.clone());
+                    match answer {
+                        Some(bytes) => s.provide(need.id, bytes).unwrap(),
+                        None => s.provide_absent(need.id).unwrap(),
+                    }
+                }
+                _ => s.provide_absent(need.id).unwrap(),
+            }
+        }
+        assert_eq!(asked, Some(Digest::sha256(MANIFEST).to_string()));
+        let v = s.finish().unwrap();
+        assert!(!v.allowed);
+        let sigs = &v.requirements[0].signatures;
+        assert_eq!(sigs.len(), bundles);
+        if bundles == 1 {
+            assert_eq!(sigs[0].code, Some(Code::UnsupportedFormat));
+            assert_eq!(sigs[0].source, "referrers");
+            assert!(sigs[0].message.as_deref().unwrap().contains("sha256:1111"));
+            assert_eq!(v.reasons[0].code, Code::UnsupportedFormat);
+        } else {
+            assert_eq!(v.reasons[0].code, Code::NoSignatures);
+        }
+    }
+}

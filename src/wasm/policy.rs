@@ -241,6 +241,16 @@ impl JsSession {
                 set("kind", "keyFile".into());
                 set("path", path.into());
             }
+            NeedKind::Referrers {
+                registry,
+                repository,
+                digest,
+            } => {
+                set("kind", "referrers".into());
+                set("registry", registry.into());
+                set("repository", repository.into());
+                set("digest", digest.into());
+            }
         }
         obj.into()
     }

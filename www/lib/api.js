@@ -282,6 +282,11 @@ class Verifier {
             }
             break;
           }
+          case 'referrers': {
+            progress({ step: 'signatures', image, referrersOf: need.digest });
+            answer = (await client.referrers(need.registry, need.repository, need.digest, { signal })) ?? undefined;
+            break;
+          }
           case 'blob': {
             progress({ step: 'blob', image, digest: need.digest });
             answer = (await client.blob(need.registry, need.repository, need.digest, need.size, { signal })) ?? undefined;
@@ -337,6 +342,8 @@ class Verifier {
     const keys = material.keys ?? {};
     // Blobs by digest (cosign payloads); sigwall checks each against its descriptor.
     const blobs = material.blobs ?? {};
+    // OCI referrers indexes by manifest digest (Sigstore bundles there are reported).
+    const referrers = material.referrers ?? {};
     const module = this.#module;
     return call(() => {
       const session = new module.Session(this.#policy, image, nowSeconds(material.now));
@@ -356,6 +363,7 @@ class Verifier {
             case 'cosignSignatures': answer = cosignOf(need.tag); break;
             case 'blob': answer = blobs[need.digest] === undefined ? undefined : bytesOf(blobs[need.digest], `material.blobs[${need.digest}]`); break;
             case 'keyFile': answer = keys[need.path] === undefined ? undefined : bytesOf(keys[need.path], `material.keys[${need.path}]`); break;
+            case 'referrers': answer = referrers[need.digest] === undefined ? undefined : bytesOf(referrers[need.digest], `material.referrers[${need.digest}]`); break;
             default: answer = undefined;
           }
           if (answer === undefined) session.provideAbsent(need.id);

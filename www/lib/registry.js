@@ -461,6 +461,31 @@ export class RegistryClient {
   }
 
   /**
+   * The OCI referrers index of a manifest digest: from the referrers API, or, where the
+   * registry has none (404, 400, 405, 501), from the `sha256-<hex>` tag schema; null when
+   * neither lists any.
+   */
+  async referrers(registry, repository, digest, { signal } = {}) {
+    const what = `referrers of ${registry}/${repository}@${digest}`;
+    const index = 'application/vnd.oci.image.index.v1+json';
+    const viaApi = await this.#timed(signal, what, async (s) => {
+      const response = await this.#get(registry, repository, `/v2/${repository}/referrers/${digest}`, { accept: index, signal: s, what });
+      if ([404, 400, 405, 501].includes(response.status)) {
+        await response.body?.cancel().catch(() => {});
+        return undefined;
+      }
+      if (response.status !== 200) {
+        await response.body?.cancel().catch(() => {});
+        throw statusError(response.status, what, `${registry}/${repository}`);
+      }
+      return readBody(response, LIMITS.manifest, what);
+    });
+    if (viaApi !== undefined) return viaApi;
+    const tag = digest.replace(':', '-');
+    return (await this.manifest(registry, repository, tag, { signal, accept: index }))?.bytes ?? null;
+  }
+
+  /**
    * A blob by digest, or null (404). At most `size` (≤ 4 MiB) bytes are kept plus one, so a
    * longer body reaches the core as a size mismatch rather than filling memory.
    */
