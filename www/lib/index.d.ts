@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'NO_SIGNATURES'
   | 'NO_ACCEPTED_SIGNATURE'
   | 'UNSUPPORTED'
+  | 'UNSUPPORTED_FORMAT'
   | 'INTERNAL'
   | 'SIGNATURE_INVALID'
   | 'BAD_SIGNATURE'
@@ -44,8 +45,23 @@ export class UsageError extends SigwallError {
   constructor(message: string, options?: ErrorOptions);
 }
 
-/** A transport failure talking to a registry: not a verdict. */
-export class FetchError extends SigwallError {}
+/**
+ * Why a registry exchange failed (a transport failure, not a verdict): `NETWORK` (unreachable),
+ * `TIMEOUT`, `TOO_LARGE` (over the 4 MiB manifest / signature caps, 1 MiB for tokens),
+ * `TOO_MANY_REDIRECTS`, `INSECURE` (plain http or an https→http redirect where TLS is
+ * required), `UNAUTHORIZED` (401 after authenticating), `DENIED` (403),
+ * `TOO_MANY_REQUESTS` (429), `AUTH_INVALID` (a malformed `WWW-Authenticate` or token
+ * response), `HTTP_STATUS` (any other unexpected status), `UNSUPPORTED_URL` (a lookaside URL
+ * this runtime cannot read, such as `file:` in a browser).
+ */
+export type FetchErrorCode =
+  | 'NETWORK' | 'TIMEOUT' | 'TOO_LARGE' | 'TOO_MANY_REDIRECTS' | 'INSECURE' | 'UNAUTHORIZED'
+  | 'DENIED' | 'TOO_MANY_REQUESTS' | 'AUTH_INVALID' | 'HTTP_STATUS' | 'UNSUPPORTED_URL';
+
+/** A transport failure talking to a registry or lookaside store: not a verdict. */
+export class FetchError extends SigwallError {
+  readonly code: FetchErrorCode;
+}
 
 /** A digest algorithm sigwall implements. */
 export type DigestAlgorithm = 'sha256' | 'sha512';
@@ -74,10 +90,98 @@ export function createHasher(algorithm?: DigestAlgorithm): Hasher;
 /** A policy: policy.json text, the parsed object, or its bytes. */
 export type PolicyInput = string | object | Uint8Array;
 
+/** Credentials for a registry: a user name and password (or token as password), or a bearer token sent as is. */
+export type Credentials = { username: string; password: string } | { token: string };
+
 export interface VerifierOptions {
   /** The policy to enforce; default: the policy compiled into the package (reject all unless built with one). */
   policy?: PolicyInput;
+  /**
+   * registries.d documents (YAML): one text, a list, or file name → text (in the order the
+   * files are read). They decide where simple signatures are read from (`lookaside`) and
+   * whether cosign signatures attached to the registry are read (`use-sigstore-attachments`).
+   * Without it: no lookaside, and attachments are read (as `default-docker:
+   * { use-sigstore-attachments: true }`). Parsed by the registries module, loaded on demand.
+   */
+  registriesD?: string | string[] | Record<string, string>;
+  /** The lookaside URL used when registries.d names none (the CLI passes containers/image's local default). */
+  defaultLookaside?: string;
+  /** The fetch to use (default `globalThis.fetch`). */
+  fetch?: typeof fetch;
+  /** Credentials per registry host (and repository path); may return a promise. */
+  credentials?: (registry: string, repository: string) => Credentials | undefined | Promise<Credentials | undefined>;
+  /** A base URL that every registry request goes to instead of the registry's host (a sigwall gate). */
+  proxy?: string;
+  /** The platform to evaluate for a multi-platform image (default linux/amd64). */
+  platform?: string | Platform;
+  /** Allow plain http for these hosts, or all (always allowed for localhost, 127.0.0.1, [::1]). */
+  insecureHttp?: boolean | string[];
+  /** Per-request timeout in milliseconds, body included (default 30000). */
+  timeout?: number;
+  /** Key files the policy names, by path (a browser or worker has no files to read them from). */
+  keys?: Record<string, Uint8Array>;
+  /**
+   * Opt-in, beyond containers/image: when the image is an index, a signature of the index also
+   * counts for the platform's instance (sound: the index digest binds the instance's digest).
+   */
+  acceptIndexSignatures?: boolean;
+  /** Reads a `file:` lookaside URL (Node); resolves to the bytes, or null when missing. */
+  readFile?: (url: URL) => Uint8Array | null | Promise<Uint8Array | null>;
 }
+
+/** What {@link Verifier.verify} is doing, for progress displays. */
+export interface Step {
+  step: 'manifest' | 'signatures' | 'blob' | 'verifying' | 'done';
+  image: string;
+  /** The tag or digest being fetched (`manifest`). */
+  reference?: string;
+  /** The manifest digest whose signatures are read, or the blob being fetched. */
+  digest?: string;
+  /** The stored signature number (`signatures`, lookaside / extension). */
+  index?: number;
+  /** The cosign signature tag (`signatures`). */
+  tag?: string;
+  /** The digest whose OCI referrers are listed (`signatures`). */
+  referrersOf?: string;
+  /** The verdict (`done`). */
+  verdict?: Verdict;
+}
+
+export interface VerifyOptions {
+  signal?: AbortSignal;
+  onProgress?: (step: Step) => void;
+  /** Overrides the verifier's platform for this image. */
+  platform?: string | Platform;
+  /** More key files by path. */
+  keys?: Record<string, Uint8Array>;
+  /** Overrides the verifier's acceptIndexSignatures. */
+  acceptIndexSignatures?: boolean;
+  /** The time to verify at (default: now). */
+  now?: Date | number;
+}
+
+/** Where one image's signatures are read from, by registries.d. */
+export interface SignatureStorage {
+  lookaside: string | null;
+  useSigstoreAttachments: boolean;
+}
+
+/** The registry client the verifier uses (exported for tools that fetch the same way). */
+export class RegistryClient {
+  constructor(options?: Pick<VerifierOptions, 'fetch' | 'credentials' | 'insecureHttp' | 'proxy' | 'timeout' | 'readFile'>);
+  /** Whether plain http may be used for a host (`name[:port]`). */
+  allowsHttp(host: string): boolean;
+  manifest(registry: string, repository: string, reference: string, options?: { signal?: AbortSignal; accept?: string }):
+    Promise<{ bytes: Uint8Array; contentType: string | null; dockerContentDigest: string | null } | null>;
+  blob(registry: string, repository: string, digest: string, size: number, options?: { signal?: AbortSignal }): Promise<Uint8Array | null>;
+  referrers(registry: string, repository: string, digest: string, options?: { signal?: AbortSignal }): Promise<Uint8Array | null>;
+  supportsSignatureExtension(registry: string, options?: { signal?: AbortSignal }): Promise<boolean>;
+  extensionSignatures(registry: string, repository: string, digest: string, options?: { signal?: AbortSignal }): Promise<Uint8Array[]>;
+  lookaside(url: string, options?: { signal?: AbortSignal }): Promise<Uint8Array | null>;
+}
+
+/** The manifest types sigwall asks registries for (OCI and Docker, manifests and indexes). */
+export const MANIFEST_ACCEPT: string;
 
 /** The decision on one image: the same JSON in JS, `sigwall verify --json`, the gate and the panel. */
 export interface Verdict {
@@ -146,6 +250,10 @@ export interface LocalMaterial {
   now?: Date | number;
   /** How the verdict names where the signatures came from (default `local`). */
   source?: string;
+  /** OCI referrers indexes by manifest digest (Sigstore bundles there are reported). */
+  referrers?: Record<string, Uint8Array>;
+  /** Overrides the verifier's acceptIndexSignatures. */
+  acceptIndexSignatures?: boolean;
 }
 
 export interface PolicyCheck {
@@ -176,6 +284,18 @@ export interface BlobGuardOptions {
 export interface Verifier {
   /** The key files the policy names (keyPath, keyPaths, and CA / Rekor paths). */
   readonly keyPaths: string[];
+
+  /**
+   * Verifies an image in its registry: the manifest (the platform's instance of an index),
+   * simple signatures (the registry's signature extension, else the lookaside store),
+   * cosign signature attachments, OCI referrers, and key files from `keys`.
+   * @throws {FetchError} a transport failure (unreachable, 5xx, timeouts, caps, auth).
+   * @throws {VerifyError} `REFERENCE_INVALID`, `MANIFEST_UNKNOWN`, `MANIFEST_INVALID`, `DIGEST_MISMATCH`.
+   */
+  verify(image: string, options?: VerifyOptions): Promise<Verdict>;
+
+  /** Where `image`'s signatures are read from (registries.d, or the defaults). */
+  storageFor(image: string): SignatureStorage;
 
   /**
    * Verifies an image from a saved copy, with no network.
