@@ -10,10 +10,36 @@ import { daemon, freePort, waitForPort } from '../helpers.mjs';
 
 const sha256 = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-/** Starts a registry with CORS headers for browser tests; resolves with { host, url, stop }. */
-export async function startRegistry() {
+/**
+ * Starts a registry with CORS headers for browser tests; resolves with { host, url, stop }.
+ * With `auth: { user, password }` the registry requires bearer tokens, issued for those basic
+ * credentials by a token server of ours (pkg-tests/lib/token-server.mjs), as a private registry
+ * behind token authentication does; `tokens()` then resolves to how many it issued.
+ */
+export async function startRegistry({ auth } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sigwall-registry-'));
   const port = await freePort();
+  let tokenServer;
+  let tokenPort;
+  let authConfig = '';
+  if (auth) {
+    const key = join(dir, 'token-key.pem');
+    const cert = join(dir, 'token-cert.pem');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=sigwall test token issuer'], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`openssl: ${made.stderr}`);
+    tokenPort = await freePort();
+    tokenServer = daemon(process.execPath, [new URL('./token-server.mjs', import.meta.url).pathname, String(tokenPort), key, cert,
+      `${auth.user}:${auth.password}`, 'sigwall-test', 'sigwall-test-issuer']);
+    await waitForPort(tokenPort);
+    authConfig = `auth:
+  token:
+    realm: http://127.0.0.1:${tokenPort}/token
+    service: sigwall-test
+    issuer: sigwall-test-issuer
+    rootcertbundle: ${cert}
+`;
+  }
   writeFileSync(join(dir, 'config.yml'), `version: 0.1
 log:
   level: error
@@ -31,10 +57,14 @@ http:
     Access-Control-Allow-Methods: ['HEAD', 'GET', 'OPTIONS']
     Access-Control-Allow-Headers: ['Authorization', 'Accept']
     Access-Control-Expose-Headers: ['Docker-Content-Digest', 'WWW-Authenticate', 'Link', 'Content-Type']
-`);
+${authConfig}`);
   const server = daemon('docker-registry', ['serve', join(dir, 'config.yml')]);
   await waitForPort(port).catch((e) => { throw new Error(`${e.message}\n${server.log()}`); });
-  return { host: `127.0.0.1:${port}`, url: `http://127.0.0.1:${port}`, stop: () => server.stop(), log: server.log };
+  return {
+    host: `127.0.0.1:${port}`, url: `http://127.0.0.1:${port}`, log: server.log,
+    tokens: async () => Number(await (await fetch(`http://127.0.0.1:${tokenPort}/count`)).text()),
+    stop: async () => { await tokenServer?.stop(); await server.stop(); },
+  };
 }
 
 /**

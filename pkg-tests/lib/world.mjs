@@ -36,9 +36,10 @@ function gpgKey(home, email, algo) {
  * Starts the world: `{ host, registry, lookaside, dir, registriesD, keys: { a, b }, cosign: {
  * pem, other }, push(…), signCosign(…), skopeo(…), stop() }`.
  */
-export async function startWorld() {
+export async function startWorld({ auth } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sigwall-world-'));
-  const registry = await startRegistry();
+  const registry = await startRegistry({ auth });
+  const creds = (flag) => (auth ? [flag, `${auth.user}:${auth.password}`] : []);
   const host = registry.host;
   const staging = join(dir, 'lookaside');
   mkdirSync(staging);
@@ -93,14 +94,14 @@ docker:
       }
     }
     const last = signBy.at(-1);
-    const r = skopeo(['copy', '--dest-tls-verify=false', ...extra, ...(last ? ['--sign-by', last] : []),
+    const r = skopeo(['copy', '--dest-tls-verify=false', ...creds('--dest-creds'), ...extra, ...(last ? ['--sign-by', last] : []),
       ...(last && identity ? ['--sign-identity', identity] : []), source, dest]);
     if (r.status !== 0) throw new Error(`skopeo copy to ${dest} failed: ${r.stderr}`);
     return manifestDigest(name, tag);
   }
 
   function manifestDigest(name, tag) {
-    const r = skopeo(['inspect', '--tls-verify=false', '--raw', `docker://${host}/${name}:${tag}`]);
+    const r = skopeo(['inspect', '--tls-verify=false', ...creds('--creds'), '--raw', `docker://${host}/${name}:${tag}`]);
     if (r.status !== 0) throw new Error(`skopeo inspect failed: ${r.stderr}`);
     return sha256(Buffer.from(r.stdout));
   }
@@ -138,7 +139,7 @@ docker:
       mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(manifest), size: manifest.length,
       annotations: { 'org.opencontainers.image.ref.name': tag } }] }));
     // --preserve-digests: the .sig manifest must reach the registry byte for byte.
-    const r = skopeo(['copy', '--dest-tls-verify=false', '--preserve-digests', `oci:${layout}:${tag}`, `docker://${host}/${name}:${tag}`]);
+    const r = skopeo(['copy', '--dest-tls-verify=false', ...creds('--dest-creds'), '--preserve-digests', `oci:${layout}:${tag}`, `docker://${host}/${name}:${tag}`]);
     if (r.status !== 0) throw new Error(`pushing ${tag} failed: ${r.stderr}`);
     return { tag, manifest, payload };
   }
@@ -190,7 +191,7 @@ docker:
     },
     async stop() {
       await lookaside.stop();
-      registry.stop();
+      await registry.stop();
       spawnSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: gnupg } });
       rmSync(gnupg, { recursive: true, force: true });
     },
