@@ -286,3 +286,46 @@ test('plain http only where allowed', () => {
   assert.equal(new api.RegistryClient({ insecureHttp: ['registry.example'] }).allowsHttp('registry.example:5000'), true);
   assert.equal(new api.RegistryClient({ insecureHttp: true }).allowsHttp('x.example'), true);
 });
+
+test('a registry with the signature extension: signatures come from it, not the lookaside', async () => {
+  const hex = digests.signed.slice('sha256:'.length);
+  const stored = readFileSync(join(world.staging, `lib/app@sha256=${hex}`, 'signature-1'));
+  let listed = 0;
+  fault = async (req, res, url) => {
+    if (url.pathname === '/v2/') {
+      res.writeHead(200, { 'x-registry-supports-signatures': '1', 'content-type': 'application/json' }).end('{}');
+      return true;
+    }
+    if (url.pathname === `/extensions/v2/lib/app/signatures/${digests.signed}`) {
+      listed++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ signatures: [
+        { schemaVersion: 2, type: 'atomic', name: `${digests.signed}@abc`, content: stored.toString('base64') },
+        { schemaVersion: 1, type: 'atomic', name: 'old', content: 'ignored' },
+        { schemaVersion: 2, type: 'other', name: 'x', content: 'ignored' },
+      ] }));
+      return true;
+    }
+    return false;
+  };
+  // A lookaside that cannot be reached: reading it would be a NETWORK error.
+  const v = await verifier({ registriesD: 'default-docker:\n  lookaside: http://127.0.0.1:9/nowhere\n' });
+  const verdict = await v.verify(`docker://${H}/lib/app:v1`);
+  assert.equal(verdict.allowed, true, JSON.stringify(verdict));
+  assert.equal(listed, 1, 'the list is fetched once');
+  const sigs = verdict.requirements[0].signatures;
+  assert.equal(sigs.length, 1, 'only schema 2 atomic entries are signatures');
+  assert.equal(sigs[0].source, 'registry-extension');
+});
+
+test('the proxy option sends every registry request to one base URL', async () => {
+  fault = null;
+  const v = await api.createVerifier({
+    policy: { default: [{ type: 'reject' }], transports: { docker: { 'registry.example/lib': [{ type: 'signedBy', keyType: 'GPGKeys', keyData: readFileSync(world.keys.a.path).toString('base64'), signedIdentity: { type: 'remapIdentity', prefix: 'registry.example/lib', signedPrefix: `${world.host}/lib` } }] } } },
+    registriesD: lookasideFor(),
+    proxy: `http://${H}/`,
+    timeout: 2000,
+  });
+  const verdict = await v.verify('docker://registry.example/lib/app:v1');
+  assert.equal(verdict.allowed, true, JSON.stringify(verdict));
+  assert.equal(verdict.digest, digests.signed);
+});

@@ -215,3 +215,19 @@ test('a Sigstore bundle among the OCI referrers is reported as UNSUPPORTED_FORMA
   // An image with a .sig signature and no referrers is unaffected.
   assert.equal(sigwall(file, 'cosign/app:v1').status, 0);
 });
+
+test('a progress line on stderr only when stderr is a terminal', () => {
+  const file = join(world.dir, 'policy-progress.json');
+  writeFileSync(file, JSON.stringify(policies()['repository scope, keyPath A']));
+  const piped = sigwall(file, IMAGES.signedA);
+  assert.equal(piped.status, 0);
+  assert.equal(piped.err, '', 'nothing on a stderr that is not a terminal');
+  // `script` runs the command on a pseudo-terminal.
+  const command = [join(dir, 'node_modules', '.bin', 'sigwall'), 'verify', '--policy', file, '--registries.d', world.registriesD, `docker://${H}/${IMAGES.signedA}`]
+    .map((a) => `'${a}'`).join(' ');
+  const tty = spawnSync('script', ['-qefc', command, '/dev/null'], { encoding: 'utf8' });
+  assert.equal(tty.status, 0, tty.stdout);
+  assert.match(tty.stdout, /sigwall: fetching manifest v1/);
+  assert.match(tty.stdout, /sigwall: fetching signatures/);
+  assert.match(tty.stdout, /allowed/);
+});
