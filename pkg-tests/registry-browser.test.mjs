@@ -95,7 +95,15 @@ test('Chromium verifies straight from the registry over CORS', async () => {
   // The page talked to the registry and the lookaside server itself, cross-origin.
   assert.ok(hosts.has(world.host), [...hosts].join());
   assert.ok(hosts.has(new URL(world.lookaside.url).host), [...hosts].join());
-  // A missing image is a 404 the browser logs as a failed resource; nothing else may fail.
-  assert.deepEqual(errors.filter((e) => !/404/.test(e)), []);
+  // A missing image is a 404 the browser logs as a failed resource. Debian's Distribution
+  // registry (2.8) has no referrers API and answers that route without its CORS headers, which
+  // the browser logs (once: the client then uses the tag schema for that registry). Nothing else
+  // may fail.
+  const referrersCors = errors.filter((e) => /blocked by CORS policy/.test(e) && /\/referrers\//.test(e));
+  assert.ok(referrersCors.length <= 1, referrersCors.join('\n'));
+  const rest = errors.filter((e) => !/404/.test(e) && !referrersCors.includes(e));
+  const failed = rest.filter((e) => e === 'Failed to load resource: net::ERR_FAILED');
+  assert.ok(failed.length <= referrersCors.length, rest.join('\n'));
+  assert.deepEqual(rest.filter((e) => !failed.includes(e)), []);
   await page.close();
 });

@@ -199,6 +199,8 @@ export class RegistryClient {
   #tokens = new Map();
   /** `${registry} ${repository}` → Promise<credentials | undefined> */
   #creds = new Map();
+  /** Registries found to have no referrers API. */
+  #noReferrersApi = new Set();
 
   constructor(options = {}) {
     const f = options.fetch ?? globalThis.fetch;
@@ -463,15 +465,19 @@ export class RegistryClient {
   /**
    * The OCI referrers index of a manifest digest: from the referrers API, or, where the
    * registry has none (404, 400, 405, 501), from the `sha256-<hex>` tag schema; null when
-   * neither lists any.
+   * neither lists any. A registry that has no such route may also answer it without CORS
+   * headers, which a browser reports as a network failure: that too means "no API" (bundles
+   * found here are only ever reported, so a lookup that fails cannot change a verdict), and the
+   * registry is not asked again.
    */
   async referrers(registry, repository, digest, { signal } = {}) {
     const what = `referrers of ${registry}/${repository}@${digest}`;
     const index = 'application/vnd.oci.image.index.v1+json';
-    const viaApi = await this.#timed(signal, what, async (s) => {
+    const viaApi = this.#noReferrersApi.has(registry) ? undefined : await this.#timed(signal, what, async (s) => {
       const response = await this.#get(registry, repository, `/v2/${repository}/referrers/${digest}`, { accept: index, signal: s, what });
       if ([404, 400, 405, 501].includes(response.status)) {
         await response.body?.cancel().catch(() => {});
+        this.#noReferrersApi.add(registry);
         return undefined;
       }
       if (response.status !== 200) {
@@ -479,6 +485,10 @@ export class RegistryClient {
         throw statusError(response.status, what, `${registry}/${repository}`);
       }
       return readBody(response, LIMITS.manifest, what);
+    }).catch((e) => {
+      if (!(e instanceof FetchError) || e.code !== 'NETWORK') throw e;
+      this.#noReferrersApi.add(registry);
+      return undefined;
     });
     if (viaApi !== undefined) return viaApi;
     const tag = digest.replace(':', '-');
