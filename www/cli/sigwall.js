@@ -21,6 +21,12 @@ const USAGE = `usage:
                                         platform index also counts for its instance
   sigwall verify [--policy FILE] --from dir:PATH|oci:PATH[:NAME] [--platform …] [--json] IMAGE
                                         the same, from a saved copy (skopeo dir:, OCI layout)
+  sigwall gate --upstream URL [--policy FILE] [--listen 127.0.0.1:PORT] [--registries.d DIR]
+              [--registry-name NAME] [--platform OS/ARCH]
+                                        run the edge gate locally in workerd: a registry front
+                                        for URL that serves only images the policy allows
+                                        (upstream credentials from SIGWALL_UPSTREAM_USERNAME /
+                                        _PASSWORD or _TOKEN, the gate's own from SIGWALL_GATE_TOKEN)
   sigwall policy check FILE             strict parse and lint; exit 0 valid, 2 invalid
   sigwall policy embed FILE [-o OUT]    inline keyPath(s) as keyData(s): a self-contained policy
   sigwall digest [--algorithm sha256|sha512] FILE...   print the OCI digest of each file
@@ -476,11 +482,107 @@ function report(verdict, policyPath, json) {
   return verdict.allowed ? 0 : 1;
 }
 
+/** The workerd binary: on PATH, in the working directory's node_modules, or beside sigwall. */
+function findWorkerd() {
+  const candidates = [
+    join(process.cwd(), 'node_modules', '.bin', 'workerd'),
+    fileURLToPath(new URL('../../node_modules/.bin/workerd', import.meta.url)),
+    fileURLToPath(new URL('../../../.bin/workerd', import.meta.url)),
+    ...(process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, 'workerd')),
+  ];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new Usage('workerd is not installed: npm install workerd (the gate runs in it)');
+  return found;
+}
+
+/** capnp text literal. */
+const capnpText = (s) => JSON.stringify(s);
+
+async function cmdGate(argv) {
+  const { opts, rest } = parseArgs(argv, {
+    upstream: 'value', policy: 'value', listen: 'value', 'registries.d': 'value', 'registry-name': 'value', platform: 'value',
+  });
+  if (rest.length) throw new Usage(`gate takes no arguments (${rest.join(' ')})`);
+  if (opts.upstream === undefined) throw new Usage('gate needs --upstream URL');
+  let upstream;
+  try {
+    upstream = new URL(opts.upstream);
+  } catch {
+    throw new Usage(`--upstream ${opts.upstream} is not a URL`);
+  }
+  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new Usage('--upstream must be http(s)');
+  const listen = opts.listen ?? '127.0.0.1:8787';
+  if (!/^[\w.-]+:\d+$|^\[[0-9a-f:]+\]:\d+$/i.test(listen)) throw new Usage('--listen takes HOST:PORT');
+  const { mkdtempSync, copyFileSync, readdirSync: ls } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { spawn } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'sigwall-gate-'));
+  const bindings = [`(name = "UPSTREAM", text = ${capnpText(upstream.href)})`];
+  if (opts.policy !== undefined) {
+    // The policy is checked strictly and its key files inlined now: the running gate reads no files.
+    let embedded;
+    try {
+      embedded = await embedPolicy(readPolicyFile(opts.policy), (path) => readIfExists(path));
+    } catch (e) {
+      if (e instanceof SigwallError && e.code === 'POLICY_INVALID') throw new Usage(`${opts.policy}: ${e.message}`);
+      throw e;
+    }
+    writeFileSync(join(dir, 'policy.json'), embedded);
+    bindings.push('(name = "POLICY", text = embed "policy.json")');
+  }
+  if (opts['registries.d'] !== undefined) {
+    const { files } = findRegistriesD(opts['registries.d']);
+    writeFileSync(join(dir, 'registries.yaml'), Object.values(files).join('\n'));
+    bindings.push('(name = "REGISTRIES_D", text = embed "registries.yaml")');
+  }
+  if (opts['registry-name']) bindings.push(`(name = "REGISTRY_NAME", text = ${capnpText(opts['registry-name'])})`);
+  if (opts.platform) bindings.push(`(name = "PLATFORM", text = ${capnpText(opts.platform)})`);
+  for (const [envName, binding] of [['SIGWALL_UPSTREAM_USERNAME', 'UPSTREAM_USERNAME'], ['SIGWALL_UPSTREAM_PASSWORD', 'UPSTREAM_PASSWORD'],
+    ['SIGWALL_UPSTREAM_TOKEN', 'UPSTREAM_TOKEN'], ['SIGWALL_GATE_TOKEN', 'GATE_TOKEN']]) {
+    if (process.env[envName]) bindings.push(`(name = ${capnpText(binding)}, text = ${capnpText(process.env[envName])})`);
+  }
+  // Every module of the package, by the specifier that imports it (workerd resolves './x.js'
+  // from the module named "sigwall" to "x.js").
+  const pkgDir = fileURLToPath(new URL('../../pkg/', import.meta.url));
+  const modules = ['(name = "worker.js", esModule = embed "worker.js")', '(name = "sigwall", esModule = embed "sigwall.js")'];
+  copyFileSync(fileURLToPath(new URL('../worker/gate.js', import.meta.url)), join(dir, 'worker.js'));
+  copyFileSync(join(pkgDir, 'workerd.js'), join(dir, 'sigwall.js'));
+  for (const f of ls(pkgDir)) {
+    if (!/\.(js|wasm)$/.test(f) || f === 'workerd.js' || /^(node|browser|deno)/.test(f)) continue;
+    copyFileSync(join(pkgDir, f), join(dir, f));
+    modules.push(f.endsWith('.wasm') ? `(name = ${capnpText(f)}, wasm = embed ${capnpText(f)})` : `(name = ${capnpText(f)}, esModule = embed ${capnpText(f)})`);
+  }
+  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "gate", worker = .gate),
+    (name = "upstream", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [ (name = "http", address = ${capnpText(listen)}, http = (), service = "gate") ],
+);
+const gate :Workerd.Worker = (
+  modules = [
+    ${modules.join(',\n    ')}
+  ],
+  bindings = [
+    ${bindings.join(',\n    ')}
+  ],
+  compatibilityDate = "2025-09-01",
+  globalOutbound = "upstream",
+);
+`);
+  const workerd = spawn(findWorkerd(), ['serve', join(dir, 'config.capnp')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  process.stdout.write(`sigwall gate: http://${listen}/ in front of ${upstream.href} (policy: ${opts.policy ?? 'embedded'}); Ctrl-C stops it\n`);
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => workerd.kill('SIGTERM'));
+  return new Promise((resolve) => workerd.on('exit', (code, signal) => resolve(signal ? 0 : code ?? 2)));
+}
+
 async function main(argv) {
   const [command, ...rest] = argv;
   switch (command) {
     case 'verify': return cmdVerify(rest);
     case 'policy': return cmdPolicy(rest);
+    case 'gate': return cmdGate(rest);
     case 'digest': return cmdDigest(rest);
     case '--version': case 'version': {
       const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));

@@ -6,7 +6,7 @@ import { RegistryClient } from './registry.js';
 import { coreModule, fullModule, registriesModule } from './runtime.js';
 
 export { SigwallError, VerifyError, UsageError, FetchError } from './errors.js';
-export { RegistryClient, MANIFEST_ACCEPT } from './registry.js';
+export { RegistryClient, MANIFEST_ACCEPT, endpointHost } from './registry.js';
 
 // Input is handed to the wasm at most this many bytes per call. V8 runs a long first call of a
 // fresh instance on its baseline compiler, and a single 64 MiB call stays there: measured 10x
@@ -220,6 +220,11 @@ class Verifier {
     this.#keys = keys;
   }
 
+  /** The registry client this verifier fetches with (a gate streams blobs through it). */
+  get client() {
+    return this.#client;
+  }
+
   /** Where `image`'s signatures are read from, by registries.d (or the default). */
   storageFor(image) {
     const found = this.#registries === undefined ? DEFAULT_STORAGE : JSON.parse(call(() => this.#registries.lookup(image)));
@@ -255,7 +260,10 @@ class Verifier {
         switch (need.kind) {
           case 'manifest': {
             progress({ step: 'manifest', image, reference: need.reference });
-            answer = (await client.manifest(need.registry, need.repository, need.reference, { signal }))?.bytes;
+            const fetched = await client.manifest(need.registry, need.repository, need.reference, { signal });
+            // A gate serves exactly the bytes that were verified: it asks for them here.
+            if (fetched && opts.manifests instanceof Map) opts.manifests.set(need.reference, fetched);
+            answer = fetched?.bytes;
             break;
           }
           case 'simpleSignature': {

@@ -517,6 +517,26 @@ export class RegistryClient {
   }
 
   /**
+   * A blob as a streaming Response (status 200), or null (404): for a gate that passes the
+   * body on through `blobGuard`. The body is the caller's to consume or cancel; no timeout
+   * applies to it (only to the response headers).
+   */
+  async blobResponse(registry, repository, digest, { signal } = {}) {
+    const what = `blob ${digest} of ${registry}/${repository}`;
+    const response = await this.#timed(signal, what, (s) => this.#get(registry, repository, `/v2/${repository}/blobs/${digest}`, { signal: s, what }))
+      .catch((e) => { throw e; });
+    if (response.status === 404) {
+      await response.body?.cancel().catch(() => {});
+      return null;
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel().catch(() => {});
+      throw statusError(response.status, what, `${registry}/${repository}`);
+    }
+    return response;
+  }
+
+  /**
    * The simple signatures the registry's extension API holds for a manifest digest: the
    * `atomic` entries of schema version 2, each as stored-signature bytes
    * (`\0simple-signing\n` + the OpenPGP message, so they are not sniffed).

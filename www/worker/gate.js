@@ -1,0 +1,245 @@
+// The edge gate: a registry front (`/v2/…`) for one upstream registry that serves only images
+// its policy allows. An ES module worker for workerd and Cloudflare Workers.
+//
+// Manifests are fetched from upstream, verified (signatures fetched through the same client),
+// and served byte for byte as verified, or refused with 403 and the verdict. Blobs are served
+// only when a manifest this gate allowed references them, streamed through `blobGuard` so a
+// body that does not hash to its digest is cut off before its last bytes. Any error denies.
+//
+// Configuration (worker bindings; `sigwall gate` writes them):
+//   UPSTREAM          the upstream registry's base URL (http://127.0.0.1:5000, https://ghcr.io)
+//   REGISTRY_NAME     the registry name the policy sees (default: the upstream's host)
+//   POLICY            policy.json text (default: the policy compiled into the wasm)
+//   REGISTRIES_D      registries.d YAML (default: cosign attachments read, no lookaside)
+//   UPSTREAM_USERNAME, UPSTREAM_PASSWORD or UPSTREAM_TOKEN   upstream credentials (secrets)
+//   GATE_TOKEN        when set, clients must send it as the basic-auth password (or a bearer token)
+//   PLATFORM          the platform evaluated for a multi-platform tag (default linux/amd64)
+//   VERDICT_TTL       seconds a verdict is cached by manifest digest (default 60)
+//   VERDICTS          an optional KV namespace binding that caches verdicts across isolates
+import { createVerifier, digest as digestOf, SigwallError } from 'sigwall';
+
+const MANIFEST_TYPES = {
+  'application/vnd.oci.image.manifest.v1+json': true,
+  'application/vnd.oci.image.index.v1+json': true,
+  'application/vnd.docker.distribution.manifest.v2+json': true,
+  'application/vnd.docker.distribution.manifest.list.v2+json': true,
+};
+const EXPOSED = 'Docker-Content-Digest, WWW-Authenticate, Link, Content-Type, Content-Length, Docker-Distribution-API-Version';
+const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/** Per isolate: the verifier, verdicts by digest, and the blobs allowed manifests reference. */
+let state = null;
+
+async function setup(env) {
+  const upstream = new URL(env.UPSTREAM);
+  const registry = env.REGISTRY_NAME || upstream.host;
+  const credentials = env.UPSTREAM_TOKEN
+    ? () => ({ token: env.UPSTREAM_TOKEN })
+    : env.UPSTREAM_USERNAME
+      ? () => ({ username: env.UPSTREAM_USERNAME, password: env.UPSTREAM_PASSWORD ?? '' })
+      : undefined;
+  const verifier = await createVerifier({
+    ...(env.POLICY ? { policy: env.POLICY } : {}),
+    ...(env.REGISTRIES_D ? { registriesD: env.REGISTRIES_D } : {}),
+    proxy: upstream.href,
+    credentials,
+    insecureHttp: upstream.protocol === 'http:' ? [upstream.host, registry] : undefined,
+    platform: env.PLATFORM || undefined,
+    timeout: 20_000,
+  });
+  return {
+    verifier,
+    registry,
+    ttl: Number(env.VERDICT_TTL ?? 60) * 1000,
+    /** `${name}@${digest}` → { verdict, bytes, contentType, expires } */
+    verdicts: new Map(),
+    /** `${name}@${blob digest}` → size */
+    blobs: new Map(),
+  };
+}
+
+function cors(headers = {}) {
+  return {
+    'access-control-allow-origin': '*',
+    'access-control-expose-headers': EXPOSED,
+    'docker-distribution-api-version': 'registry/2.0',
+    ...headers,
+  };
+}
+
+function ociError(status, code, message, detail, extra = {}) {
+  const body = JSON.stringify({ errors: [{ code, message, ...(detail === undefined ? {} : { detail }) }] });
+  return new Response(body, { status, headers: cors({ 'content-type': 'application/json', ...extra }) });
+}
+
+function denied(message, verdict) {
+  return ociError(403, 'DENIED', message, verdict);
+}
+
+/** The gate's own access check: GATE_TOKEN as basic password or bearer token. */
+function authorized(request, env) {
+  if (!env.GATE_TOKEN) return true;
+  const header = request.headers.get('authorization') ?? '';
+  if (header === `Bearer ${env.GATE_TOKEN}`) return true;
+  if (header.startsWith('Basic ')) {
+    try {
+      const text = atob(header.slice(6));
+      return text.slice(text.indexOf(':') + 1) === env.GATE_TOKEN;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** The manifest's media type, from its own `mediaType` or its shape. */
+function mediaTypeOf(bytes, fallback) {
+  try {
+    const m = JSON.parse(new TextDecoder().decode(bytes));
+    if (typeof m.mediaType === 'string' && MANIFEST_TYPES[m.mediaType]) return m.mediaType;
+    if (m.schemaVersion === 2 && Array.isArray(m.manifests)) return 'application/vnd.oci.image.index.v1+json';
+    if (m.schemaVersion === 2) return 'application/vnd.oci.image.manifest.v1+json';
+  } catch { /* fall through */ }
+  return fallback ?? 'application/vnd.oci.image.manifest.v1+json';
+}
+
+/** Records the blobs (config, layers) an allowed image manifest references, with their sizes. */
+function allowBlobs(s, name, bytes) {
+  let m;
+  try {
+    m = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return;
+  }
+  for (const d of [m.config, ...(Array.isArray(m.layers) ? m.layers : [])]) {
+    if (d && typeof d.digest === 'string' && DIGEST.test(d.digest) && Number.isSafeInteger(d.size)) {
+      s.blobs.set(`${name}@${d.digest}`, d.size);
+    }
+  }
+}
+
+/**
+ * Verifies `name:reference` and returns { verdict, bytes, contentType } for the manifest the
+ * client asked for (an index when a tag names one: its platform instance is what was
+ * evaluated). Cached by the digest of the bytes served.
+ */
+async function decide(s, env, name, reference) {
+  const byDigest = DIGEST.test(reference);
+  if (byDigest) {
+    const cached = s.verdicts.get(`${name}@${reference}`);
+    if (cached && cached.expires > Date.now()) return cached;
+    const kv = env.VERDICTS ? await env.VERDICTS.get(`${s.registry}/${name}@${reference}`, 'json').catch(() => null) : null;
+    if (kv?.verdict?.allowed === false) return { verdict: kv.verdict, bytes: null, expires: 0 };
+  }
+  const manifests = new Map();
+  const image = `docker://${s.registry}/${name}${byDigest ? '@' : ':'}${reference}`;
+  const verdict = await s.verifier.verify(image, { manifests });
+  const top = manifests.get(reference);
+  if (!top) throw new Error('the verifier did not fetch the manifest it evaluated');
+  const served = { verdict, bytes: top.bytes, contentType: mediaTypeOf(top.bytes, top.contentType), expires: Date.now() + s.ttl };
+  const topDigest = digestOf(top.bytes);
+  // The manifest the policy was evaluated on: the one asked for, or the platform's instance of
+  // an index. When allowed, it and the blobs it references become servable.
+  const evaluated = verdict.digest === topDigest ? top : manifests.get(verdict.digest);
+  if (verdict.allowed && evaluated) {
+    s.verdicts.set(`${name}@${verdict.digest}`, { verdict, bytes: evaluated.bytes, contentType: mediaTypeOf(evaluated.bytes, evaluated.contentType), expires: served.expires });
+    allowBlobs(s, name, evaluated.bytes);
+  }
+  s.verdicts.set(`${name}@${topDigest}`, served);
+  if (env.VERDICTS) {
+    await env.VERDICTS.put(`${s.registry}/${name}@${topDigest}`, JSON.stringify({ verdict }), { expirationTtl: Math.max(60, s.ttl / 1000) }).catch(() => {});
+  }
+  return served;
+}
+
+async function manifest(request, s, env, name, reference) {
+  let decided;
+  try {
+    decided = await decide(s, env, name, reference);
+  } catch (e) {
+    if (e instanceof SigwallError && e.code === 'MANIFEST_UNKNOWN') return ociError(404, 'MANIFEST_UNKNOWN', e.message);
+    return denied(`sigwall could not verify ${name}:${reference}: ${e?.code ? `${e.code}: ` : ''}${e?.message ?? e}`);
+  }
+  const { verdict, bytes, contentType } = decided;
+  if (!verdict.allowed || bytes === null) {
+    const why = verdict.reasons.map((r) => r.message).join('; ');
+    return denied(`sigwall denied ${verdict.image}: ${why}`, verdict);
+  }
+  const headers = cors({
+    'content-type': contentType,
+    'content-length': String(bytes.length),
+    'docker-content-digest': digestOf(bytes),
+  });
+  return new Response(request.method === 'HEAD' ? null : bytes, { status: 200, headers });
+}
+
+async function blob(request, s, name, digest) {
+  const size = s.blobs.get(`${name}@${digest}`);
+  if (size === undefined) {
+    return denied(`sigwall serves only blobs of images it allowed; ${digest} is not one of ${name}'s`);
+  }
+  const headers = cors({ 'content-type': 'application/octet-stream', 'content-length': String(size), 'docker-content-digest': digest });
+  if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
+  let upstream;
+  try {
+    upstream = await s.verifier.client.blobResponse(s.registry, name, digest);
+  } catch (e) {
+    return denied(`sigwall could not fetch blob ${digest}: ${e?.message ?? e}`);
+  }
+  if (upstream === null) return ociError(404, 'BLOB_UNKNOWN', `blob ${digest} is not in the upstream registry`);
+  const body = upstream.body.pipeThrough(s.verifier.blobGuard(digest, { size }));
+  return new Response(body, { status: 200, headers });
+}
+
+async function handle(request, env) {
+  const url = new URL(request.url);
+  if (request.method === 'OPTIONS') {
+    return new Response(null, { status: 204, headers: cors({
+      'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+      'access-control-allow-headers': 'Authorization, Accept, Content-Type',
+      'access-control-max-age': '600',
+    }) });
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return ociError(405, 'UNSUPPORTED', 'this registry front is read-only', undefined, { allow: 'GET, HEAD, OPTIONS' });
+  }
+  if (!authorized(request, env)) {
+    return ociError(401, 'UNAUTHORIZED', 'authentication required', undefined, { 'www-authenticate': 'Basic realm="sigwall gate"' });
+  }
+  state ??= await setup(env);
+  const s = state;
+  if (url.pathname === '/v2/' || url.pathname === '/v2') {
+    return new Response(request.method === 'HEAD' ? null : '{}', { status: 200, headers: cors({ 'content-type': 'application/json' }) });
+  }
+  if (url.pathname === '/_sigwall/verify') {
+    const image = url.searchParams.get('image') ?? '';
+    try {
+      const verdict = await s.verifier.verify(image.includes('://') ? image : `docker://${image}`);
+      return new Response(JSON.stringify(verdict), { status: 200, headers: cors({ 'content-type': 'application/json' }) });
+    } catch (e) {
+      return ociError(400, e?.code ?? 'ERROR', e?.message ?? String(e));
+    }
+  }
+  const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url.pathname);
+  if (!m || !NAME.test(m[1])) return ociError(404, 'NAME_INVALID', `not a registry path: ${url.pathname}`);
+  const [, name, kind, reference] = m;
+  if (kind === 'manifests') {
+    if (!DIGEST.test(reference) && !TAG.test(reference)) return ociError(404, 'MANIFEST_INVALID', `invalid reference ${reference}`);
+    return manifest(request, s, env, name, reference);
+  }
+  if (!DIGEST.test(reference)) return ociError(404, 'DIGEST_INVALID', `invalid digest ${reference}`);
+  return blob(request, s, name, reference);
+}
+
+export default {
+  async fetch(request, env) {
+    try {
+      return await handle(request, env);
+    } catch (e) {
+      // Fail closed: whatever went wrong, nothing passes.
+      return denied(`sigwall gate error: ${e?.message ?? e}`);
+    }
+  },
+};
