@@ -22,7 +22,7 @@ const USAGE = `usage:
   sigwall verify [--policy FILE] --from dir:PATH|oci:PATH[:NAME] [--platform …] [--json] IMAGE
                                         the same, from a saved copy (skopeo dir:, OCI layout)
   sigwall gate --upstream URL [--policy FILE] [--listen 127.0.0.1:PORT] [--registries.d DIR]
-              [--registry-name NAME] [--platform OS/ARCH]
+              [--registry-name NAME] [--platform OS/ARCH] [--idle-timeout SECONDS]
                                         run the edge gate locally in workerd: a registry front
                                         for URL that serves only images the policy allows
                                         (upstream credentials from SIGWALL_UPSTREAM_USERNAME /
@@ -501,6 +501,7 @@ const capnpText = (s) => JSON.stringify(s);
 async function cmdGate(argv) {
   const { opts, rest } = parseArgs(argv, {
     upstream: 'value', policy: 'value', listen: 'value', 'registries.d': 'value', 'registry-name': 'value', platform: 'value',
+    'idle-timeout': 'value',
   });
   if (rest.length) throw new Usage(`gate takes no arguments (${rest.join(' ')})`);
   if (opts.upstream === undefined) throw new Usage('gate needs --upstream URL');
@@ -537,6 +538,10 @@ async function cmdGate(argv) {
   }
   if (opts['registry-name']) bindings.push(`(name = "REGISTRY_NAME", text = ${capnpText(opts['registry-name'])})`);
   if (opts.platform) bindings.push(`(name = "PLATFORM", text = ${capnpText(opts.platform)})`);
+  if (opts['idle-timeout'] !== undefined) {
+    if (!/^\d+(\.\d+)?$/.test(opts['idle-timeout'])) throw new Usage('--idle-timeout takes seconds');
+    bindings.push(`(name = "IDLE_TIMEOUT", text = ${capnpText(opts['idle-timeout'])})`);
+  }
   for (const [envName, binding] of [['SIGWALL_UPSTREAM_USERNAME', 'UPSTREAM_USERNAME'], ['SIGWALL_UPSTREAM_PASSWORD', 'UPSTREAM_PASSWORD'],
     ['SIGWALL_UPSTREAM_TOKEN', 'UPSTREAM_TOKEN'], ['SIGWALL_GATE_TOKEN', 'GATE_TOKEN']]) {
     if (process.env[envName]) bindings.push(`(name = ${capnpText(binding)}, text = ${capnpText(process.env[envName])})`);

@@ -16,6 +16,7 @@
 //   PLATFORM          the platform evaluated for a multi-platform tag (default linux/amd64)
 //   VERDICT_TTL       seconds a verdict is cached by manifest digest (default 60)
 //   VERDICTS          an optional KV namespace binding that caches verdicts across isolates
+//   IDLE_TIMEOUT      seconds an upstream blob body may stall before the gate aborts it (default 30)
 import { createVerifier, digest as digestOf, SigwallError } from 'sigwall';
 
 const MANIFEST_TYPES = {
@@ -53,6 +54,7 @@ async function setup(env) {
     verifier,
     registry,
     ttl: Number(env.VERDICT_TTL ?? 60) * 1000,
+    idle: Number(env.IDLE_TIMEOUT ?? 30) * 1000,
     /** `${name}@${digest}` → { verdict, bytes, contentType, expires } */
     verdicts: new Map(),
     /** `${name}@${blob digest}` → size */
@@ -175,6 +177,32 @@ async function manifest(request, s, env, name, reference) {
   return new Response(request.method === 'HEAD' ? null : bytes, { status: 200, headers });
 }
 
+/** The body, erroring when upstream sends nothing for `ms` (a stalled body must not hang clients). */
+function withIdleTimeout(body, ms) {
+  const reader = body.getReader();
+  return new ReadableStream({
+    async pull(controller) {
+      let timer;
+      const stalled = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the upstream body stalled for ${ms} ms`)), ms);
+      });
+      try {
+        const { done, value } = await Promise.race([reader.read(), stalled]);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (e) {
+        reader.cancel(e).catch(() => {});
+        controller.error(e);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
 async function blob(request, s, name, digest) {
   const size = s.blobs.get(`${name}@${digest}`);
   if (size === undefined) {
@@ -189,7 +217,7 @@ async function blob(request, s, name, digest) {
     return denied(`sigwall could not fetch blob ${digest}: ${e?.message ?? e}`);
   }
   if (upstream === null) return ociError(404, 'BLOB_UNKNOWN', `blob ${digest} is not in the upstream registry`);
-  const body = upstream.body.pipeThrough(s.verifier.blobGuard(digest, { size }));
+  const body = withIdleTimeout(upstream.body, s.idle).pipeThrough(s.verifier.blobGuard(digest, { size }));
   return new Response(body, { status: 200, headers });
 }
 

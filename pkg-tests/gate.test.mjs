@@ -1,0 +1,229 @@
+// The edge gate with real clients: `sigwall gate` runs the worker in workerd (npm) in front of
+// Debian's Distribution registry holding skopeo-signed images, with a fault-injecting proxy
+// (this file) between gate and registry. skopeo, with its own policy set to
+// insecureAcceptAnything so that the gate is what decides, pulls through the gate.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { consumer, daemon, freePort, repo, waitForPort } from './helpers.mjs';
+import { makeImage, MANIFEST_ACCEPT } from './lib/registry.mjs';
+import { startWorld } from './lib/world.mjs';
+
+let world;
+let proxy;
+let gate;
+let G; // the gate's host:port
+const digests = {};
+const layers = {};
+let fault = null; // (req, res, url) => true when it answered itself
+
+/** skopeo without blocking this process (the fault proxy runs in it). */
+function skopeo(args) {
+  return new Promise((resolve) => {
+    const policy = join(mkdtempSync(join(tmpdir(), 'sigwall-gate-skopeo-')), 'policy.json');
+    writeFileSync(policy, '{"default":[{"type":"insecureAcceptAnything"}]}');
+    const child = spawn('skopeo', ['--policy', policy, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('exit', (status) => resolve({ status, err }));
+  });
+}
+
+async function pull(image) {
+  const dest = mkdtempSync(join(tmpdir(), 'sigwall-gate-pull-'));
+  rmSync(dest, { recursive: true });
+  const r = await skopeo(['copy', '--src-tls-verify=false', `docker://${G}/${image}`, `dir:${dest}`]);
+  rmSync(dest, { recursive: true, force: true });
+  return r;
+}
+
+async function manifestOf(name, tag) {
+  const res = await fetch(`${world.registry.url}/v2/${name}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });
+  return JSON.parse(await res.text());
+}
+
+before(async () => {
+  world = await startWorld();
+  const { a, b } = world.keys;
+  digests.signed = world.push(makeImage('through the gate\n', 'v1'), 'lib/signed', { tag: 'v1', signBy: [a.fpr] });
+  digests.unsigned = world.push(makeImage('unsigned\n', 'v1'), 'lib/unsigned', { tag: 'v1' });
+  digests.keyB = world.push(makeImage('signed by b\n', 'v1'), 'lib/key-b', { tag: 'v1', signBy: [b.fpr] });
+  digests.wrongId = world.push(makeImage('wrong identity\n', 'v1'), 'lib/wrong-id', { tag: 'v1', signBy: [a.fpr], identity: `${world.host}/lib/other:v1` });
+  // A layer of incompressible bytes, so that its body arrives in many chunks.
+  digests.big = world.push(makeImage(randomBytes(512 * 1024).toString('base64'), 'v1'), 'lib/big', { tag: 'v1', signBy: [a.fpr] });
+  for (const name of ['signed', 'unsigned', 'big']) layers[name] = (await manifestOf(`lib/${name}`, 'v1')).layers[0];
+
+  proxy = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (fault && (await fault(req, res, url))) return;
+    const upstream = await fetch(`${world.registry.url}${req.url}`, { headers: { accept: req.headers.accept ?? '*/*' }, redirect: 'manual' });
+    const headers = {};
+    for (const h of ['content-type', 'docker-content-digest', 'location', 'content-length']) {
+      const v = upstream.headers.get(h);
+      if (v) headers[h] = v;
+    }
+    res.writeHead(upstream.status, headers).end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+
+  const dir = consumer('gate');
+  const policy = join(world.dir, 'gate-policy.json');
+  writeFileSync(policy, JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: {
+    [`${world.host}/lib`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: world.keys.a.path }],
+  } } }));
+  const port = await freePort();
+  G = `127.0.0.1:${port}`;
+  // workerd comes from the repository's dev dependencies (a user installs it next to sigwall).
+  gate = daemon(join(dir, 'node_modules', '.bin', 'sigwall'), ['gate', '--upstream', `http://127.0.0.1:${proxy.address().port}`,
+    '--registry-name', world.host, '--policy', policy, '--registries.d', world.registriesD, '--listen', G, '--idle-timeout', '2'], { cwd: repo });
+  await waitForPort(port, 30000).catch((e) => { throw new Error(`${e.message}\n${gate.log()}`); });
+});
+
+after(async () => {
+  await gate?.stop();
+  proxy?.close();
+  await world?.stop();
+});
+
+test('skopeo pulls an allowed image through the gate, and is refused the others with DENIED', async () => {
+  fault = null;
+  const ok = await pull('lib/signed:v1');
+  assert.equal(ok.status, 0, ok.err);
+  for (const [image, why] of [['lib/unsigned:v1', /no signature exists/], ['lib/key-b:v1', /signature/i], ['lib/wrong-id:v1', /identity/]]) {
+    const r = await pull(image);
+    assert.notEqual(r.status, 0, image);
+    assert.match(r.err, /denied/i, image);
+    assert.match(r.err, why, image);
+  }
+});
+
+test('the deny body is an OCI error with the verdict; manifests keep their exact bytes', async () => {
+  fault = null;
+  const res = await fetch(`http://${G}/v2/lib/unsigned/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
+  assert.equal(res.status, 403);
+  const body = await res.json();
+  assert.equal(body.errors[0].code, 'DENIED');
+  assert.equal(body.errors[0].detail.allowed, false);
+  assert.equal(body.errors[0].detail.digest, digests.unsigned);
+  const ok = await fetch(`http://${G}/v2/lib/signed/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
+  assert.equal(ok.status, 200);
+  const bytes = Buffer.from(await ok.arrayBuffer());
+  assert.equal(`sha256:${createHash('sha256').update(bytes).digest('hex')}`, digests.signed);
+  assert.equal(ok.headers.get('docker-content-digest'), digests.signed);
+  assert.equal(ok.headers.get('content-type'), 'application/vnd.oci.image.manifest.v1+json');
+  assert.equal(ok.headers.get('access-control-allow-origin'), '*');
+  const preflight = await fetch(`http://${G}/v2/lib/signed/manifests/v1`, { method: 'OPTIONS', headers: { origin: 'http://example.test', 'access-control-request-method': 'GET' } });
+  assert.equal(preflight.status, 204);
+  assert.match(preflight.headers.get('access-control-expose-headers'), /Docker-Content-Digest/);
+  const verdict = await (await fetch(`http://${G}/_sigwall/verify?image=${world.host}/lib/wrong-id:v1`)).json();
+  assert.equal(verdict.allowed, false);
+  assert.equal(verdict.requirements[0].signatures[0].code, 'IDENTITY_MISMATCH');
+});
+
+test('a blob is served only when an allowed manifest references it', async () => {
+  fault = null;
+  await fetch(`http://${G}/v2/lib/signed/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
+  const ok = await fetch(`http://${G}/v2/lib/signed/blobs/${layers.signed.digest}`);
+  assert.equal(ok.status, 200);
+  const bytes = Buffer.from(await ok.arrayBuffer());
+  assert.equal(`sha256:${createHash('sha256').update(bytes).digest('hex')}`, layers.signed.digest);
+  // The unsigned image's layer, and the signed layer under another repository name: refused.
+  for (const path of [`lib/unsigned/blobs/${layers.unsigned.digest}`, `lib/unsigned/blobs/${layers.signed.digest}`]) {
+    const res = await fetch(`http://${G}/v2/${path}`);
+    assert.equal(res.status, 403, path);
+    assert.equal((await res.json()).errors[0].code, 'DENIED');
+  }
+});
+
+/** Reads a blob through the gate: how many bytes arrived, and whether the body failed. */
+async function readThrough(digest) {
+  await fetch(`http://${G}/v2/lib/big/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } }).then((r) => r.arrayBuffer());
+  let received = 0;
+  let failed = false;
+  let status = 0;
+  try {
+    const res = await fetch(`http://${G}/v2/lib/big/blobs/${digest}`);
+    status = res.status;
+    for await (const chunk of res.body) received += chunk.length;
+  } catch {
+    failed = true;
+  }
+  return { received, failed, status };
+}
+
+test('faults between gate and registry: the client fails and never gets complete bad content', async () => {
+  const { digest, size } = layers.big;
+  const original = Buffer.from(await (await fetch(`${world.registry.url}/v2/lib/big/blobs/${digest}`)).arrayBuffer());
+  const isBlob = (url) => url.pathname.endsWith(`/blobs/${digest}`);
+  const cases = {
+    'a tampered blob (same length, one byte changed)': (req, res) => {
+      const bad = Buffer.from(original);
+      bad[bad.length - 100] ^= 1;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bad.length) });
+      // In parts, so that most of it has gone through before the end.
+      res.write(bad.subarray(0, bad.length / 2));
+      setTimeout(() => res.end(bad.subarray(bad.length / 2)), 50);
+    },
+    'a truncated body': (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(original.subarray(0, original.length - 1000));
+    },
+    'a 500': (req, res) => {
+      res.writeHead(500, { 'content-type': 'text/html' }).end('<html>oops</html>');
+    },
+    'a body that stalls': (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(original.length) });
+      res.write(original.subarray(0, 4096)); // and nothing more
+    },
+  };
+  for (const [name, answer] of Object.entries(cases)) {
+    fault = async (req, res, url) => {
+      if (!isBlob(url)) return false;
+      answer(req, res);
+      return true;
+    };
+    const started = Date.now();
+    const r = await readThrough(digest);
+    assert.ok(r.status !== 200 || r.failed, `${name}: the client must see a failure (${JSON.stringify(r)})`);
+    assert.ok(r.received < size, `${name}: received ${r.received} of ${size} bytes`);
+    assert.ok(Date.now() - started < 20000, `${name}: took ${Date.now() - started} ms`);
+    const pulled = await pull('lib/big:v1');
+    assert.notEqual(pulled.status, 0, `${name}: skopeo must fail`);
+  }
+  fault = null;
+  const clean = await readThrough(digest);
+  assert.deepEqual(clean, { received: size, failed: false, status: 200 });
+});
+
+test('a manifest swapped after verification: clients get the verified bytes or a denial', async () => {
+  const unsignedBody = Buffer.from(await (await fetch(`${world.registry.url}/v2/lib/unsigned/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } })).arrayBuffer());
+  let gets = 0;
+  fault = async (req, res, url) => {
+    if (url.pathname !== '/v2/lib/signed/manifests/v1') return false;
+    gets++;
+    if (gets === 1) return false; // the first answer is the real, signed manifest
+    res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(unsignedBody);
+    return true;
+  };
+  const first = await fetch(`http://${G}/v2/lib/signed/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
+  assert.equal(first.status, 200);
+  assert.equal(first.headers.get('docker-content-digest'), digests.signed);
+  await first.arrayBuffer();
+  const second = await fetch(`http://${G}/v2/lib/signed/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
+  assert.equal(second.status, 403, 'the swapped manifest is verified anew, and denied');
+  await second.arrayBuffer();
+  fault = null;
+});
+
+test('50 parallel pulls, allowed and denied, each decided correctly', async () => {
+  fault = null;
+  const images = Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? 'lib/signed:v1' : ['lib/unsigned:v1', 'lib/key-b:v1', 'lib/wrong-id:v1'][i % 3]));
+  const results = await Promise.all(images.map((image) => pull(image)));
+  const wrong = results.map((r, i) => [images[i], r]).filter(([image, r]) => (image === 'lib/signed:v1') !== (r.status === 0));
+  assert.deepEqual(wrong.map(([image, r]) => `${image}: ${r.status} ${r.err.slice(-200)}`), []);
+});
