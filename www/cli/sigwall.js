@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { checkPolicy, createVerifier, digest, embedPolicy, FetchError, SigwallError } from 'sigwall';
+import { capnpText, writeGateConfig } from '../worker/config.js';
 
 const USAGE = `usage:
   sigwall verify [--policy FILE] [--registries.d DIR] [--platform OS/ARCH[/VARIANT]]
@@ -495,8 +496,6 @@ function findWorkerd() {
   return found;
 }
 
-/** capnp text literal. */
-const capnpText = (s) => JSON.stringify(s);
 
 async function cmdGate(argv) {
   const { opts, rest } = parseArgs(argv, {
@@ -514,7 +513,7 @@ async function cmdGate(argv) {
   if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new Usage('--upstream must be http(s)');
   const listen = opts.listen ?? '127.0.0.1:8787';
   if (!/^[\w.-]+:\d+$|^\[[0-9a-f:]+\]:\d+$/i.test(listen)) throw new Usage('--listen takes HOST:PORT');
-  const { mkdtempSync, copyFileSync, readdirSync: ls } = await import('node:fs');
+  const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { spawn } = await import('node:child_process');
   const dir = mkdtempSync(join(tmpdir(), 'sigwall-gate-'));
@@ -546,36 +545,7 @@ async function cmdGate(argv) {
     ['SIGWALL_UPSTREAM_TOKEN', 'UPSTREAM_TOKEN'], ['SIGWALL_GATE_TOKEN', 'GATE_TOKEN']]) {
     if (process.env[envName]) bindings.push(`(name = ${capnpText(binding)}, text = ${capnpText(process.env[envName])})`);
   }
-  // Every module of the package, by the specifier that imports it (workerd resolves './x.js'
-  // from the module named "sigwall" to "x.js").
-  const pkgDir = fileURLToPath(new URL('../../pkg/', import.meta.url));
-  const modules = ['(name = "worker.js", esModule = embed "worker.js")', '(name = "sigwall", esModule = embed "sigwall.js")'];
-  copyFileSync(fileURLToPath(new URL('../worker/gate.js', import.meta.url)), join(dir, 'worker.js'));
-  copyFileSync(join(pkgDir, 'workerd.js'), join(dir, 'sigwall.js'));
-  for (const f of ls(pkgDir)) {
-    if (!/\.(js|wasm)$/.test(f) || f === 'workerd.js' || /^(node|browser|deno)/.test(f)) continue;
-    copyFileSync(join(pkgDir, f), join(dir, f));
-    modules.push(f.endsWith('.wasm') ? `(name = ${capnpText(f)}, wasm = embed ${capnpText(f)})` : `(name = ${capnpText(f)}, esModule = embed ${capnpText(f)})`);
-  }
-  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "gate", worker = .gate),
-    (name = "upstream", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [ (name = "http", address = ${capnpText(listen)}, http = (), service = "gate") ],
-);
-const gate :Workerd.Worker = (
-  modules = [
-    ${modules.join(',\n    ')}
-  ],
-  bindings = [
-    ${bindings.join(',\n    ')}
-  ],
-  compatibilityDate = "2025-09-01",
-  globalOutbound = "upstream",
-);
-`);
+  writeGateConfig({ dir, listen, bindings });
   const workerd = spawn(findWorkerd(), ['serve', join(dir, 'config.capnp')], { stdio: ['ignore', 'inherit', 'inherit'] });
   process.stdout.write(`sigwall gate: http://${listen}/ in front of ${upstream.href} (policy: ${opts.policy ?? 'embedded'}); Ctrl-C stops it\n`);
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => workerd.kill('SIGTERM'));

@@ -1,7 +1,7 @@
 // The public API of the sigwall package, the same in every runtime. Policy logic lives in the
 // Rust core; this file converts arguments, feeds the core and wraps its errors.
 
-import { fromCore, UsageError } from './errors.js';
+import { fromCore, UsageError, VerifyError } from './errors.js';
 import { RegistryClient } from './registry.js';
 import { coreModule, fullModule, registriesModule } from './runtime.js';
 
@@ -392,50 +392,123 @@ class Verifier {
     if (typeof expected !== 'string') throw new UsageError('digest must be a string such as "sha256:…"');
     const size = sizeOf(options);
     const core = coreModule();
+    // The wasm verifier validates the expected digest in every case, and hashes unless the
+    // runtime has a native streaming SHA-256 (workerd's crypto.DigestStream).
     const verifier = call(() => new core.DigestVerifier(expected, size));
-    let freed = false;
-    const release = () => {
-      if (!freed) {
-        freed = true;
-        verifier.free();
-      }
-    };
+    const hasher = nativeSha256(expected) ?? wasmHasher(verifier);
+    if (hasher.native) verifier.free();
+    let total = 0;
     // The newest non-empty chunk is always held back: it is released only when the next chunk
     // arrives or, for the last one, after the digest and size have been checked. A consumer
     // therefore never holds the complete content of a body that fails the check.
     let held = null;
     return new TransformStream({
-      transform(chunk, controller) {
+      async transform(chunk, controller) {
         let bytes;
         try {
           bytes = bytesOf(chunk, 'each chunk');
-          feed(verifier, bytes);
+          total += bytes.length;
+          if (size !== undefined && total > size) {
+            throw new VerifyError('SIZE_MISMATCH', `content is longer than the expected ${size} bytes`);
+          }
+          await hasher.update(bytes);
         } catch (e) {
-          release();
+          held = null;
+          hasher.release();
           throw fromCore(e);
         }
         if (bytes.length === 0) return;
         if (held !== null) controller.enqueue(held);
         held = bytes;
       },
-      flush(controller) {
+      async flush(controller) {
         try {
-          verifier.finish();
+          if (size !== undefined && total < size) {
+            throw new VerifyError('SIZE_MISMATCH', `content ended after ${total} bytes, expected ${size} bytes`);
+          }
+          await hasher.finish();
         } catch (e) {
           held = null;
           throw fromCore(e);
         } finally {
-          release();
+          hasher.release();
         }
         if (held !== null) controller.enqueue(held);
         held = null;
       },
       cancel() {
         held = null;
-        release();
+        hasher.release();
       },
     });
   }
+}
+
+/** Hashing through the wasm DigestVerifier, in batches of at least CHUNK bytes (a call into
+ * wasm per small network chunk costs more than the hashing). */
+function wasmHasher(verifier) {
+  let freed = false;
+  let pending = [];
+  let pendingBytes = 0;
+  const flushPending = () => {
+    if (pendingBytes === 0) return;
+    const batch = pending.length === 1 ? pending[0] : new Uint8Array(pendingBytes);
+    if (pending.length > 1) {
+      let at = 0;
+      for (const p of pending) {
+        batch.set(p, at);
+        at += p.length;
+      }
+    }
+    pending = [];
+    pendingBytes = 0;
+    feed(verifier, batch);
+  };
+  return {
+    native: false,
+    update(bytes) {
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes >= CHUNK) flushPending();
+    },
+    finish() {
+      flushPending();
+      verifier.finish();
+    },
+    release() {
+      if (!freed) {
+        freed = true;
+        pending = [];
+        verifier.free();
+      }
+    },
+  };
+}
+
+/** workerd and Cloudflare Workers hash natively and stream (crypto.DigestStream): used for
+ * sha256 digests there. Elsewhere, undefined. */
+function nativeSha256(expected) {
+  const DigestStream = globalThis.crypto?.DigestStream;
+  if (typeof DigestStream !== 'function' || !expected.startsWith('sha256:')) return undefined;
+  const stream = new DigestStream('SHA-256');
+  const writer = stream.getWriter();
+  let released = false;
+  return {
+    native: true,
+    update: (bytes) => writer.write(bytes),
+    async finish() {
+      await writer.close();
+      const hex = [...new Uint8Array(await stream.digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      const found = `sha256:${hex}`;
+      if (found !== expected) throw new VerifyError('DIGEST_MISMATCH', `content digest ${found} does not match expected ${expected}`);
+    },
+    release() {
+      if (!released) {
+        released = true;
+        writer.abort().catch(() => {});
+      }
+    },
+  };
 }
 
 /**
