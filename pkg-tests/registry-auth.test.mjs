@@ -100,3 +100,31 @@ test('sigwall verify takes --creds and auth files, in skopeo\'s way', () => {
   delete process.env.REGISTRY_AUTH_FILE;
   assert.equal(cli([`docker://${H}/team/app:v1`], env).status, 0);
 });
+
+test('the gate authenticates to a private upstream with its own secrets; its clients need none but the gate token', async () => {
+  const { daemon, freePort, repo, waitForPort } = await import('./helpers.mjs');
+  const port = await freePort();
+  const G = `127.0.0.1:${port}`;
+  const gate = daemon(join(dir, 'node_modules', '.bin', 'sigwall'), ['gate', '--upstream', world.registry.url, '--policy', policyFile,
+    '--registries.d', world.registriesD, '--listen', G], {
+    cwd: repo,
+    env: { ...process.env, SIGWALL_UPSTREAM_USERNAME: auth.user, SIGWALL_UPSTREAM_PASSWORD: auth.password, SIGWALL_GATE_TOKEN: 'gate-secret' },
+  });
+  try {
+    await waitForPort(port, 30000).catch((e) => { throw new Error(`${e.message}\n${gate.log()}`); });
+    const pull = (extra) => {
+      const dest = mkdtempSync(join(tmpdir(), 'sigwall-gate-auth-'));
+      rmSync(dest, { recursive: true });
+      return world.skopeo(['copy', '--src-tls-verify=false', ...extra, `docker://${G}/team/app:v1`, `dir:${dest}`]);
+    };
+    const without = pull([]);
+    assert.notEqual(without.status, 0);
+    assert.match(without.stderr, /unauthorized|authentication required/i);
+    const wrong = pull(['--src-creds', 'anyone:not-the-token']);
+    assert.notEqual(wrong.status, 0);
+    const ok = pull(['--src-creds', 'anyone:gate-secret']);
+    assert.equal(ok.status, 0, ok.stderr);
+  } finally {
+    await gate.stop();
+  }
+});
