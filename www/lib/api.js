@@ -411,7 +411,8 @@ class Verifier {
           if (size !== undefined && total > size) {
             throw new VerifyError('SIZE_MISMATCH', `content is longer than the expected ${size} bytes`);
           }
-          await hasher.update(bytes);
+          const pending = hasher.update(bytes);
+          if (pending) await pending;
         } catch (e) {
           held = null;
           hasher.release();
@@ -495,7 +496,11 @@ function nativeSha256(expected) {
   let released = false;
   return {
     native: true,
-    update: (bytes) => writer.write(bytes),
+    // Writes are queued without waiting for each (the digest runs natively, off this stream's
+    // path); a failed write surfaces at finish.
+    update(bytes) {
+      writer.write(bytes).catch(() => {});
+    },
     async finish() {
       await writer.close();
       const hex = [...new Uint8Array(await stream.digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
