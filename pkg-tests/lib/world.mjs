@@ -36,7 +36,7 @@ function gpgKey(home, email, algo) {
  * Starts the world: `{ host, registry, lookaside, dir, registriesD, keys: { a, b }, cosign: {
  * pem, other }, push(…), signCosign(…), skopeo(…), stop() }`.
  */
-export async function startWorld({ auth } = {}) {
+export async function startWorld({ auth, attachments = ['cosign'] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sigwall-world-'));
   const registry = await startRegistry({ auth });
   const creds = (flag) => (auth ? [flag, `${auth.user}:${auth.password}`] : []);
@@ -55,16 +55,14 @@ export async function startWorld({ auth } = {}) {
   writeFileSync(join(dir, 'cosign.pub'), pem(cosignKey));
   writeFileSync(join(dir, 'other.pub'), pem(otherKey));
   // skopeo writes simple signatures to lookaside-staging; both tools read them back over http.
-  // Cosign attachments are read for the cosign/ namespace only.
+  // Cosign attachments are read for the `attachments` namespaces only (default cosign/).
   const registriesD = join(dir, 'registries.d');
   mkdirSync(registriesD);
   writeFileSync(join(registriesD, 'test.yaml'), `default-docker:
   lookaside: ${lookaside.url}
   lookaside-staging: file://${staging}
 docker:
-  ${host}/cosign:
-    use-sigstore-attachments: true
-`);
+${attachments.map((ns) => `  ${host}/${ns}:\n    use-sigstore-attachments: true\n`).join('')}`);
 
   const skopeo = (args, policy = ACCEPT_ANYTHING) => {
     const p = join(mkdtempSync(join(tmpdir(), 'sigwall-skopeo-')), 'policy.json');

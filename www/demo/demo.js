@@ -1,6 +1,37 @@
-// The digest demo: hashes a dropped file with sigwall's wasm, or streams it through blobGuard
-// when an expected digest is given.
+// The demo page: a verify box and a gallery of demo images (each a <sigwall-verify> panel
+// asking the gate that `npm start` runs), and the digest checker: hashes a dropped file with
+// sigwall's wasm, or streams it through blobGuard when an expected digest is given.
 import { createVerifier, digest, SigwallError } from 'sigwall';
+
+const config = await fetch('/site/demo-config.json').then((r) => (r.ok ? r.json() : null)).catch(() => null);
+if (config) {
+  document.getElementById('registry-name').textContent = config.registry;
+  const custom = document.getElementById('custom');
+  custom.setAttribute('gate', config.gate);
+  const input = document.getElementById('image');
+  input.value = `${config.registry}/demo/pgp-signed:v1`;
+  document.getElementById('verify-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    custom.setAttribute('image', input.value.trim());
+  });
+  const gallery = document.getElementById('gallery');
+  for (const c of config.cases) {
+    const card = document.createElement('article');
+    card.className = `case expect-${c.expect}`;
+    card.dataset.image = c.image;
+    const title = document.createElement('h3');
+    title.textContent = `${c.title}: ${c.expect === 'allowed' ? 'should be allowed' : 'should be denied'}`;
+    const why = document.createElement('p');
+    why.textContent = c.why;
+    const panel = document.createElement('sigwall-verify');
+    panel.setAttribute('gate', config.gate);
+    panel.setAttribute('image', c.image);
+    card.append(title, why, panel);
+    gallery.append(card);
+  }
+} else {
+  document.getElementById('gallery').textContent = 'No demo registry is running (start one with npm start).';
+}
 
 const verifier = await createVerifier();
 const $ = (id) => document.getElementById(id);

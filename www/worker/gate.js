@@ -257,7 +257,8 @@ async function handle(request, env) {
   if (url.pathname === '/_sigwall/verify') {
     const image = url.searchParams.get('image') ?? '';
     try {
-      const verdict = await s.verifier.verify(image.includes('://') ? image : `docker://${image}`);
+      const platform = url.searchParams.get('platform') || undefined;
+      const verdict = await s.verifier.verify(image.includes('://') ? image : `docker://${image}`, { platform });
       return new Response(JSON.stringify(verdict), { status: 200, headers: cors({ 'content-type': 'application/json' }) });
     } catch (e) {
       return ociError(400, e?.code ?? 'ERROR', e?.message ?? String(e));

@@ -1,0 +1,122 @@
+// The demo `npm start` serves, in real Chromium: every demo case shows the right verdict and
+// reason through <sigwall-verify> panels asking the gate; typing a reference and pressing Enter
+// verifies it; the page works by keyboard alone; no console errors. A screenshot of the page is
+// saved as a test artifact (test-artifacts/demo.png) and checked not to be blank (much larger than
+// the PNG of a blank page).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchChromium, openPage, repo } from './helpers.mjs';
+import { startDemo } from '../scripts/start.mjs';
+
+let demo;
+let browser;
+let context;
+
+before(async () => {
+  demo = await startDemo({ port: 0, log: () => {} });
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1280, height: 1600 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: demo.url.replace(/\/$/, '') });
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+const EXPECTED_REASON = {
+  'demo/unsigned': 'NO_SIGNATURES',
+  'demo/tampered': 'DIGEST_MISMATCH',
+  'demo/wrong-identity': 'IDENTITY_MISMATCH',
+  'demo/other-key': 'BAD_SIGNATURE',
+};
+
+async function allVerdicts(page) {
+  await page.waitForFunction(() => {
+    const panels = [...document.querySelectorAll('#gallery sigwall-verify')];
+    return panels.length > 0 && panels.every((p) => p.verdict !== null);
+  }, null, { timeout: 60000 });
+  return page.evaluate(() => [...document.querySelectorAll('#gallery .case')].map((c) => {
+    const panel = c.querySelector('sigwall-verify');
+    const status = panel.shadowRoot.querySelector('.status');
+    return { image: c.dataset.image, expect: c.className.includes('expect-allowed') ? 'allowed' : 'denied', verdict: panel.verdict,
+      shown: status.textContent, state: status.dataset.state, color: getComputedStyle(status).color };
+  }));
+}
+
+test('every demo case shows the right verdict, reason and colour', async () => {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(demo.url);
+  const cases = await allVerdicts(page);
+  assert.equal(cases.length, demo.cases.length);
+  const colors = new Set();
+  for (const c of cases) {
+    assert.equal(c.verdict.allowed, c.expect === 'allowed', `${c.image}: ${JSON.stringify(c.verdict.reasons)}`);
+    assert.equal(c.state, c.expect);
+    assert.match(c.shown, c.expect === 'allowed' ? /^✓Allowed: / : /^✕Denied: /);
+    colors.add(`${c.expect} ${c.color}`);
+    const repoName = Object.keys(EXPECTED_REASON).find((r) => c.image.includes(`/${r}:`));
+    if (repoName) assert.equal(c.verdict.reasons[0].code, EXPECTED_REASON[repoName], c.image);
+  }
+  // Allowed and denied are told apart by colour too, not only by words.
+  assert.equal(new Set([...colors].map((x) => x.split(' ')[0])).size, 2);
+  assert.equal(new Set([...colors].map((x) => x.split(' ').slice(1).join(' '))).size, 2, [...colors].join(', '));
+  assert.deepEqual(errors, []);
+  mkdirSync(join(repo, 'test-artifacts'), { recursive: true });
+  const png = await page.screenshot({ fullPage: true });
+  writeFileSync(join(repo, 'test-artifacts', 'demo.png'), png);
+  // Not blank: a blank page of the same size compresses to almost nothing; the demo does not.
+  const blankPage = await context.newPage();
+  await blankPage.setContent('<body style="background:#fff"></body>');
+  const blank = await blankPage.screenshot({ fullPage: true });
+  await blankPage.close();
+  assert.ok(png.length > 20 * blank.length, `screenshot ${png.length} bytes, blank ${blank.length}`);
+  await page.close();
+});
+
+test('typing a reference and pressing Enter verifies it, by keyboard alone', async () => {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(demo.url);
+  await allVerdicts(page);
+  // Focus the input with the keyboard: it is the first focusable element.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'image');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(`${demo.registry}/demo/unsigned:v1`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('custom').verdict?.allowed === false, null, { timeout: 30000 });
+  const status = await page.evaluate(() => document.getElementById('custom').shadowRoot.querySelector('.status').textContent);
+  assert.match(status, /Denied: .*demo\/unsigned:v1/);
+  // Tab from the Verify button into the panel reaches its copy button; Enter copies the verdict.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.getElementById('custom').shadowRoot.activeElement?.textContent);
+  assert.equal(focused, 'Copy verdict JSON');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('custom').shadowRoot.querySelector('.sr-only').textContent === 'Verdict copied');
+  const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+  assert.equal(copied.allowed, false);
+  assert.equal(copied.reasons[0].code, 'NO_SIGNATURES');
+  // The panel is announced: a labelled region with a live status.
+  const roles = await page.evaluate(() => {
+    const root = document.getElementById('custom').shadowRoot;
+    return [root.querySelector('.panel').getAttribute('role'), root.querySelector('.status').getAttribute('aria-live')];
+  });
+  assert.deepEqual(roles, ['region', 'polite']);
+  // And it fires sigwall-verdict for the host page.
+  const event = await page.evaluate(() => new Promise((resolve) => {
+    const panel = document.getElementById('custom');
+    panel.addEventListener('sigwall-verdict', (e) => resolve({ image: e.detail.image, allowed: e.detail.verdict.allowed }), { once: true });
+    panel.setAttribute('image', panel.getAttribute('image').replace('unsigned', 'pgp-signed'));
+  }));
+  assert.deepEqual(event, { image: `${demo.registry}/demo/pgp-signed:v1`, allowed: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
