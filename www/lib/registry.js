@@ -438,21 +438,26 @@ export class RegistryClient {
   }
 
   /**
+   * A GET on the registry's API that must answer 200: resolves with the Response, or null for
+   * a status in `absent` (404: not there); any other status is a FetchError.
+   */
+  async #ok(registry, repository, path, { accept, signal, what, absent = [404] }) {
+    const response = await this.#get(registry, repository, path, { accept, signal, what });
+    if (response.status === 200) return response;
+    await response.body?.cancel().catch(() => {});
+    if (absent.includes(response.status)) return null;
+    throw statusError(response.status, what, `${registry}/${repository}`);
+  }
+
+  /**
    * A manifest by tag or digest: `{ bytes, contentType, dockerContentDigest }`, or null when the
    * registry has no such manifest (404).
    */
   async manifest(registry, repository, reference, { signal, accept = MANIFEST_ACCEPT } = {}) {
     const what = `manifest ${registry}/${repository}:${reference}`;
     return this.#timed(signal, what, async (s) => {
-      const response = await this.#get(registry, repository, `/v2/${repository}/manifests/${reference}`, { accept, signal: s, what });
-      if (response.status === 404) {
-        await response.body?.cancel().catch(() => {});
-        return null;
-      }
-      if (response.status !== 200) {
-        await response.body?.cancel().catch(() => {});
-        throw statusError(response.status, what, `${registry}/${repository}`);
-      }
+      const response = await this.#ok(registry, repository, `/v2/${repository}/manifests/${reference}`, { accept, signal: s, what });
+      if (response === null) return null;
       const bytes = await readBody(response, LIMITS.manifest, what);
       return {
         bytes,
@@ -474,15 +479,10 @@ export class RegistryClient {
     const what = `referrers of ${registry}/${repository}@${digest}`;
     const index = 'application/vnd.oci.image.index.v1+json';
     const viaApi = this.#noReferrersApi.has(registry) ? undefined : await this.#timed(signal, what, async (s) => {
-      const response = await this.#get(registry, repository, `/v2/${repository}/referrers/${digest}`, { accept: index, signal: s, what });
-      if ([404, 400, 405, 501].includes(response.status)) {
-        await response.body?.cancel().catch(() => {});
+      const response = await this.#ok(registry, repository, `/v2/${repository}/referrers/${digest}`, { accept: index, signal: s, what, absent: [404, 400, 405, 501] });
+      if (response === null) {
         this.#noReferrersApi.add(registry);
         return undefined;
-      }
-      if (response.status !== 200) {
-        await response.body?.cancel().catch(() => {});
-        throw statusError(response.status, what, `${registry}/${repository}`);
       }
       return readBody(response, LIMITS.manifest, what);
     }).catch((e) => {
@@ -503,16 +503,8 @@ export class RegistryClient {
     const what = `blob ${digest} of ${registry}/${repository}`;
     const max = Math.min(Number.isSafeInteger(size) && size >= 0 ? size : LIMITS.blob, LIMITS.blob);
     return this.#timed(signal, what, async (s) => {
-      const response = await this.#get(registry, repository, `/v2/${repository}/blobs/${digest}`, { signal: s, what });
-      if (response.status === 404) {
-        await response.body?.cancel().catch(() => {});
-        return null;
-      }
-      if (response.status !== 200) {
-        await response.body?.cancel().catch(() => {});
-        throw statusError(response.status, what, `${registry}/${repository}`);
-      }
-      return readBody(response, max, what, { truncate: true });
+      const response = await this.#ok(registry, repository, `/v2/${repository}/blobs/${digest}`, { signal: s, what });
+      return response === null ? null : readBody(response, max, what, { truncate: true });
     });
   }
 
@@ -523,17 +515,7 @@ export class RegistryClient {
    */
   async blobResponse(registry, repository, digest, { signal } = {}) {
     const what = `blob ${digest} of ${registry}/${repository}`;
-    const response = await this.#timed(signal, what, (s) => this.#get(registry, repository, `/v2/${repository}/blobs/${digest}`, { signal: s, what }))
-      .catch((e) => { throw e; });
-    if (response.status === 404) {
-      await response.body?.cancel().catch(() => {});
-      return null;
-    }
-    if (response.status !== 200) {
-      await response.body?.cancel().catch(() => {});
-      throw statusError(response.status, what, `${registry}/${repository}`);
-    }
-    return response;
+    return this.#timed(signal, what, (s) => this.#ok(registry, repository, `/v2/${repository}/blobs/${digest}`, { signal: s, what }));
   }
 
   /**
@@ -544,15 +526,8 @@ export class RegistryClient {
   async extensionSignatures(registry, repository, digest, { signal } = {}) {
     const what = `signatures of ${registry}/${repository}@${digest}`;
     return this.#timed(signal, what, async (s) => {
-      const response = await this.#get(registry, repository, `/extensions/v2/${repository}/signatures/${digest}`, { signal: s, what });
-      if (response.status === 404) {
-        await response.body?.cancel().catch(() => {});
-        return [];
-      }
-      if (response.status !== 200) {
-        await response.body?.cancel().catch(() => {});
-        throw statusError(response.status, what, `${registry}/${repository}`);
-      }
+      const response = await this.#ok(registry, repository, `/extensions/v2/${repository}/signatures/${digest}`, { signal: s, what });
+      if (response === null) return [];
       const body = await readBody(response, LIMITS.signatureList, what);
       let json;
       try {
