@@ -227,3 +227,48 @@ test('50 parallel pulls, allowed and denied, each decided correctly', async () =
   const wrong = results.map((r, i) => [images[i], r]).filter(([image, r]) => (image === 'lib/signed:v1') !== (r.status === 0));
   assert.deepEqual(wrong.map(([image, r]) => `${image}: ${r.status} ${r.err.slice(-200)}`), []);
 });
+
+test('with a KV binding, a denial is shared by digest: answered from KV when upstream fails', async () => {
+  const { writeGateConfig } = await import('../www/worker/config.js');
+  const { capnpText } = await import('../www/worker/config.js');
+  const dir = mkdtempSync(join(tmpdir(), 'sigwall-gate-kv-'));
+  const port = await freePort();
+  const kvPort = await freePort();
+  writeFileSync(join(dir, 'policy.json'), JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: {
+    [`${world.host}/lib`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: (await import('node:fs')).readFileSync(world.keys.a.path).toString('base64') }] } } }));
+  writeGateConfig({
+    dir,
+    listen: `127.0.0.1:${port}`,
+    bindings: [`(name = "UPSTREAM", text = ${capnpText(`http://127.0.0.1:${proxy.address().port}`)})`, `(name = "REGISTRY_NAME", text = ${capnpText(world.host)})`,
+      '(name = "POLICY", text = embed "policy.json")', '(name = "VERDICT_TTL", text = "0")', '(name = "VERDICTS", kvNamespace = "kv")'],
+    extraWorkers: [{ name: 'kv', file: join(repo, 'pkg-tests', 'lib', 'kv-worker.js'), listen: `127.0.0.1:${kvPort}` }],
+  });
+  const kvGate = daemon(join(repo, 'node_modules', '.bin', 'workerd'), ['serve', join(dir, 'config.capnp')]);
+  try {
+    await waitForPort(port, 30000).catch((e) => { throw new Error(`${e.message}\n${kvGate.log()}`); });
+    fault = null;
+    const url = `http://127.0.0.1:${port}/v2/lib/unsigned/manifests/${digests.unsigned}`;
+    const first = await fetch(url, { headers: { accept: MANIFEST_ACCEPT } });
+    assert.equal(first.status, 403);
+    await first.arrayBuffer();
+    const stored = await (await fetch(`http://127.0.0.1:${kvPort}/_dump`)).json();
+    assert.equal(JSON.parse(stored[`${world.host}/lib/unsigned@${digests.unsigned}`]).verdict.allowed, false);
+    // Upstream now fails: the denial comes from KV, with its verdict, not from an error.
+    fault = async (req, res) => {
+      res.writeHead(500).end();
+      return true;
+    };
+    const second = await fetch(url, { headers: { accept: MANIFEST_ACCEPT } });
+    assert.equal(second.status, 403);
+    const body = await second.json();
+    assert.equal(body.errors[0].detail.digest, digests.unsigned);
+    assert.match(body.errors[0].message, /sigwall denied/);
+    // An allowed image is never served from KV: without upstream it is denied, with the reason.
+    const allowed = await fetch(`http://127.0.0.1:${port}/v2/lib/signed/manifests/${digests.signed}`, { headers: { accept: MANIFEST_ACCEPT } });
+    assert.equal(allowed.status, 403);
+    assert.match((await allowed.json()).errors[0].message, /could not verify/);
+  } finally {
+    fault = null;
+    await kvGate.stop();
+  }
+});

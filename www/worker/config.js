@@ -11,8 +11,8 @@ export const capnpText = (s) => JSON.stringify(s);
 
 /**
  * Writes `dir/config.capnp` and the modules it embeds. `bindings` are capnp binding entries;
- * `extraWorkers` ({ name, file, listen }) are served beside the gate in the same workerd (the
- * benchmark's pass-through worker).
+ * `extraWorkers` ({ name, file, listen?, bindings? }) run beside the gate in the same workerd
+ * (the benchmark's pass-through worker; a KV service the gate's `VERDICTS` binding names).
  */
 export function writeGateConfig({ dir, listen, bindings, extraWorkers = [] }) {
   const pkgDir = fileURLToPath(new URL('../../pkg/', import.meta.url));
@@ -30,7 +30,7 @@ export function writeGateConfig({ dir, listen, bindings, extraWorkers = [] }) {
   for (const w of extraWorkers) {
     copyFileSync(w.file, join(dir, `${w.name}.js`));
     services.push(`(name = ${capnpText(w.name)}, worker = .${w.name})`);
-    sockets.push(`(name = ${capnpText(`${w.name}-http`)}, address = ${capnpText(w.listen)}, http = (), service = ${capnpText(w.name)})`);
+    if (w.listen) sockets.push(`(name = ${capnpText(`${w.name}-http`)}, address = ${capnpText(w.listen)}, http = (), service = ${capnpText(w.name)})`);
     workers.push(`const ${w.name} :Workerd.Worker = (
   modules = [ (name = "${w.name}.js", esModule = embed "${w.name}.js") ],
   bindings = [ ${(w.bindings ?? []).join(', ')} ],
