@@ -1,4 +1,5 @@
-// The demo `npm start` serves, in real Chromium: every demo case shows the right verdict and
+// The demo `npm start` serves (both ways: Debian's registry with images made now, and the
+// committed images behind our read-only registry front), in real Chromium: every demo case shows the right verdict and
 // reason through <sigwall-verify> panels asking the gate; typing a reference and pressing Enter
 // verifies it; the page works by keyboard alone; no console errors. A screenshot of the page is
 // saved as a test artifact (test-artifacts/demo.png) and checked not to be blank (much larger than
@@ -11,11 +12,13 @@ import { launchChromium, openPage, repo } from './helpers.mjs';
 import { startDemo } from '../scripts/start.mjs';
 
 let demo;
+let committed;
 let browser;
 let context;
 
 before(async () => {
-  demo = await startDemo({ port: 0, log: () => {} });
+  demo = await startDemo({ port: 0, log: () => {}, mode: 'live' });
+  committed = await startDemo({ port: 0, log: () => {}, mode: 'committed' });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 1600 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: demo.url.replace(/\/$/, '') });
@@ -24,6 +27,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await demo?.stop();
+  await committed?.stop();
 });
 
 const EXPECTED_REASON = {
@@ -76,6 +80,22 @@ test('every demo case shows the right verdict, reason and colour', async () => {
   const blank = await blankPage.screenshot({ fullPage: true });
   await blankPage.close();
   assert.ok(png.length > 20 * blank.length, `screenshot ${png.length} bytes, blank ${blank.length}`);
+  await page.close();
+});
+
+test('without Debian\'s registry, the committed demo images give the same verdicts', async () => {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(committed.url);
+  const cases = await allVerdicts(page);
+  assert.equal(cases.length, committed.cases.length);
+  for (const c of cases) {
+    assert.equal(c.verdict.allowed, c.expect === 'allowed', `${c.image}: ${JSON.stringify(c.verdict.reasons)}`);
+    const repoName = Object.keys(EXPECTED_REASON).find((r) => c.image.includes(`/${r}:`));
+    if (repoName) assert.equal(c.verdict.reasons[0].code, EXPECTED_REASON[repoName], c.image);
+  }
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

@@ -3,15 +3,19 @@
 // a local registry (Debian's Distribution registry) holding demo images signed by the same
 // scripts as the tests (OpenPGP by gpg + skopeo, cosign by the test signer, unsigned, tampered,
 // wrong identity, another key, multi-arch), a sigwall gate in front of it (workerd) with the
-// demo policy, and the demo page; prints the URL and stops everything on Ctrl-C.
+// demo policy, and the demo page; prints the URL and stops everything on Ctrl-C. Without
+// Debian's registry (and no way to install it), the images committed in fixtures/demo (made by
+// fixtures/demo/make.mjs, the same code) are served by a read-only registry front of our own.
 //   PORT=8080 npm start
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root, say } from './lib/util.mjs';
 import { build } from './build.mjs';
 import { bootstrap } from './lib/bootstrap.mjs';
 import { serveStatic } from './lib/serve.mjs';
+import { CASES, DEMO_NAME, demoPolicy, demoRegistriesD, makeDemoImages } from './lib/demo.mjs';
+import { serveLayout } from './lib/oci-registry.mjs';
 
 const DEMO_PACKAGES = [
   { pkg: 'docker-registry', bin: '/usr/bin/docker-registry' },
@@ -19,77 +23,83 @@ const DEMO_PACKAGES = [
   { pkg: 'gnupg', bin: '/usr/bin/gpg' },
 ];
 
+/** Whether Debian's registry and the signing tools are here (else the committed images are served). */
+export function haveRegistryTools() {
+  return DEMO_PACKAGES.every(({ bin }) => existsSync(bin));
+}
+
 /**
- * Starts the demo; resolves with { url, gate, registry, cases, stop }. `port` 0 picks a free one.
+ * Starts the demo; resolves with { url, gate, registry, cases, mode, stop }. `port` 0 picks a
+ * free one. `mode`: 'live' (Debian's docker-registry, images made now) or 'committed' (the
+ * images in fixtures/demo through a read-only registry front of our own); default: live when
+ * the tools are installed.
  */
-export async function startDemo({ port = 8080, log = say } = {}) {
-  const { startWorld } = await import('../pkg-tests/lib/world.mjs');
-  const { makeImage, makeMultiArch } = await import('../pkg-tests/lib/registry.mjs');
+export async function startDemo({ port = 8080, log = say, mode = haveRegistryTools() ? 'live' : 'committed' } = {}) {
   const { daemon, freePort, waitForPort } = await import('../pkg-tests/helpers.mjs');
-  log('starting a local registry (docker-registry) and a lookaside server, making demo keys');
-  const world = await startWorld({ attachments: ['demo/cosign-signed'] });
-  const stops = [() => world.stop()];
+  const stops = [];
+  const stopAll = async () => {
+    for (const s of stops) await s().catch(() => {});
+  };
   try {
-    const H = world.host;
-    const { a, b } = world.keys;
-    const img = (text) => makeImage(`${text}\n`, 'v1');
-    log('pushing and signing the demo images (skopeo copy --sign-by, cosign-format signer)');
-    world.push(img('a demo image signed with OpenPGP'), 'demo/pgp-signed', { tag: 'v1', signBy: [a.fpr] });
-    const cosign = world.push(img('a demo image signed with cosign'), 'demo/cosign-signed', { tag: 'v1' });
-    world.signCosign('demo/cosign-signed', cosign, `${H}/demo/cosign-signed`);
-    world.push(img('a demo image nobody signed'), 'demo/unsigned', { tag: 'v1' });
-    const original = world.push(img('the image that was signed'), 'demo/tampered', { tag: 'v1', signBy: [a.fpr] });
-    const tampered = world.push(img('the image that replaced it'), 'demo/tampered', { tag: 'v1' });
-    world.copySignatures('demo/tampered', original, 'demo/tampered', tampered);
-    world.push(img('signed for another name'), 'demo/wrong-identity', { tag: 'v1', signBy: [a.fpr], identity: `${H}/demo/somewhere-else:v1` });
-    world.push(img('signed by a key the policy does not trust'), 'demo/other-key', { tag: 'v1', signBy: [b.fpr] });
-    world.push(makeMultiArch(['amd64', 'arm64'], 'v1'), 'demo/multi-arch', { tag: 'v1', signBy: [a.fpr], all: true });
-    const policy = join(world.dir, 'demo-policy.json');
-    writeFileSync(policy, JSON.stringify({
-      default: [{ type: 'reject' }],
-      transports: { docker: {
-        [`${H}/demo`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: a.path }],
-        [`${H}/demo/cosign-signed`]: [{ type: 'sigstoreSigned', keyPath: world.cosign.path, signedIdentity: { type: 'matchRepository' } }],
-      } },
-    }, null, 2));
+    const work = mkdtempSync(join(tmpdir(), 'sigwall-demo-'));
+    let upstream;
+    let lookaside;
+    let policyText;
+    if (mode === 'live') {
+      const { startWorld } = await import('../pkg-tests/lib/world.mjs');
+      const { makeImage, makeMultiArch } = await import('../pkg-tests/lib/registry.mjs');
+      log('starting a local registry (docker-registry) and a lookaside server, making demo keys');
+      const world = await startWorld({ attachments: ['demo/cosign-signed'] });
+      stops.push(() => world.stop());
+      log('pushing and signing the demo images (skopeo copy --sign-by, cosign-format signer)');
+      makeDemoImages(world, { makeImage, makeMultiArch });
+      upstream = world.registry.url;
+      lookaside = world.lookaside.url;
+      policyText = JSON.stringify(demoPolicy(readFileSync(world.keys.a.path), readFileSync(world.cosign.path)));
+    } else {
+      const fixtures = join(root, 'fixtures', 'demo');
+      log('Debian\'s docker-registry is not installed: serving the committed demo images (fixtures/demo) read-only');
+      const front = await serveLayout({ layout: join(fixtures, 'layout'), lookaside: join(fixtures, 'lookaside') });
+      stops.push(() => front.stop());
+      upstream = front.url;
+      lookaside = `${front.url}/lookaside`;
+      policyText = readFileSync(join(fixtures, 'policy.json'), 'utf8');
+    }
+    writeFileSync(join(work, 'policy.json'), policyText);
+    mkdirSync(join(work, 'registries.d'));
+    writeFileSync(join(work, 'registries.d', 'demo.yaml'), demoRegistriesD(lookaside));
     const gatePort = await freePort();
     log('starting the sigwall gate (workerd) with the demo policy');
-    const gate = daemon(process.execPath, [join(root, 'www', 'cli', 'sigwall.js'), 'gate', '--upstream', world.registry.url,
-      '--policy', policy, '--registries.d', world.registriesD, '--listen', `127.0.0.1:${gatePort}`], { cwd: root });
+    const gate = daemon(process.execPath, [join(root, 'www', 'cli', 'sigwall.js'), 'gate', '--upstream', upstream, '--registry-name', DEMO_NAME,
+      '--policy', join(work, 'policy.json'), '--registries.d', join(work, 'registries.d'), '--listen', `127.0.0.1:${gatePort}`], { cwd: root });
     stops.unshift(() => gate.stop());
     await waitForPort(gatePort, 30000).catch((e) => { throw new Error(`${e.message}\n${gate.log()}`); });
-    const cases = [
-      { title: 'OpenPGP signed', image: `${H}/demo/pgp-signed:v1`, expect: 'allowed', why: 'Signed by the demo OpenPGP key with skopeo copy --sign-by; the signature claims this exact name.' },
-      { title: 'cosign signed', image: `${H}/demo/cosign-signed:v1`, expect: 'allowed', why: 'A cosign signature (sha256-<digest>.sig) by the demo cosign key, for this repository.' },
-      { title: 'Multi-arch', image: `${H}/demo/multi-arch:v1`, expect: 'allowed', why: 'An image index; the linux/amd64 instance is evaluated, and it is signed.' },
-      { title: 'Unsigned', image: `${H}/demo/unsigned:v1`, expect: 'denied', why: 'The policy requires a signature and there is none.' },
-      { title: 'Tampered', image: `${H}/demo/tampered:v1`, expect: 'denied', why: 'The tag now points to other content; the signature it kept signs the old manifest digest.' },
-      { title: 'Wrong identity', image: `${H}/demo/wrong-identity:v1`, expect: 'denied', why: 'Signed by the trusted key, but for another image name.' },
-      { title: 'Untrusted key', image: `${H}/demo/other-key:v1`, expect: 'denied', why: 'Signed, but by a key the policy does not list.' },
-    ];
-    const site = mkdtempSync(join(tmpdir(), 'sigwall-demo-site-'));
-    writeFileSync(join(site, 'demo-config.json'), JSON.stringify({ registry: H, gate: `http://127.0.0.1:${gatePort}`, cases }));
+    const site = join(work, 'site');
+    mkdirSync(site);
+    writeFileSync(join(site, 'demo-config.json'), JSON.stringify({ registry: DEMO_NAME, gate: `http://127.0.0.1:${gatePort}`, cases: CASES }));
     const { server, url } = await serveStatic({
       port,
       index: join(root, 'www', 'demo', 'index.html'),
       mounts: { '/pkg/': join(root, 'pkg'), '/www/': join(root, 'www'), '/site/': site },
     });
     stops.unshift(() => new Promise((r) => { server.close(r); server.closeAllConnections(); }));
-    return {
-      url, gate: `http://127.0.0.1:${gatePort}`, registry: H, cases,
-      async stop() {
-        for (const s of stops) await s();
-      },
-    };
+    return { url, gate: `http://127.0.0.1:${gatePort}`, registry: DEMO_NAME, upstream, cases: CASES, mode, stop: stopAll };
   } catch (e) {
-    for (const s of stops) await s().catch(() => {});
+    await stopAll();
     throw e;
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    bootstrap({ debian: DEMO_PACKAGES });
+    // Debian's registry, skopeo and gpg when they can be installed; the committed images otherwise.
+    if (!haveRegistryTools()) {
+      try {
+        bootstrap({ debian: DEMO_PACKAGES });
+      } catch (e) {
+        say(`cannot install the registry tools (${e.message}); the demo serves the committed images`);
+      }
+    }
     await build();
   } catch (e) {
     console.error(`npm start: ${e.message}`);
@@ -103,7 +113,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`npm start: ${e.message}${/EADDRINUSE/.test(e.message) ? ' (set PORT to another port)' : ''}`);
     process.exit(1);
   }
-  say(`sigwall demo: ${demo.url}   (gate ${demo.gate}, registry ${demo.registry}; Ctrl-C stops everything)`);
+  say(`sigwall demo: ${demo.url}   (gate ${demo.gate} in front of ${demo.upstream}, known as ${demo.registry}; Ctrl-C stops everything)`);
   for (const sig of ['SIGINT', 'SIGTERM']) {
     process.on(sig, async () => {
       say('stopping the page, the gate, the registry and the lookaside server');
