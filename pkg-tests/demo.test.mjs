@@ -99,6 +99,25 @@ test('without Debian\'s registry, the committed demo images give the same verdic
   await page.close();
 });
 
+test('light and dark themes: verdict colours follow the colour scheme', async () => {
+  const colours = {};
+  for (const colorScheme of ['light', 'dark']) {
+    const ctx = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    await page.goto(demo.url);
+    const cases = await allVerdicts(page);
+    colours[colorScheme] = {
+      allowed: cases.find((c) => c.expect === 'allowed').color,
+      denied: cases.find((c) => c.expect === 'denied').color,
+      background: await page.evaluate(() => getComputedStyle(document.querySelector('#gallery sigwall-verify').shadowRoot.querySelector('.panel')).backgroundColor),
+    };
+    await ctx.close();
+  }
+  assert.notEqual(colours.light.allowed, colours.dark.allowed, JSON.stringify(colours));
+  assert.notEqual(colours.light.denied, colours.dark.denied, JSON.stringify(colours));
+  assert.notEqual(colours.light.background, colours.dark.background, JSON.stringify(colours));
+});
+
 test('typing a reference and pressing Enter verifies it, by keyboard alone', async () => {
   const page = await context.newPage();
   const errors = [];
