@@ -39,3 +39,42 @@ Deno.test('resolves the deno entry', () => {
   assert.equal(Number(m[3]), 0, out);
   assert.ok(Number(m[2]) > 80, `only ${m[2]} Deno tests ran`);
 });
+
+test('Deno verifies straight from a registry (only --allow-net for 127.0.0.1)', async () => {
+  const { startWorld } = await import('./lib/world.mjs');
+  const { makeImage } = await import('./lib/registry.mjs');
+  const world = await startWorld();
+  try {
+    const digest = world.push(makeImage('deno\n', 'v1'), 'lib/deno', { tag: 'v1', signBy: [world.keys.a.fpr] });
+    const unsigned = world.push(makeImage('deno unsigned\n', 'v1'), 'lib/plain', { tag: 'v1' });
+    const policy = { default: [{ type: 'reject' }], transports: { docker: { [`${world.host}/lib`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: readFileSync(world.keys.a.path).toString('base64') }] } } };
+    const dir = consumer('deno-verify', {
+      'verify.js': `
+import { createVerifier } from 'sigwall';
+const v = await createVerifier({ policy: ${JSON.stringify(JSON.stringify(policy))}, registriesD: ${JSON.stringify(`default-docker:\n  lookaside: ${world.lookaside.url}\n`)} });
+const out = [];
+for (const image of ['${world.host}/lib/deno:v1', '${world.host}/lib/plain:v1']) {
+  const verdict = await v.verify('docker://' + image);
+  out.push({ image, allowed: verdict.allowed, digest: verdict.digest });
+}
+console.log(JSON.stringify(out));
+`,
+    });
+    const { spawn } = await import('node:child_process');
+    const r = await new Promise((resolve) => {
+      const child = spawn(bin('deno'), ['run', '--no-prompt', '--allow-net=127.0.0.1', 'verify.js'], {
+        cwd: dir, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DENO_DIR: join(dir, '.deno') },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => { stdout += d; });
+      child.stderr.on('data', (d) => { stderr += d; });
+      child.on('exit', (status) => resolve({ status, stdout, stderr }));
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop());
+    assert.deepEqual(out.map((o) => [o.allowed, o.digest]), [[true, digest], [false, unsigned]]);
+  } finally {
+    await world.stop();
+  }
+});
