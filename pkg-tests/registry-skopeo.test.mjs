@@ -108,6 +108,9 @@ function skopeoAllows(policy, image) {
   return { allowed: r.status === 0, err: r.stderr };
 }
 
+/** skopeo's decision per `policy name × image`, for the Chromium run of the same matrix. */
+const skopeoAllowed = new Map();
+
 test('sigwall and skopeo agree on every policy × image', () => {
   const disagreements = [];
   let allowed = 0;
@@ -118,6 +121,7 @@ test('sigwall and skopeo agree on every policy × image', () => {
     for (const [what, image] of Object.entries(IMAGES)) {
       const ours = sigwall(file, image);
       const theirs = skopeoAllows(policy, image);
+      skopeoAllowed.set(`${name} × ${what}`, theirs.allowed);
       assert.ok([0, 1, 2].includes(ours.status), `${name} × ${what}: exit ${ours.status}: ${ours.err}`);
       if ((ours.status === 0) !== theirs.allowed) {
         disagreements.push(`${name} × ${what}: sigwall exit ${ours.status} (${ours.out.trim().split('\n').pop()} ${ours.err.trim()}), skopeo ${theirs.allowed ? 'allowed' : `rejected: ${theirs.err.trim().split('\n').pop()}`}`);
@@ -230,4 +234,47 @@ test('a progress line on stderr only when stderr is a terminal', () => {
   assert.match(tty.stdout, /sigwall: fetching manifest v1/);
   assert.match(tty.stdout, /sigwall: fetching signatures/);
   assert.match(tty.stdout, /allowed/);
+});
+
+test('the same matrix in Chromium, straight from the registry, agrees with skopeo too', async () => {
+  assert.ok(skopeoAllowed.size > 100, 'the Node matrix ran first');
+  const { launchChromium, openPage } = await import('./helpers.mjs');
+  const { serveStatic } = await import('../scripts/lib/serve.mjs');
+  writeFileSync(join(dir, 'matrix.html'), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="importmap">{ "imports": { "sigwall": "/node_modules/sigwall/pkg/browser.js" } }</script>
+<script type="module">import * as sigwall from 'sigwall'; window.sigwall = sigwall; window.ready = true;</script>`);
+  const { server, url } = await serveStatic({ mounts: { '/': dir } });
+  const browser = await launchChromium();
+  try {
+    const { page, errors } = await openPage(browser, `${url}matrix.html`);
+    await page.waitForFunction(() => window.ready === true);
+    const keys = Object.fromEntries([world.keys.a.path, world.keys.b.path].map((p) => [p, readFileSync(p).toString('base64')]));
+    const results = await page.evaluate(async ({ policies, images, keys, host, registriesD }) => {
+      const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const keyBytes = Object.fromEntries(Object.entries(keys).map(([p, b]) => [p, bytes(b)]));
+      const out = {};
+      for (const [name, policy] of Object.entries(policies)) {
+        const v = await window.sigwall.createVerifier({ policy, registriesD, keys: keyBytes, platform: 'linux/amd64' });
+        for (const [what, image] of Object.entries(images)) {
+          try {
+            out[`${name} × ${what}`] = (await v.verify(`docker://${host}/${image}`)).allowed;
+          } catch (e) {
+            out[`${name} × ${what}`] = `${e.name} ${e.code}`;
+          }
+        }
+      }
+      return out;
+    }, { policies: policies(), images: IMAGES, keys, host: H, registriesD: readFileSync(join(world.registriesD, 'test.yaml'), 'utf8') });
+    const disagreements = [];
+    for (const [key, allowed] of skopeoAllowed) {
+      if ((results[key] === true) !== allowed) disagreements.push(`${key}: Chromium ${results[key]}, skopeo ${allowed}`);
+    }
+    assert.deepEqual(disagreements, []);
+    // Only the missing image may fail, and only as MANIFEST_UNKNOWN (the browser logs its 404s).
+    assert.deepEqual(Object.entries(results).filter(([, r]) => typeof r === 'string' && r !== 'VerifyError MANIFEST_UNKNOWN'), []);
+    assert.deepEqual(errors.filter((e) => !/404|blocked by CORS policy.*\/referrers\/|net::ERR_FAILED/.test(e)), []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
 });
