@@ -159,3 +159,42 @@ test('typing a reference and pressing Enter verifies it, by keyboard alone', asy
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('npm start prints the URL, serves the demo, and stops everything on Ctrl-C', async () => {
+  const { spawn } = await import('node:child_process');
+  const { connect } = await import('node:net');
+  const child = spawn(process.execPath, [join(repo, 'scripts', 'start.mjs')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const line = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL within 120 s:\n${out}`)), 120000);
+      const check = () => {
+        const m = /sigwall demo: (http:\/\/127\.0\.0\.1:\d+\/) +\(gate (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m);
+        }
+      };
+      child.stdout.on('data', check);
+      child.stderr.on('data', check);
+    });
+    const [, url, gate, gatePort] = line;
+    assert.equal((await fetch(url)).status, 200);
+    const verdict = await (await fetch(`${gate}/_sigwall/verify?image=localhost:5000/demo/pgp-signed:v1`)).json();
+    assert.equal(verdict.allowed, true, JSON.stringify(verdict));
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, out);
+    // The gate is gone with it.
+    const open = await new Promise((resolve) => {
+      const c = connect(Number(gatePort), '127.0.0.1');
+      c.once('connect', () => { c.destroy(); resolve(true); });
+      c.once('error', () => resolve(false));
+    });
+    assert.equal(open, false, 'the gate still listens after Ctrl-C');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
