@@ -21,7 +21,6 @@ use core::fmt;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-use crate::digest::Digest;
 use crate::policy::scope::docker_scopes;
 use crate::reference::Reference;
 
@@ -153,17 +152,6 @@ impl Registries {
                 .unwrap_or(false),
         }
     }
-}
-
-/// The URL of the `index`-th (1-based) signature of `digest` in the lookaside store at `base`:
-/// `<base>/<repository>@<algorithm>=<hex>/signature-<index>`.
-pub fn lookaside_url(base: &str, repository: &str, digest: &Digest, index: u32) -> String {
-    format!(
-        "{}/{repository}@{}={}/signature-{index}",
-        base.trim_end_matches('/'),
-        digest.algorithm().name(),
-        digest.hex()
-    )
 }
 
 /// A section's settings from its YAML value (`None` for an empty value).
@@ -346,19 +334,6 @@ fn load(text: &str) -> Result<Option<Spanned>, String> {
     }))
 }
 
-impl fmt::Display for SignatureStorage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.lookaside {
-            Some(url) => write!(f, "lookaside {url}")?,
-            None => f.write_str("no lookaside")?,
-        }
-        if self.use_sigstore_attachments {
-            f.write_str(", sigstore attachments")?;
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -528,17 +503,5 @@ docker:
         let big = "#".repeat(MAX_FILE_BYTES + 1);
         let err = Registries::parse([("b.yaml", big.as_str())]).unwrap_err();
         assert!(err.reason.contains("larger than"), "{err}");
-    }
-
-    #[test]
-    fn lookaside_urls_follow_containers_image() {
-        let d = Digest::parse(
-            "sha256:817a12c32a39bbe394944ba49de563e085f1d3c5266eb8e9723256bc4448680e",
-        )
-        .unwrap();
-        assert_eq!(
-            lookaside_url("https://example.com/lookaside/", "library/busybox", &d, 2),
-            "https://example.com/lookaside/library/busybox@sha256=817a12c32a39bbe394944ba49de563e085f1d3c5266eb8e9723256bc4448680e/signature-2"
-        );
     }
 }

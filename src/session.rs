@@ -392,15 +392,19 @@ impl Session {
         };
         let registry = String::from(reference.domain());
         let repository = String::from(reference.path());
+        // Stored signatures (lookaside, a dir: copy) may hold both formats, so any
+        // signature-checking requirement reads them, as containers/image does.
+        let stored = self
+            .requirements
+            .iter()
+            .any(Requirement::verifies_signatures);
+        let cosign = self
+            .requirements
+            .iter()
+            .any(|r| matches!(r, Requirement::SigstoreSigned(_)));
         // The signatures of the evaluated manifest, and with the opt-in those of its index.
         for signed in core::iter::once(digest).chain(self.index_sha256) {
-            // Stored signatures (lookaside, a dir: copy) may hold both formats, so any
-            // signature-checking requirement reads them, as containers/image does.
-            if self
-                .requirements
-                .iter()
-                .any(Requirement::verifies_signatures)
-            {
+            if stored {
                 self.ask(NeedKind::SimpleSignature {
                     registry: registry.clone(),
                     repository: repository.clone(),
@@ -408,11 +412,7 @@ impl Session {
                     index: 1,
                 });
             }
-            if self
-                .requirements
-                .iter()
-                .any(|r| matches!(r, Requirement::SigstoreSigned(_)))
-            {
+            if cosign {
                 self.ask(NeedKind::CosignSignatures {
                     registry: registry.clone(),
                     repository: repository.clone(),

@@ -1,18 +1,16 @@
 // A small registry world for end-to-end tests, made of real parts: Debian's Distribution
-// registry on 127.0.0.1, a static lookaside server (plain Node http, CORS enabled), two gpg
+// registry on 127.0.0.1, a static lookaside server (the project's, CORS enabled), two gpg
 // keys made now, images pushed and signed by real `skopeo copy --sign-by`, and cosign-format
 // signatures made by a test-only signer (node:crypto ECDSA P-256, the layout of cosign's
 // SIGNATURE_SPEC) and pushed as `sha256-<hex>.sig` attachments by skopeo.
 import { spawnSync } from 'node:child_process';
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { daemon, freePort, waitForPort } from '../helpers.mjs';
-import { makeImage, startRegistry, ACCEPT_ANYTHING } from './registry.mjs';
-
-const sha256 = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+import { makeImage, sha256, startRegistry, ACCEPT_ANYTHING } from './registry.mjs';
 
 /** Serves `root` read-only over http on 127.0.0.1 with CORS headers, in its own process. */
 export async function startStatic(root) {

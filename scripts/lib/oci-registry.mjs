@@ -25,7 +25,12 @@ export async function serveLayout({ layout, lookaside, port = 0 }) {
     const path = new URL(req.url, 'http://x').pathname;
     if (path === '/v2/' || path === '/v2') return send(200, '{}', { 'content-type': 'application/json' });
     if (path.startsWith('/lookaside/') && lookaside) {
-      const file = normalize(join(lookaside, decodeURIComponent(path.slice('/lookaside/'.length))));
+      let file;
+      try {
+        file = normalize(join(lookaside, decodeURIComponent(path.slice('/lookaside/'.length))));
+      } catch {
+        return send(400, 'bad path');
+      }
       if (file.startsWith(lookaside + sep) && existsSync(file) && statSync(file).isFile()) return send(200, readFileSync(file), { 'content-type': 'application/octet-stream' });
       return send(404, 'not found');
     }

@@ -12,14 +12,22 @@ const TYPES = {
 };
 
 /**
- * Serves `mounts` ({ '/url-prefix/': '/abs/dir' }) and `index` for '/'. Resolves with the
- * server and its URL once it listens.
+ * Serves `mounts` ({ '/url-prefix/': '/abs/dir' }) and `index` for '/', with `headers` added to
+ * every answer (CORS, for a lookaside store). Resolves with the server and its URL once it
+ * listens.
  */
-export function serveStatic({ mounts, index, host = '127.0.0.1', port = 0 }) {
+export function serveStatic({ mounts, index, host = '127.0.0.1', port = 0, headers = {} }) {
   const server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     const url = new URL(req.url, 'http://x');
     let file = null;
-    const path = decodeURIComponent(url.pathname);
+    let path;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad path\n');
+      return;
+    }
     if (path === '/' && index) file = index;
     for (const [prefix, dir] of Object.entries(mounts)) {
       if (file || !path.startsWith(prefix)) continue;

@@ -4,7 +4,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
-use super::error::to_js;
+use super::error::{error_object, to_js};
 use crate::error::Error;
 use crate::reference::ImageName;
 use crate::registries::{Registries, CODE};
@@ -31,35 +31,27 @@ impl JsRegistries {
                 .zip(texts.iter().map(String::as_str)),
         )
         .map(|inner| JsRegistries { inner })
-        .map_err(|e| {
-            let obj = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&obj, &"code".into(), &CODE.into());
-            let _ = js_sys::Reflect::set(&obj, &"message".into(), &e.to_string().into());
-            obj.into()
-        })
+        .map_err(|e| error_object(CODE, &e.to_string()))
     }
 
-    /// Where `image`'s signatures are read from: `{"lookaside": URL|null,
-    /// "useSigstoreAttachments": bool}` as JSON.
+    /// Where `image`'s signatures are read from: `{ lookaside: URL | null,
+    /// useSigstoreAttachments: bool }`.
     ///
     /// # Errors
     ///
     /// `REFERENCE_INVALID` for an invalid image reference.
-    pub fn lookup(&self, image: &str) -> Result<String, JsValue> {
+    pub fn lookup(&self, image: &str) -> Result<JsValue, JsValue> {
         let image = ImageName::parse(image).map_err(|e| to_js(&Error::from(e)))?;
         let storage = self.inner.lookup(image.reference());
-        let mut out = String::from("{\"lookaside\":");
-        match &storage.lookaside {
-            Some(url) => crate::json::write_string(&mut out, url),
-            None => out.push_str("null"),
-        }
-        out.push_str(",\"useSigstoreAttachments\":");
-        out.push_str(if storage.use_sigstore_attachments {
-            "true"
-        } else {
-            "false"
-        });
-        out.push('}');
-        Ok(out)
+        let obj = js_sys::Object::new();
+        let lookaside = storage.lookaside.map_or(JsValue::NULL, JsValue::from);
+        // Setting properties on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&obj, &"lookaside".into(), &lookaside);
+        let _ = js_sys::Reflect::set(
+            &obj,
+            &"useSigstoreAttachments".into(),
+            &storage.use_sigstore_attachments.into(),
+        );
+        Ok(obj.into())
     }
 }

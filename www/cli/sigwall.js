@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `sigwall` command. Exit codes: 0 allowed / matched, 1 denied / mismatched, 2 could not
 // evaluate (usage, unreadable input, invalid arguments).
-import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -193,7 +193,6 @@ function readIfExists(path) {
   }
 }
 
-/** The material of a skopeo `dir:` copy: manifest.json and signature-1..N. */
 /**
  * A skopeo `dir:` copy: manifest.json and signature-N; for a multi-platform copy (`skopeo copy
  * --all`), also each instance's `<hex>.manifest.json` and `<hex>.signature-N`, by digest.
@@ -403,11 +402,19 @@ function credentialsFrom(opts) {
   };
 }
 
+/** containers/image's cap on one stored signature. */
+const MAX_SIGNATURE_BYTES = 4 * 1024 * 1024;
+
 /** Reads a file: URL lookaside signature; a missing file is "no more signatures". */
 function readLookasideFile(url) {
   try {
-    return readFileSync(fileURLToPath(url));
+    const path = fileURLToPath(url);
+    if (statSync(path).size > MAX_SIGNATURE_BYTES) {
+      throw new FetchError('TOO_LARGE', `${url.href} is larger than the ${MAX_SIGNATURE_BYTES} bytes a signature may have`);
+    }
+    return readFileSync(path);
   } catch (e) {
+    if (e instanceof FetchError) throw e;
     if (e.code === 'ENOENT') return null;
     throw new FetchError('NETWORK', `cannot read ${url.href}: ${e.code ?? e.message}`);
   }
@@ -531,9 +538,11 @@ async function cmdGate(argv) {
     bindings.push('(name = "POLICY", text = embed "policy.json")');
   }
   if (opts['registries.d'] !== undefined) {
+    // Each file stays a file of its own (name → text): merging them is the parser's job, with
+    // containers/image's rules (a scope defined twice is an error).
     const { files } = findRegistriesD(opts['registries.d']);
-    writeFileSync(join(dir, 'registries.yaml'), Object.values(files).join('\n'));
-    bindings.push('(name = "REGISTRIES_D", text = embed "registries.yaml")');
+    writeFileSync(join(dir, 'registries.json'), JSON.stringify(files));
+    bindings.push('(name = "REGISTRIES_D", json = embed "registries.json")');
   }
   if (opts['registry-name']) bindings.push(`(name = "REGISTRY_NAME", text = ${capnpText(opts['registry-name'])})`);
   if (opts.platform) bindings.push(`(name = "PLATFORM", text = ${capnpText(opts.platform)})`);

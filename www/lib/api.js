@@ -227,7 +227,7 @@ class Verifier {
 
   /** Where `image`'s signatures are read from, by registries.d (or the default). */
   storageFor(image) {
-    const found = this.#registries === undefined ? DEFAULT_STORAGE : JSON.parse(call(() => this.#registries.lookup(image)));
+    const found = this.#registries === undefined ? DEFAULT_STORAGE : call(() => this.#registries.lookup(image));
     return { ...found, lookaside: found.lookaside ?? this.#defaultLookaside ?? null };
   }
 

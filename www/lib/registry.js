@@ -22,7 +22,6 @@ const MiB = 1024 * 1024;
 /** containers/image's limits: manifests and signatures 4 MiB, token responses 1 MiB. */
 export const LIMITS = Object.freeze({ manifest: 4 * MiB, signature: 4 * MiB, blob: 4 * MiB, token: MiB, signatureList: 4 * MiB });
 const MAX_REDIRECTS = 10;
-/** containers/image's cap on the number of signatures read for one manifest. */
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -170,6 +169,17 @@ function deadline(signal, ms) {
   };
 }
 
+/**
+ * The response when its status is 200; null for a status in `absent` (404: not there); any
+ * other status is a FetchError. The body of a response not returned is cancelled.
+ */
+async function expectOk(response, what, where, absent = []) {
+  if (response.status === 200) return response;
+  await response.body?.cancel().catch(() => {});
+  if (absent.includes(response.status)) return null;
+  throw statusError(response.status, what, where);
+}
+
 function statusError(status, what, url) {
   if (status === 401) return new FetchError('UNAUTHORIZED', `${what}: the registry refused the credentials (401) at ${url}`);
   if (status === 403) return new FetchError('DENIED', `${what}: access denied (403) at ${url}`);
@@ -191,12 +201,10 @@ export class RegistryClient {
   #proxy;
   #timeout;
   #readFile;
-  /** registry → Promise<{ base, supportsSignatures, challenge }> */
+  /** registry → Promise<{ base, supportsSignatures }> */
   #pings = new Map();
-  /** `${registry} ${repository}` → { header, expires } */
+  /** `${registry} ${repository}` → the Authorization header that last worked there */
   #auth = new Map();
-  /** token cache key → Promise<{ token, expires }> */
-  #tokens = new Map();
   /** `${registry} ${repository}` → Promise<credentials | undefined> */
   #creds = new Map();
   /** Registries found to have no referrers API. */
@@ -366,16 +374,8 @@ export class RegistryClient {
       if (realmUrl.protocol !== 'https:' && !(realmUrl.protocol === 'http:' && this.allowsHttp(realmUrl.host))) {
         throw new FetchError('INSECURE', `registry ${registry}: the token realm ${realmUrl.origin} is not https`);
       }
-      const scope = `repository:${repository}:pull`;
-      const key = `${realmUrl.href} ${service ?? ''} ${scope} ${creds?.username ?? ''}`;
-      let entry = this.#tokens.get(key);
-      if (!entry || entry.expires <= Date.now()) {
-        entry = { promise: this.#token(realmUrl, service, scope, creds, registry, signal) };
-        this.#tokens.set(key, entry);
-        entry.promise.then((t) => { entry.expires = t.expires; }, () => this.#tokens.delete(key));
-        entry.expires = Infinity;
-      }
-      const { token } = await entry.promise;
+      // A fresh token on every challenge: a 401 means the one we had is no longer good.
+      const token = await this.#token(realmUrl, service, `repository:${repository}:pull`, creds, registry, signal);
       return `Bearer ${token}`;
     }
     if (challenges.some((c) => c.scheme === 'basic') && creds?.username !== undefined) {
@@ -395,11 +395,7 @@ export class RegistryClient {
     }
     const what = `token for ${registry}`;
     return this.#timed(signal, what, async (s) => {
-      const response = await this.#exchange(url.href, { headers, signal: s, what });
-      if (response.status !== 200) {
-        await response.body?.cancel().catch(() => {});
-        throw statusError(response.status, what, url.origin + url.pathname);
-      }
+      const response = await expectOk(await this.#exchange(url.href, { headers, signal: s, what }), what, url.origin + url.pathname);
       const body = await readBody(response, LIMITS.token, what);
       let json;
       try {
@@ -409,8 +405,7 @@ export class RegistryClient {
       }
       const token = typeof json?.token === 'string' && json.token ? json.token : json?.access_token;
       if (typeof token !== 'string' || !token) throw new FetchError('AUTH_INVALID', `${what}: the token response has no token`);
-      const lifetime = Math.max(60, Number.isFinite(json.expires_in) ? json.expires_in : 60);
-      return { token, expires: Date.now() + (lifetime - 10) * 1000 };
+      return token;
     });
   }
 
@@ -423,7 +418,7 @@ export class RegistryClient {
     const url = `${base}${path}`;
     const authKey = `${registry} ${repository}`;
     const creds = await this.#credentialsFor(registry, repository);
-    let authorization = this.#auth.get(authKey)?.header ?? (creds?.token ? `Bearer ${creds.token}` : undefined);
+    let authorization = this.#auth.get(authKey) ?? (creds?.token ? `Bearer ${creds.token}` : undefined);
     for (let attempt = 0; ; attempt++) {
       const headers = {};
       if (accept) headers.accept = accept;
@@ -433,7 +428,7 @@ export class RegistryClient {
       const challenge = response.headers.get('www-authenticate');
       await response.body?.cancel().catch(() => {});
       authorization = await this.#authorize(registry, repository, challenge, signal);
-      this.#auth.set(authKey, { header: authorization });
+      this.#auth.set(authKey, authorization);
     }
   }
 
@@ -442,11 +437,7 @@ export class RegistryClient {
    * a status in `absent` (404: not there); any other status is a FetchError.
    */
   async #ok(registry, repository, path, { accept, signal, what, absent = [404] }) {
-    const response = await this.#get(registry, repository, path, { accept, signal, what });
-    if (response.status === 200) return response;
-    await response.body?.cancel().catch(() => {});
-    if (absent.includes(response.status)) return null;
-    throw statusError(response.status, what, `${registry}/${repository}`);
+    return expectOk(await this.#get(registry, repository, path, { accept, signal, what }), what, `${registry}/${repository}`, absent);
   }
 
   /**
@@ -561,7 +552,12 @@ export class RegistryClient {
    */
   async lookaside(url, { signal } = {}) {
     const what = `signature ${url}`;
-    const parsed = new URL(url);
+    let parsed;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new FetchError('UNSUPPORTED_URL', `${what}: the lookaside location is not a URL`);
+    }
     if (parsed.protocol === 'file:') {
       if (typeof this.#readFile !== 'function') {
         throw new FetchError('UNSUPPORTED_URL', `${what}: file: lookaside stores can only be read where there are files (Node)`);
@@ -572,16 +568,8 @@ export class RegistryClient {
       throw new FetchError('UNSUPPORTED_URL', `${what}: only http(s) and file: lookaside URLs are supported`);
     }
     return this.#timed(signal, what, async (s) => {
-      const response = await this.#exchange(parsed.href, { signal: s, what });
-      if (response.status === 404) {
-        await response.body?.cancel().catch(() => {});
-        return null;
-      }
-      if (response.status !== 200) {
-        await response.body?.cancel().catch(() => {});
-        throw statusError(response.status, what, parsed.origin);
-      }
-      return readBody(response, LIMITS.signature, what);
+      const response = await expectOk(await this.#exchange(parsed.href, { signal: s, what }), what, parsed.origin, [404]);
+      return response === null ? null : readBody(response, LIMITS.signature, what);
     });
   }
 }

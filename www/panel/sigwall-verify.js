@@ -60,6 +60,25 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+/** Verifiers by policy URL ('' for the embedded policy), shared by every panel on the page: a
+ * policy is fetched and parsed once, not once per image. A failed load is not kept. */
+const verifiers = new Map();
+
+function verifierFor(policyUrl) {
+  let v = verifiers.get(policyUrl);
+  if (v === undefined) {
+    v = (async () => {
+      if (!policyUrl) return createVerifier();
+      const res = await fetch(new URL(policyUrl, document.baseURI));
+      if (!res.ok) throw new Error(`cannot load the policy ${policyUrl}: ${res.status}`);
+      return createVerifier({ policy: await res.text() });
+    })();
+    v.catch(() => verifiers.delete(policyUrl));
+    verifiers.set(policyUrl, v);
+  }
+  return v;
+}
+
 function platformOf(text) {
   if (!text) return undefined;
   const [os, architecture, variant] = text.split('/');
@@ -73,6 +92,7 @@ export class SigwallVerify extends HTMLElement {
   #run = 0;
   #abort = null;
   #verdict = null;
+  #scheduled = false;
 
   constructor() {
     super();
@@ -103,8 +123,14 @@ export class SigwallVerify extends HTMLElement {
     this.#schedule();
   }
 
+  /** One verification for any number of attribute changes made together. */
   #schedule() {
-    queueMicrotask(() => this.#verify());
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#verify();
+    });
   }
 
   get #panel() {
@@ -171,17 +197,12 @@ export class SigwallVerify extends HTMLElement {
       }
       return body;
     }
-    const policyUrl = this.getAttribute('policy');
-    let policy;
-    if (policyUrl) {
-      mark('manifest');
-      const res = await fetch(new URL(policyUrl, document.baseURI), { signal });
-      if (!res.ok) throw new Error(`cannot load the policy ${policyUrl}: ${res.status}`);
-      policy = await res.text();
-    }
-    const verifier = await createVerifier({ ...(policy === undefined ? {} : { policy }), platform: platformOf(platform) });
+    const policyUrl = this.getAttribute('policy') || '';
+    mark('manifest');
+    const verifier = await verifierFor(policyUrl);
     return verifier.verify(image.includes('://') ? image : `docker://${image}`, {
       signal,
+      platform: platformOf(platform),
       onProgress: (p) => mark(p.step === 'blob' ? 'signatures' : p.step),
     });
   }

@@ -10,7 +10,8 @@
 //   UPSTREAM          the upstream registry's base URL (http://127.0.0.1:5000, https://ghcr.io)
 //   REGISTRY_NAME     the registry name the policy sees (default: the upstream's host)
 //   POLICY            policy.json text (default: the policy compiled into the wasm)
-//   REGISTRIES_D      registries.d YAML (default: cosign attachments read, no lookaside)
+//   REGISTRIES_D      registries.d: YAML text, or an object of file name → YAML (a json binding)
+//                     (default: cosign attachments read, no lookaside)
 //   UPSTREAM_USERNAME, UPSTREAM_PASSWORD or UPSTREAM_TOKEN   upstream credentials (secrets)
 //   GATE_TOKEN        when set, clients must send it as the basic-auth password (or a bearer token)
 //   PLATFORM          the platform evaluated for a multi-platform tag (default linux/amd64)
@@ -30,8 +31,18 @@ const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
-/** Per isolate: the verifier, verdicts by digest, and the blobs allowed manifests reference. */
+/** Per isolate: the verifier, verdicts by digest, and the blobs allowed manifests reference
+ * (a promise, so that concurrent first requests share one setup). */
 let state = null;
+
+/** Entries kept per isolate in each cache; the oldest goes first. */
+const MAX_ENTRIES = 4096;
+
+function remember(map, key, value) {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_ENTRIES) map.delete(map.keys().next().value);
+}
 
 async function setup(env) {
   const upstream = new URL(env.UPSTREAM);
@@ -55,7 +66,7 @@ async function setup(env) {
     registry,
     ttl: Number(env.VERDICT_TTL ?? 60) * 1000,
     idle: Number(env.IDLE_TIMEOUT ?? 30) * 1000,
-    /** `${name}@${digest}` → { verdict, bytes, contentType, expires } */
+    /** `${name}@${digest}` → { verdict, bytes, contentType, digest, expires } */
     verdicts: new Map(),
     /** `${name}@${blob digest}` → size */
     blobs: new Map(),
@@ -117,7 +128,7 @@ function allowBlobs(s, name, bytes) {
   }
   for (const d of [m.config, ...(Array.isArray(m.layers) ? m.layers : [])]) {
     if (d && typeof d.digest === 'string' && DIGEST.test(d.digest) && Number.isSafeInteger(d.size)) {
-      s.blobs.set(`${name}@${d.digest}`, d.size);
+      remember(s.blobs, `${name}@${d.digest}`, d.size);
     }
   }
 }
@@ -140,16 +151,16 @@ async function decide(s, env, name, reference) {
   const verdict = await s.verifier.verify(image, { manifests });
   const top = manifests.get(reference);
   if (!top) throw new Error('the verifier did not fetch the manifest it evaluated');
-  const served = { verdict, bytes: top.bytes, contentType: mediaTypeOf(top.bytes, top.contentType), expires: Date.now() + s.ttl };
   const topDigest = digestOf(top.bytes);
+  const served = { verdict, bytes: top.bytes, contentType: mediaTypeOf(top.bytes, top.contentType), digest: topDigest, expires: Date.now() + s.ttl };
   // The manifest the policy was evaluated on: the one asked for, or the platform's instance of
   // an index. When allowed, it and the blobs it references become servable.
   const evaluated = verdict.digest === topDigest ? top : manifests.get(verdict.digest);
   if (verdict.allowed && evaluated) {
-    s.verdicts.set(`${name}@${verdict.digest}`, { verdict, bytes: evaluated.bytes, contentType: mediaTypeOf(evaluated.bytes, evaluated.contentType), expires: served.expires });
+    remember(s.verdicts, `${name}@${verdict.digest}`, { verdict, bytes: evaluated.bytes, contentType: mediaTypeOf(evaluated.bytes, evaluated.contentType), digest: verdict.digest, expires: served.expires });
     allowBlobs(s, name, evaluated.bytes);
   }
-  s.verdicts.set(`${name}@${topDigest}`, served);
+  remember(s.verdicts, `${name}@${topDigest}`, served);
   if (env.VERDICTS) {
     await env.VERDICTS.put(`${s.registry}/${name}@${topDigest}`, JSON.stringify({ verdict }), { expirationTtl: Math.max(60, s.ttl / 1000) }).catch(() => {});
   }
@@ -164,7 +175,7 @@ async function manifest(request, s, env, name, reference) {
     if (e instanceof SigwallError && e.code === 'MANIFEST_UNKNOWN') return ociError(404, 'MANIFEST_UNKNOWN', e.message);
     return denied(`sigwall could not verify ${name}:${reference}: ${e?.code ? `${e.code}: ` : ''}${e?.message ?? e}`);
   }
-  const { verdict, bytes, contentType } = decided;
+  const { verdict, bytes, contentType, digest } = decided;
   if (!verdict.allowed || bytes === null) {
     const why = verdict.reasons.map((r) => r.message).join('; ');
     return denied(`sigwall denied ${verdict.image}: ${why}`, verdict);
@@ -172,7 +183,7 @@ async function manifest(request, s, env, name, reference) {
   const headers = cors({
     'content-type': contentType,
     'content-length': String(bytes.length),
-    'docker-content-digest': digestOf(bytes),
+    'docker-content-digest': digest,
   });
   return new Response(request.method === 'HEAD' ? null : bytes, { status: 200, headers });
 }
@@ -249,8 +260,11 @@ async function handle(request, env) {
   if (!authorized(request, env)) {
     return ociError(401, 'UNAUTHORIZED', 'authentication required', undefined, { 'www-authenticate': 'Basic realm="sigwall gate"' });
   }
-  state ??= await setup(env);
-  const s = state;
+  state ??= setup(env).catch((e) => {
+    state = null; // a later request tries again
+    throw e;
+  });
+  const s = await state;
   if (url.pathname === '/v2/' || url.pathname === '/v2') {
     return new Response(request.method === 'HEAD' ? null : '{}', { status: 200, headers: cors({ 'content-type': 'application/json' }) });
   }
