@@ -71,6 +71,9 @@ before(async () => {
   });
   await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
 
+  // A second registries.d file: the gate must merge files as containers/image does (both
+  // have a `docker` section), not read them as one document.
+  writeFileSync(join(world.registriesD, 'zz-other.yaml'), 'docker:\n  other.example/team:\n    use-sigstore-attachments: true\n');
   const dir = consumer('gate');
   const policy = join(world.dir, 'gate-policy.json');
   writeFileSync(policy, JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: {

@@ -26,6 +26,7 @@ const seen = { tokenRequests: 0, storageAuthorization: [], registryAuthorization
 let fault = null; // (req, res, url) => true when it answered the request itself
 
 const TOKEN = 'test-token-0123456789';
+let issuing = TOKEN; // what the token endpoint hands out
 const USER = { username: 'alice', password: 's3cret' };
 
 async function listen(handler) {
@@ -63,7 +64,7 @@ before(async () => {
       seen.tokenRequests++;
       const basic = `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString('base64')}`;
       if (req.headers.authorization !== basic) return res.writeHead(401).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
-      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: TOKEN, expires_in: 300 }));
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: issuing, expires_in: 300 }));
     }
     seen.registryAuthorization.push(req.headers.authorization ?? null);
     if (fault && (await fault(req, res, url))) return;
@@ -224,6 +225,27 @@ test('the bearer flow: token fetched once with basic credentials, then reused', 
   const s = await verifier({ credentials: () => ({ token: TOKEN }) });
   assert.equal((await s.verify(`docker://${H}/lib/app:v1`)).allowed, true);
   assert.equal(seen.tokenRequests, 0);
+});
+
+test('a token the registry stops accepting is replaced at the next challenge', async () => {
+  issuing = 'first-token';
+  fault = async (req, res, url) => {
+    if (url.pathname === '/v2/' && !req.headers.authorization) return false;
+    if (req.headers.authorization === `Bearer ${issuing}`) return false;
+    res.writeHead(401, { 'www-authenticate': bearerChallenge() }).end();
+    return true;
+  };
+  try {
+    const v = await verifier({ credentials: () => USER });
+    assert.equal((await v.verify(`docker://${H}/lib/app:v1`)).allowed, true);
+    seen.tokenRequests = 0;
+    issuing = 'second-token'; // the first one is revoked
+    assert.equal((await v.verify(`docker://${H}/lib/app:v1`)).allowed, true);
+    assert.equal(seen.tokenRequests, 1, 'one new token, fetched at the 401');
+  } finally {
+    issuing = TOKEN;
+    fault = null;
+  }
 });
 
 test('401 loops and malformed challenges are typed errors', async () => {
