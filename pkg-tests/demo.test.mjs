@@ -129,10 +129,20 @@ test('typing a reference and pressing Enter verifies it, by keyboard alone', asy
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'image');
   await page.keyboard.press('Control+A');
   await page.keyboard.type(`${demo.registry}/demo/unsigned:v1`);
+  // Record the steps the panel shows while it works.
+  await page.evaluate(() => {
+    window.stepsSeen = [];
+    const root = document.getElementById('custom').shadowRoot;
+    new MutationObserver(() => {
+      const current = root.querySelector('[aria-current="step"]')?.textContent;
+      if (current && !window.stepsSeen.includes(current)) window.stepsSeen.push(current);
+    }).observe(root, { subtree: true, childList: true, attributes: true });
+  });
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.getElementById('custom').verdict?.allowed === false, null, { timeout: 30000 });
   const status = await page.evaluate(() => document.getElementById('custom').shadowRoot.querySelector('.status').textContent);
   assert.match(status, /Denied: .*demo\/unsigned:v1/);
+  assert.deepEqual(await page.evaluate(() => window.stepsSeen), ['Verifying'], 'the panel showed its step while the gate verified');
   // Tab from the Verify button into the panel reaches its copy button; Enter copies the verdict.
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');

@@ -144,6 +144,30 @@ test('a .sig payload that does not match its descriptor denies, with the reason'
   assert.match(`${sig.code} ${sig.message}`, /DIGEST_MISMATCH|digest/i);
 });
 
+test('a registry with the referrers API: a Sigstore bundle listed there is reported', async () => {
+  const bundle = `sha256:${'b'.repeat(64)}`;
+  let asked = 0;
+  fault = async (req, res, url) => {
+    if (url.pathname !== `/v2/cosign/app/referrers/${digests.cosign}`) return false;
+    asked++;
+    res.writeHead(200, { 'content-type': 'application/vnd.oci.image.index.v1+json' }).end(JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json', digest: bundle, size: 500 }],
+    }));
+    return true;
+  };
+  try {
+    const v = await api.createVerifier({ policy: { default: [{ type: 'sigstoreSigned', keyData: readFileSync(world.cosign.path).toString('base64'), signedIdentity: { type: 'matchRepository' } }] }, timeout: 2000 });
+    const verdict = await v.verify(`docker://${H}/cosign/app:v1`);
+    assert.equal(asked, 1);
+    const reported = verdict.requirements[0].signatures.find((sig) => sig.source === 'referrers');
+    assert.equal(reported?.code, 'UNSUPPORTED_FORMAT', JSON.stringify(verdict));
+    assert.match(reported.message, new RegExp(bundle));
+  } finally {
+    fault = null;
+  }
+});
+
 test('endless redirects end in TOO_MANY_REDIRECTS', async () => {
   fault = async (req, res, url) => {
     if (!url.pathname.includes('/manifests/')) return false;
