@@ -20,7 +20,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
 use sha2::Digest as _;
 
 use crate::payload::SignatureVerified;
@@ -36,7 +35,7 @@ pub struct CosignKey {
 /// The verifying key, by type.
 #[derive(Clone)]
 enum Key {
-    P256(p256::ecdsa::VerifyingKey),
+    P256(sigwall_p256::VerifyingKey),
     #[cfg(feature = "keys")]
     More(more::Key),
 }
@@ -82,21 +81,19 @@ const P256_SPKI_UNCOMPRESSED: [u8; 27] = [
     0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04,
 ];
 
-/// The same for a compressed point (BIT STRING of 34 bytes, `0x02`/`0x03` and x).
-const P256_SPKI_COMPRESSED: [u8; 26] = [
-    0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
-    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00,
-];
-
-/// The SEC1 point of a P-256 SubjectPublicKeyInfo, when `der` is exactly one.
-fn p256_point(der: &[u8]) -> Option<&[u8]> {
+/// The uncompressed SEC1 point of a P-256 SubjectPublicKeyInfo, when `der` is one; `None`
+/// for other key types. A P-256 key with its point in another form (compressed) is invalid,
+/// as Go's `crypto/x509`, which cosign and containers/image read keys with, finds it.
+fn p256_point(der: &[u8]) -> Result<Option<&[u8]>, KeyError> {
     if der.len() == P256_SPKI_UNCOMPRESSED.len() + 64 && der.starts_with(&P256_SPKI_UNCOMPRESSED) {
-        return der.get(P256_SPKI_UNCOMPRESSED.len() - 1..);
+        return Ok(der.get(P256_SPKI_UNCOMPRESSED.len() - 1..));
     }
-    if der.len() == P256_SPKI_COMPRESSED.len() + 33 && der.starts_with(&P256_SPKI_COMPRESSED) {
-        return der.get(P256_SPKI_COMPRESSED.len()..);
+    // The AlgorithmIdentifier (id-ecPublicKey, prime256v1) after a short SEQUENCE header.
+    let algorithm = P256_SPKI_UNCOMPRESSED.get(2..23);
+    if der.first() == Some(&0x30) && der.get(2..23) == algorithm {
+        return Err(KeyError::Invalid);
     }
-    None
+    Ok(None)
 }
 
 /// Whether `pem` is a P-256 public key the core module verifies with (anything else needs the
@@ -134,9 +131,10 @@ impl CosignKey {
     ///
     /// As [`from_pem`](Self::from_pem).
     pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
-        let key = match p256_point(der) {
+        let key = match p256_point(der)? {
             Some(point) => Key::P256(
-                p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| KeyError::Invalid)?,
+                sigwall_p256::VerifyingKey::from_sec1_uncompressed(point)
+                    .ok_or(KeyError::Invalid)?,
             ),
             #[cfg(feature = "keys")]
             None => Key::More(more::Key::from_spki_der(der)?),
@@ -185,10 +183,13 @@ impl CosignKey {
         match &self.key {
             Key::P256(key) => {
                 let rs = der::ecdsa_signature::<64>(&signature).ok_or(BadSignature)?;
-                let signature =
-                    p256::ecdsa::Signature::from_slice(&rs).map_err(|_| BadSignature)?;
-                key.verify_prehash(&sha2::Sha256::digest(payload), &signature)
-                    .map_err(|_| BadSignature)?;
+                let (r, s) = rs.split_at(32);
+                let (Ok(r), Ok(s)) = (r.try_into(), s.try_into()) else {
+                    return Err(BadSignature);
+                };
+                if !key.verify_prehash(&sha2::Sha256::digest(payload), r, s) {
+                    return Err(BadSignature);
+                }
             }
             #[cfg(feature = "keys")]
             Key::More(key) => key.verify(payload, &signature)?,

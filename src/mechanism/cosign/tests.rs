@@ -33,6 +33,18 @@ fn anything_else_is_a_bad_signature() {
     assert!(other.verify(PAYLOAD, SIG).is_err());
 }
 
+#[test]
+fn a_compressed_p256_key_is_invalid_as_go_finds_it() {
+    // Go's crypto/x509 reads only uncompressed EC points; a key cosign and podman cannot load
+    // must not be one sigwall trusts.
+    let compressed = include_bytes!("../../../fixtures/cosign-key/p256-compressed.pub");
+    assert_eq!(
+        CosignKey::from_pem(compressed).unwrap_err(),
+        KeyError::Invalid
+    );
+    assert!(!is_p256_pem(compressed));
+}
+
 macro_rules! fx {
     ($name:literal) => {
         include_bytes!(concat!("../../../fixtures/cosign-key/", $name))
