@@ -74,12 +74,12 @@ await step('lint', 'cargo fmt --check', 'cargo', ['fmt', '--all', '--check']);
 await step('lint', 'clippy (all features, all targets)', 'cargo', ['clippy', '--all-targets', '--features', 'wasm,pgp,keys,tooling,registries', '--', '-D', 'warnings']);
 await step('lint', 'clippy (the core module: no_std + wasm)', 'cargo', ['clippy', '--lib', '--no-default-features', '--features', 'wasm', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
 await step('lint', 'clippy (no_std core)', 'cargo', ['clippy', '--lib', '--no-default-features', '--', '-D', 'warnings']);
-await step('lint', 'clippy (sigwall-p256)', 'cargo', ['clippy', '-p', 'sigwall-p256', '--all-targets', '--', '-D', 'warnings']);
+await step('lint', 'clippy (sigwall-p256, sigwall-rsa)', 'cargo', ['clippy', '-p', 'sigwall-p256', '-p', 'sigwall-rsa', '--all-targets', '--', '-D', 'warnings']);
 await step('lint', 'no_std build for wasm32v1-none', 'cargo', ['build', '--lib', '--no-default-features', '--target', 'wasm32v1-none']);
 await step('rust', 'cargo test (all mechanisms)', 'cargo', ['test', '--features', 'pgp,keys,registries'], { suite: true });
 await step('rust', 'cargo test (core features only)', 'cargo', ['test'], { suite: true });
-// Optimised: its property tests cross-check thousands of field products and signatures.
-await step('rust', 'cargo test (sigwall-p256 against p256)', 'cargo', ['test', '--release', '-p', 'sigwall-p256'], { suite: true });
+// Optimised: their property tests cross-check thousands of products and signatures.
+await step('rust', 'cargo test (sigwall-p256 against p256, sigwall-rsa against rsa)', 'cargo', ['test', '--release', '-p', 'sigwall-p256', '-p', 'sigwall-rsa'], { suite: true });
 
 if (only.includes('wasm') || only.includes('pkg')) {
   // The suites expect the default embedded policy (reject everything).

@@ -167,15 +167,21 @@ impl Keyring {
         let (literal, signature) = SignedMessage::read(untrusted_signature)?.into_parts()?;
         for key in &self.keys {
             let data = literal.data();
-            let states: Option<&[KeyState]> =
-                if signature.verify(&Checked(&key.primary), data).is_ok() {
-                    Some(&[][..])
-                } else {
-                    key.subkeys
-                        .iter()
-                        .find(|sub| signature.verify(&Checked(&sub.key), data).is_ok())
-                        .map(|sub| core::slice::from_ref(&sub.state))
-                };
+            let states: Option<&[KeyState]> = if signature
+                .verify(&Checked(&key.primary, &key.prepared), data)
+                .is_ok()
+            {
+                Some(&[][..])
+            } else {
+                key.subkeys
+                    .iter()
+                    .find(|sub| {
+                        signature
+                            .verify(&Checked(&sub.key, &sub.prepared), data)
+                            .is_ok()
+                    })
+                    .map(|sub| core::slice::from_ref(&sub.state))
+            };
             if let Some(subkey_state) = states {
                 for state in core::iter::once(&key.state).chain(subkey_state) {
                     if state.revoked {

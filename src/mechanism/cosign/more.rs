@@ -29,7 +29,7 @@ pub(super) enum Key {
     P384(p384::ecdsa::VerifyingKey),
     P521(p521::ecdsa::VerifyingKey),
     Ed25519(ed25519_dalek::VerifyingKey),
-    Rsa(rsa::RsaPublicKey),
+    Rsa(sigwall_rsa::PublicKey),
 }
 
 impl Key {
@@ -57,9 +57,16 @@ impl Key {
                     ed25519_dalek::VerifyingKey::from_bytes(bytes).map_err(invalid)?,
                 ))
             }
-            RSA_ENCRYPTION => Ok(Key::Rsa(
-                rsa::RsaPublicKey::from_public_key_der(der).map_err(invalid)?,
-            )),
+            RSA_ENCRYPTION => {
+                // The rsa crate reads and checks the key (sizes, exponent); the arithmetic is
+                // sigwall-rsa's.
+                use rsa::traits::PublicKeyParts as _;
+                let key = rsa::RsaPublicKey::from_public_key_der(der).map_err(invalid)?;
+                Ok(Key::Rsa(
+                    sigwall_rsa::PublicKey::new(&key.n().to_bytes_be(), &key.e().to_bytes_be())
+                        .ok_or(KeyError::Invalid)?,
+                ))
+            }
             _ => Err(KeyError::Unsupported),
         }
     }
@@ -95,13 +102,15 @@ impl Key {
                 // Go's ed25519.Verify: canonical S, cofactorless (what `verify` checks).
                 ed25519_dalek::Verifier::verify(key, payload, &signature).map_err(bad)
             }
+            // Go's rsa.VerifyPKCS1v15: the signature exactly as long as the modulus.
             Key::Rsa(key) => key
-                .verify(
-                    rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                .verify_pkcs1v15(
+                    sigwall_rsa::Hash::Sha256,
                     &sha2::Sha256::digest(payload),
                     signature,
                 )
-                .map_err(bad),
+                .then_some(())
+                .ok_or(BadSignature),
         }
     }
 }

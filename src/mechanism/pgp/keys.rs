@@ -9,12 +9,13 @@ use alloc::vec::Vec;
 use pgp::packet::{PublicKey, PublicSubkey, Signature, SignatureType, UserId};
 use pgp::types::{KeyDetails as _, Tag};
 
-use super::checked::Checked;
+use super::checked::{Checked, Prepared};
 use super::packets::{each_packet, skip};
 
 /// A primary key whose self-signatures verified.
 pub(super) struct TrustedKey {
     pub(super) primary: PublicKey,
+    pub(super) prepared: Prepared,
     /// Upper-case hex.
     pub(super) fingerprint: String,
     pub(super) state: KeyState,
@@ -25,6 +26,7 @@ pub(super) struct TrustedKey {
 /// A subkey bound to its primary for signing.
 pub(super) struct TrustedSubkey {
     pub(super) key: PublicSubkey,
+    pub(super) prepared: Prepared,
     pub(super) state: KeyState,
 }
 
@@ -135,7 +137,8 @@ fn expiry(signature: &Signature, created: u32) -> Option<u64> {
 /// signature) verifies; takes its expiry from the newest of them, and its revocation from any
 /// valid self-revocation. Third-party certifications are ignored, not fatal.
 fn validate(raw: RawKey) -> Option<TrustedKey> {
-    let primary = Checked(&raw.primary);
+    let prepared = Prepared::new(raw.primary.public_params());
+    let primary = Checked(&raw.primary, &prepared);
     let created = raw.primary.created_at().as_secs();
     let mut revoked = false;
     let mut self_signatures: Vec<&Signature> = Vec::new();
@@ -172,8 +175,11 @@ fn validate(raw: RawKey) -> Option<TrustedKey> {
                     && (s.typ() == Some(SignatureType::SubkeyRevocation)
                         || (s.key_flags().sign()
                             && s.embedded_signature().is_some_and(|back| {
-                                back.verify_primary_key_binding(&Checked(&key), &raw.primary)
-                                    .is_ok()
+                                back.verify_primary_key_binding(
+                                    &Checked(&key, &Prepared::default()),
+                                    &raw.primary,
+                                )
+                                .is_ok()
                             })))
             };
             let valid: Vec<&Signature> = signatures.iter().filter(bound).collect();
@@ -189,12 +195,17 @@ fn validate(raw: RawKey) -> Option<TrustedKey> {
                 revoked,
                 expires: expiry(binding, key.created_at().as_secs()),
             };
-            Some(TrustedSubkey { key, state })
+            Some(TrustedSubkey {
+                prepared: Prepared::new(key.public_params()),
+                key,
+                state,
+            })
         })
         .collect();
     Some(TrustedKey {
         fingerprint: base16ct::upper::encode_string(raw.primary.fingerprint().as_bytes()),
         primary: raw.primary,
+        prepared,
         state,
         subkeys,
     })
