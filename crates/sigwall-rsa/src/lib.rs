@@ -162,7 +162,10 @@ impl PublicKey {
     pub fn verify_pkcs1v15(&self, hash: Hash, digest: &[u8], signature: &[u8]) -> bool {
         let prefix = hash.digest_info_prefix();
         let t_len = prefix.len() + digest.len();
-        if digest.len() != hash.output_len() || signature.len() != self.size || self.size < t_len + 11 {
+        if digest.len() != hash.output_len()
+            || signature.len() != self.size
+            || self.size < t_len + 11
+        {
             return false;
         }
         let s = limbs_from_be(signature);

@@ -58,7 +58,9 @@ fn every_hash_verifies_under_every_key() {
         let public = ours(key);
         assert_eq!(public.size(), key.size());
         for (hash, scheme) in schemes() {
-            let digest: Vec<u8> = (0..hash.output_len() as u8).map(|i| i.wrapping_mul(37)).collect();
+            let digest: Vec<u8> = (0..hash.output_len() as u8)
+                .map(|i| i.wrapping_mul(37))
+                .collect();
             let sig = key.sign(scheme, &digest).unwrap();
             assert!(public.verify_pkcs1v15(hash, &digest, &sig), "{hash:?}");
             // The same signature under another hash's name, or over another digest: refused.
