@@ -12,7 +12,11 @@ macro_rules! fx {
 const MANIFEST: &[u8] = fx!("manifest.json");
 
 fn verify(policy: &str, image: &str, manifest: &[u8], signatures: &[&[u8]]) -> Verdict {
-    let keys: [(&str, &[u8]); 9] = [
+    let keys: [(&str, &[u8]); 10] = [
+        (
+            "/k/weak.gpg",
+            include_bytes!("../../fixtures/pgp-weak/key.gpg"),
+        ),
         ("/k/rsa3072.gpg", fx!("rsa3072.gpg")),
         ("/k/subkey.gpg", fx!("subkey.gpg")),
         ("/k/ed25519.asc", fx!("ed25519.asc")),
@@ -302,6 +306,26 @@ pub(crate) fn cases() -> usize {
             ],
             false,
             vec!["NO_ACCEPTED_SIGNATURE"],
+        ),
+        (
+            // fixtures/pgp-weak/make.sh: gpg itself refuses it ("signatures using the MD5
+            // algorithm are rejected"), and so does podman, which verifies through gpgme.
+            "an MD5 signature",
+            policy(&[signed_by("/k/weak.gpg", exact)]),
+            latest,
+            MANIFEST,
+            vec![include_bytes!("../../fixtures/pgp-weak/md5.sig")],
+            false,
+            vec!["BAD_SIGNATURE"],
+        ),
+        (
+            "a SHA-1 signature (GnuPG still accepts SHA-1 data signatures)",
+            policy(&[signed_by("/k/weak.gpg", exact)]),
+            latest,
+            MANIFEST,
+            vec![include_bytes!("../../fixtures/pgp-weak/sha1.sig")],
+            true,
+            vec![],
         ),
         (
             "a valid signature by an unknown key",
