@@ -4,14 +4,13 @@
 // insecureAcceptAnything so that the gate is what decides, pulls through the gate.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consumer, daemon, freePort, repo, waitForPort } from './helpers.mjs';
-import { makeImage, MANIFEST_ACCEPT } from './lib/registry.mjs';
+import { makeImage, MANIFEST_ACCEPT, pullThrough } from './lib/registry.mjs';
 import { startWorld } from './lib/world.mjs';
 
 let world;
@@ -22,25 +21,7 @@ const digests = {};
 const layers = {};
 let fault = null; // (req, res, url) => true when it answered itself
 
-/** skopeo without blocking this process (the fault proxy runs in it). */
-function skopeo(args) {
-  return new Promise((resolve) => {
-    const policy = join(mkdtempSync(join(tmpdir(), 'sigwall-gate-skopeo-')), 'policy.json');
-    writeFileSync(policy, '{"default":[{"type":"insecureAcceptAnything"}]}');
-    const child = spawn('skopeo', ['--policy', policy, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (status) => resolve({ status, err }));
-  });
-}
-
-async function pull(image) {
-  const dest = mkdtempSync(join(tmpdir(), 'sigwall-gate-pull-'));
-  rmSync(dest, { recursive: true });
-  const r = await skopeo(['copy', '--src-tls-verify=false', `docker://${G}/${image}`, `dir:${dest}`]);
-  rmSync(dest, { recursive: true, force: true });
-  return r;
-}
+const pull = (image) => pullThrough(G, image);
 
 async function manifestOf(name, tag) {
   const res = await fetch(`${world.registry.url}/v2/${name}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });

@@ -1,8 +1,8 @@
 // Test infrastructure: Debian's Distribution registry (`docker-registry`) on 127.0.0.1, small
 // OCI images made from scratch, and skopeo run with a given policy. Real parts, no mocks.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -109,6 +109,26 @@ export function skopeo(args, policy = ACCEPT_ANYTHING, extraGlobal = []) {
   writeFileSync(join(dir, 'policy.json'), policy);
   const r = spawnSync('skopeo', ['--policy', join(dir, 'policy.json'), ...extraGlobal, ...args], { encoding: 'utf8', timeout: 60000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * `skopeo copy docker://HOST/IMAGE dir:…` over plain HTTP with skopeo's own policy accepting
+ * anything (so the server decides), without blocking this process (tests that run servers in
+ * it would deadlock on a synchronous child). Resolves with { status, err }.
+ */
+export function pullThrough(host, image) {
+  const dir = mkdtempSync(join(tmpdir(), 'sigwall-pull-'));
+  writeFileSync(join(dir, 'policy.json'), ACCEPT_ANYTHING);
+  const args = ['--policy', join(dir, 'policy.json'), 'copy', '--src-tls-verify=false', `docker://${host}/${image}`, `dir:${join(dir, 'out')}`];
+  return new Promise((resolve) => {
+    const child = spawn('skopeo', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('exit', (status) => {
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ status, err });
+    });
+  });
 }
 
 /** Pushes an OCI layout to the registry with skopeo. */
