@@ -189,8 +189,8 @@ async function manifest(request, s, env, name, reference) {
 }
 
 /** workerd's `readAtLeast` waits for this much (or the end): each chunk through the JS streams
- * costs about the same whatever its size, so fewer, larger chunks are what the gate's throughput
- * is made of. Small enough that a live upstream fills it well within the idle timeout. */
+ * costs about the same whatever its size, so larger chunks keep that cost per byte low. Small
+ * enough that a live upstream fills it well within the idle timeout. */
 const MIN_READ = 256 * 1024;
 
 /**
