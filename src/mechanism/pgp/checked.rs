@@ -25,22 +25,38 @@ use pgp::types::{
 pub(super) struct Checked<'a, K>(pub(super) &'a K, pub(super) &'a Prepared);
 
 /// What every signature check of one key can reuse: for RSA, the modulus with its Montgomery
-/// constants (a third of a verification's arithmetic when made per signature).
+/// constants (a third of a verification's arithmetic when made per signature); for ECDSA
+/// P-256, the key's tables of multiples (more than half of it).
 #[derive(Debug, Default)]
-pub(super) struct Prepared(Option<sigwall_rsa::PublicKey>);
+pub(super) enum Prepared {
+    Rsa(sigwall_rsa::PublicKey),
+    P256(sigwall_p256::VerifyingKey),
+    /// Nothing to reuse, or not yet prepared: [`check`] prepares what it needs each time.
+    #[default]
+    None,
+}
 
 impl Prepared {
     pub(super) fn new(params: &PublicParams) -> Prepared {
-        match params {
-            PublicParams::RSA(key) => Prepared(rsa_key(&key.key)),
-            _ => Prepared(None),
-        }
+        let prepared = match params {
+            PublicParams::RSA(key) => rsa_key(&key.key).map(Prepared::Rsa),
+            PublicParams::ECDSA(EcdsaPublicParams::P256 { key }) => {
+                p256_key(key).map(Prepared::P256)
+            }
+            _ => None,
+        };
+        prepared.unwrap_or_default()
     }
 }
 
 fn rsa_key(key: &rsa::RsaPublicKey) -> Option<sigwall_rsa::PublicKey> {
     use rsa::traits::PublicKeyParts as _;
     sigwall_rsa::PublicKey::new(&key.n().to_bytes_be(), &key.e().to_bytes_be())
+}
+
+fn p256_key(key: &p256::PublicKey) -> Option<sigwall_p256::VerifyingKey> {
+    use p256::elliptic_curve::sec1::ToEncodedPoint as _;
+    sigwall_p256::VerifyingKey::from_sec1_uncompressed(key.to_encoded_point(false).as_bytes())
 }
 
 impl<K: KeyDetails> KeyDetails for Checked<'_, K> {
@@ -128,7 +144,6 @@ fn rsa_verify(
 ) -> Result<(), &'static str> {
     use sigwall_rsa::Hash;
     let hash = match hash {
-        HashAlgorithm::Md5 => Hash::Md5,
         HashAlgorithm::Ripemd160 => Hash::Ripemd160,
         HashAlgorithm::Sha1 => Hash::Sha1,
         HashAlgorithm::Sha224 => Hash::Sha224,
@@ -168,9 +183,9 @@ fn check(
     match params {
         PublicParams::RSA(key) => {
             let [m] = mpis::<1>(signature)?;
-            match &prepared.0 {
-                Some(prepared) => rsa_verify(prepared, hash, hashed, m.as_ref()),
-                None => rsa_verify(
+            match prepared {
+                Prepared::Rsa(prepared) => rsa_verify(prepared, hash, hashed, m.as_ref()),
+                _ => rsa_verify(
                     &rsa_key(&key.key).ok_or("unusable RSA key")?,
                     hash,
                     hashed,
@@ -201,11 +216,14 @@ fn check(
                 return Err("malformed signature");
             };
             // The same verifier as cosign's P-256 keys (a fraction of p256's time in wasm).
-            use p256::elliptic_curve::sec1::ToEncodedPoint as _;
-            let key = sigwall_p256::VerifyingKey::from_sec1_uncompressed(
-                key.to_encoded_point(false).as_bytes(),
-            )
-            .ok_or("invalid P-256 key")?;
+            let fresh;
+            let key = match prepared {
+                Prepared::P256(key) => key,
+                _ => {
+                    fresh = p256_key(key).ok_or("invalid P-256 key")?;
+                    &fresh
+                }
+            };
             if key.verify_prehash(hashed, r, s) {
                 Ok(())
             } else {
