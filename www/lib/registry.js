@@ -149,6 +149,16 @@ async function readBody(response, max, what, { truncate = false } = {}) {
   return out;
 }
 
+/** A body of at most `max` bytes as JSON; `code` and `notJson` describe a body that is not. */
+async function readJson(response, max, what, code, notJson) {
+  const body = await readBody(response, max, what);
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    throw new FetchError(code, `${what}: ${notJson}`);
+  }
+}
+
 /** An AbortSignal that fires on the caller's signal or after `ms`, and a way to tell which. */
 function deadline(signal, ms) {
   const controller = new AbortController();
@@ -396,13 +406,7 @@ export class RegistryClient {
     const what = `token for ${registry}`;
     return this.#timed(signal, what, async (s) => {
       const response = await expectOk(await this.#exchange(url.href, { headers, signal: s, what }), what, url.origin + url.pathname);
-      const body = await readBody(response, LIMITS.token, what);
-      let json;
-      try {
-        json = JSON.parse(new TextDecoder().decode(body));
-      } catch {
-        throw new FetchError('AUTH_INVALID', `${what}: the token response is not JSON`);
-      }
+      const json = await readJson(response, LIMITS.token, what, 'AUTH_INVALID', 'the token response is not JSON');
       const token = typeof json?.token === 'string' && json.token ? json.token : json?.access_token;
       if (typeof token !== 'string' || !token) throw new FetchError('AUTH_INVALID', `${what}: the token response has no token`);
       return token;
@@ -519,13 +523,7 @@ export class RegistryClient {
     return this.#timed(signal, what, async (s) => {
       const response = await this.#ok(registry, repository, `/extensions/v2/${repository}/signatures/${digest}`, { signal: s, what });
       if (response === null) return [];
-      const body = await readBody(response, LIMITS.signatureList, what);
-      let json;
-      try {
-        json = JSON.parse(new TextDecoder().decode(body));
-      } catch {
-        throw new FetchError('HTTP_STATUS', `${what}: the signature list is not JSON`);
-      }
+      const json = await readJson(response, LIMITS.signatureList, what, 'HTTP_STATUS', 'the signature list is not JSON');
       const list = Array.isArray(json?.signatures) ? json.signatures : [];
       const prefix = new TextEncoder().encode('\0simple-signing\n');
       const out = [];

@@ -107,26 +107,26 @@ function authorized(request, env) {
   return false;
 }
 
-/** The manifest's media type, from its own `mediaType` or its shape. */
-function mediaTypeOf(bytes, fallback) {
+/** A manifest's JSON, or null when it is not JSON (the core has judged it already). */
+function parsed(bytes) {
   try {
-    const m = JSON.parse(new TextDecoder().decode(bytes));
-    if (typeof m.mediaType === 'string' && MANIFEST_TYPES[m.mediaType]) return m.mediaType;
-    if (m.schemaVersion === 2 && Array.isArray(m.manifests)) return 'application/vnd.oci.image.index.v1+json';
-    if (m.schemaVersion === 2) return 'application/vnd.oci.image.manifest.v1+json';
-  } catch { /* fall through */ }
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
+}
+
+/** The manifest's media type, from its own `mediaType` or its shape. */
+function mediaTypeOf(m, fallback) {
+  if (typeof m?.mediaType === 'string' && MANIFEST_TYPES[m.mediaType]) return m.mediaType;
+  if (m?.schemaVersion === 2 && Array.isArray(m.manifests)) return 'application/vnd.oci.image.index.v1+json';
+  if (m?.schemaVersion === 2) return 'application/vnd.oci.image.manifest.v1+json';
   return fallback ?? 'application/vnd.oci.image.manifest.v1+json';
 }
 
 /** Records the blobs (config, layers) an allowed image manifest references, with their sizes. */
-function allowBlobs(s, name, bytes) {
-  let m;
-  try {
-    m = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    return;
-  }
-  for (const d of [m.config, ...(Array.isArray(m.layers) ? m.layers : [])]) {
+function allowBlobs(s, name, m) {
+  for (const d of [m?.config, ...(Array.isArray(m?.layers) ? m.layers : [])]) {
     if (d && typeof d.digest === 'string' && DIGEST.test(d.digest) && Number.isSafeInteger(d.size)) {
       remember(s.blobs, `${name}@${d.digest}`, d.size);
     }
@@ -152,13 +152,15 @@ async function decide(s, env, name, reference) {
   const top = manifests.get(reference);
   if (!top) throw new Error('the verifier did not fetch the manifest it evaluated');
   const topDigest = digestOf(top.bytes);
-  const served = { verdict, bytes: top.bytes, contentType: mediaTypeOf(top.bytes, top.contentType), digest: topDigest, expires: Date.now() + s.ttl };
+  const topJson = parsed(top.bytes);
+  const served = { verdict, bytes: top.bytes, contentType: mediaTypeOf(topJson, top.contentType), digest: topDigest, expires: Date.now() + s.ttl };
   // The manifest the policy was evaluated on: the one asked for, or the platform's instance of
   // an index. When allowed, it and the blobs it references become servable.
   const evaluated = verdict.digest === topDigest ? top : manifests.get(verdict.digest);
   if (verdict.allowed && evaluated) {
-    remember(s.verdicts, `${name}@${verdict.digest}`, { verdict, bytes: evaluated.bytes, contentType: mediaTypeOf(evaluated.bytes, evaluated.contentType), digest: verdict.digest, expires: served.expires });
-    allowBlobs(s, name, evaluated.bytes);
+    const json = evaluated === top ? topJson : parsed(evaluated.bytes);
+    remember(s.verdicts, `${name}@${verdict.digest}`, { verdict, bytes: evaluated.bytes, contentType: mediaTypeOf(json, evaluated.contentType), digest: verdict.digest, expires: served.expires });
+    allowBlobs(s, name, json);
   }
   remember(s.verdicts, `${name}@${topDigest}`, served);
   if (env.VERDICTS) {
