@@ -107,6 +107,10 @@ test('the deny body is an OCI error with the verdict; manifests keep their exact
   const verdict = await (await fetch(`http://${G}/_sigwall/verify?image=${world.host}/lib/wrong-id:v1`)).json();
   assert.equal(verdict.allowed, false);
   assert.equal(verdict.requirements[0].signatures[0].code, 'IDENTITY_MISMATCH');
+  // Another registry's name: the gate would only be describing its upstream under that name.
+  const foreign = await fetch(`http://${G}/_sigwall/verify?image=other.example/lib/signed:v1`);
+  assert.equal(foreign.status, 400);
+  assert.equal((await foreign.json()).errors[0].code, 'NAME_INVALID');
 });
 
 test('a blob is served only when an allowed manifest references it', async () => {

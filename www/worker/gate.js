@@ -282,6 +282,12 @@ async function handle(request, env) {
     try {
       const platform = url.searchParams.get('platform') || undefined;
       const verdict = await s.verifier.verify(image.includes('://') ? image : `docker://${image}`, { platform });
+      // Every fetch goes to the upstream: a verdict on another registry's name would describe
+      // the upstream's content under that name.
+      const registry = verdict.image.replace(/^docker:\/\//, '').split('/')[0];
+      if (registry !== s.registry) {
+        return ociError(400, 'NAME_INVALID', `this gate fronts ${s.registry}, not ${registry}`);
+      }
       return new Response(JSON.stringify(verdict), { status: 200, headers: cors({ 'content-type': 'application/json' }) });
     } catch (e) {
       return ociError(400, e?.code ?? 'ERROR', e?.message ?? String(e));
