@@ -188,6 +188,32 @@ test('faults between gate and registry: the client fails and never gets complete
   assert.deepEqual(clean, { received: size, failed: false, status: 200 });
 });
 
+test('a slow but live upstream body is not taken for a stalled one', async () => {
+  // 8 KiB every 100 ms (80 KB/s): slower than a fixed 256 KiB read could take within the
+  // gate's 2 s idle timeout, so each read must be sized to what the upstream delivers.
+  const { digest, size } = layers.big;
+  const original = Buffer.from(await (await fetch(`${world.registry.url}/v2/lib/big/blobs/${digest}`)).arrayBuffer());
+  fault = async (req, res, url) => {
+    if (!url.pathname.endsWith(`/blobs/${digest}`)) return false;
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(original.length) });
+    let at = 0;
+    const drip = () => {
+      const next = Math.min(original.length, at + 8192);
+      res.write(original.subarray(at, next));
+      at = next;
+      if (at < original.length) setTimeout(drip, 100);
+      else res.end();
+    };
+    drip();
+    return true;
+  };
+  const started = Date.now();
+  const r = await readThrough(digest);
+  fault = null;
+  assert.deepEqual(r, { received: size, failed: false, status: 200 });
+  assert.ok(Date.now() - started > 2000, 'the body was delivered slowly, over more than one idle timeout');
+});
+
 test('a manifest swapped after verification: clients get the verified bytes or a denial', async () => {
   const unsignedBody = Buffer.from(await (await fetch(`${world.registry.url}/v2/lib/unsigned/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } })).arrayBuffer());
   let gets = 0;

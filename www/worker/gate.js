@@ -190,16 +190,18 @@ async function manifest(request, s, env, name, reference) {
   return new Response(request.method === 'HEAD' ? null : bytes, { status: 200, headers });
 }
 
-/** workerd's `readAtLeast` waits for this much (or the end): each chunk through the JS streams
- * costs about the same whatever its size, so larger chunks keep that cost per byte low. Small
- * enough that a live upstream fills it well within the idle timeout. */
-const MIN_READ = 256 * 1024;
+/** Read sizes: each chunk through the JS streams costs about the same whatever its size (0.2 ms
+ * here), so large chunks keep that cost per byte low; every buffer is allocated at the size
+ * read, since a larger buffer is cleared and mapped whole however little of it fills. */
+const FIRST_READ = 64 * 1024;
+const MAX_READ = 1024 * 1024;
 
 /**
- * The upstream body re-chunked into reads of 256 KiB to 1 MiB (a BYOB reader where the runtime
- * has one, and workerd's `readAtLeast`: workerd hands fetch bodies over in 4 KiB chunks, and
- * every chunk through a JS stream costs more than its bytes), erroring when a read waits `ms`
- * (a stalled body must not hang clients).
+ * The upstream body re-chunked into reads of 64 KiB to 1 MiB (a BYOB reader where the runtime
+ * has one, and workerd's `readAtLeast`: workerd hands fetch bodies over in 4 KiB chunks), erroring
+ * when one read waits `ms` (a stalled body must not hang clients). Reads start small and double
+ * while each completes within an eighth of `ms`, and halve when one takes over a quarter, so a
+ * slow but live upstream is not mistaken for a stalled one.
  */
 function rechunked(body, ms) {
   let reader;
@@ -210,17 +212,22 @@ function rechunked(body, ms) {
     reader = body.getReader();
     byob = false;
   }
+  let want = FIRST_READ;
   return new ReadableStream({
     async pull(controller) {
       let timer;
       const stalled = new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`the upstream body stalled for ${ms} ms`)), ms);
       });
+      const started = Date.now();
       try {
         const read = !byob ? reader.read()
-          : reader.readAtLeast ? reader.readAtLeast(MIN_READ, new Uint8Array(1 << 20))
-          : reader.read(new Uint8Array(1 << 20));
+          : reader.readAtLeast ? reader.readAtLeast(want, new Uint8Array(want))
+          : reader.read(new Uint8Array(want));
         const { done, value } = await Promise.race([read, stalled]);
+        const took = Date.now() - started;
+        if (took < ms / 8) want = Math.min(MAX_READ, want * 2);
+        else if (took > ms / 4) want = Math.max(FIRST_READ, want / 2);
         if (done) controller.close();
         else controller.enqueue(value);
       } catch (e) {
