@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,6 +212,36 @@ test('a slow but live upstream body is not taken for a stalled one', async () =>
   fault = null;
   assert.deepEqual(r, { received: size, failed: false, status: 200 });
   assert.ok(Date.now() - started > 2000, 'the body was delivered slowly, over more than one idle timeout');
+});
+
+test('a tag asked for again within the TTL is served from the verdict cache; a tag that moved is verified anew', async () => {
+  // Warm: the tag is verified (its signature fetched from the lookaside store).
+  const first = await fetch(`http://${G}/v2/lib/signed/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
+  assert.equal(first.status, 200);
+  await first.arrayBuffer();
+  // With the signature gone from the lookaside store, a fresh verification would deny; the
+  // cached verdict for this tag at this digest still answers.
+  const sigs = world.sigDir('lib/signed', digests.signed);
+  renameSync(sigs, `${sigs}.away`);
+  try {
+    const again = await fetch(`http://${G}/v2/lib/signed/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
+    assert.equal(again.status, 200, 'the cached verdict answers');
+    assert.equal(again.headers.get('docker-content-digest'), digests.signed);
+    await again.arrayBuffer();
+    // The tag was still read from upstream: when it names other bytes, they are verified.
+    const unsignedBody = Buffer.from(await (await fetch(`${world.registry.url}/v2/lib/unsigned/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } })).arrayBuffer());
+    fault = async (req, res, url) => {
+      if (url.pathname !== '/v2/lib/signed/manifests/v1') return false;
+      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(unsignedBody);
+      return true;
+    };
+    const moved = await fetch(`http://${G}/v2/lib/signed/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
+    assert.equal(moved.status, 403);
+    await moved.arrayBuffer();
+  } finally {
+    fault = null;
+    renameSync(`${sigs}.away`, sigs);
+  }
 });
 
 test('a manifest swapped after verification: clients get the verified bytes or a denial', async () => {

@@ -260,8 +260,11 @@ class Verifier {
         switch (need.kind) {
           case 'manifest': {
             progress({ step: 'manifest', image, reference: need.reference });
-            const fetched = await client.manifest(need.registry, need.repository, need.reference, { signal });
-            // A gate serves exactly the bytes that were verified: it asks for them here.
+            // `manifests`, when given, is in and out: a manifest already there (the gate's copy
+            // of a tag it has just read) is used as it is, and each one fetched is added, so a
+            // gate serves exactly the bytes that were verified.
+            const given = opts.manifests instanceof Map ? opts.manifests.get(need.reference) : undefined;
+            const fetched = given ?? await client.manifest(need.registry, need.repository, need.reference, { signal });
             if (fetched && opts.manifests instanceof Map) opts.manifests.set(need.reference, fetched);
             answer = fetched?.bytes;
             break;

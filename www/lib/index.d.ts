@@ -158,6 +158,11 @@ export interface VerifyOptions {
   acceptIndexSignatures?: boolean;
   /** The time to verify at (default: now). */
   now?: Date | number;
+  /**
+   * Manifests by the reference they were asked for (a tag or a digest), in and out: one present
+   * is used instead of fetching it (verified all the same), and each one fetched is added.
+   */
+  manifests?: Map<string, { bytes: Uint8Array; contentType: string | null }>;
 }
 
 /** Where one image's signatures are read from, by registries.d. */

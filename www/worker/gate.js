@@ -66,7 +66,7 @@ async function setup(env) {
     registry,
     ttl: Number(env.VERDICT_TTL ?? 60) * 1000,
     idle: Number(env.IDLE_TIMEOUT ?? 30) * 1000,
-    /** `${name}@${digest}` → { verdict, bytes, contentType, digest, expires } */
+    /** `${name}@${digest}` and `${name}:${tag}@${digest}` → { verdict, bytes, contentType, digest, expires } */
     verdicts: new Map(),
     /** `${name}@${blob digest}` → size */
     blobs: new Map(),
@@ -147,6 +147,18 @@ async function decide(s, env, name, reference) {
     if (kv?.verdict?.allowed === false) return { verdict: kv.verdict, bytes: null, expires: 0 };
   }
   const manifests = new Map();
+  // A tag is read anew on every request (tags move), but a verdict on the same tag at the same
+  // digest is reused within the TTL: no signatures are fetched or checked again.
+  let tagKey;
+  if (!byDigest) {
+    const current = await s.verifier.client.manifest(s.registry, name, reference);
+    if (current) {
+      tagKey = `${name}:${reference}@${digestOf(current.bytes)}`;
+      const cached = s.verdicts.get(tagKey);
+      if (cached && cached.expires > Date.now()) return cached;
+      manifests.set(reference, current);
+    }
+  }
   const image = `docker://${s.registry}/${name}${byDigest ? '@' : ':'}${reference}`;
   const verdict = await s.verifier.verify(image, { manifests });
   const top = manifests.get(reference);
@@ -163,6 +175,7 @@ async function decide(s, env, name, reference) {
     allowBlobs(s, name, json);
   }
   remember(s.verdicts, `${name}@${topDigest}`, served);
+  if (tagKey) remember(s.verdicts, tagKey, served);
   if (env.VERDICTS) {
     await env.VERDICTS.put(`${s.registry}/${name}@${topDigest}`, JSON.stringify({ verdict }), { expirationTtl: Math.max(60, s.ttl / 1000) }).catch(() => {});
   }
