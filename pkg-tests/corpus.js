@@ -69,13 +69,25 @@ export async function runCorpus(sigwall, cases) {
     results.push(judge(`createHasher ${c.algorithm} ${short(inputOf(c))}`, streamed, want));
   }
   const verifier = await createVerifier();
-  for (const c of cases.verify) {
-    const name = `blobGuard: ${c.name}`;
+  // Each case through blobGuard (a TransformStream piped to) and through guardBody (one stream
+  // that reads the body itself): the same check, so the same outcome.
+  const forms = {
+    blobGuard: (c, chunks) => {
+      const guard = verifier.blobGuard(c.digest, c.size === undefined ? undefined : { size: c.size });
+      return () => streamOf(chunks).pipeThrough(guard);
+    },
+    guardBody: (c, chunks) => {
+      const guarded = verifier.guardBody(streamOf(chunks), c.digest, c.size === undefined ? undefined : { size: c.size });
+      return () => guarded;
+    },
+  };
+  for (const c of cases.verify) for (const [form, make] of Object.entries(forms)) {
+    const name = `${form}: ${c.name}`;
     const chunks = c.chunks.map((s) => enc.encode(s));
     const whole = enc.encode(c.chunks.join(''));
     let guard;
     try {
-      guard = verifier.blobGuard(c.digest, c.size === undefined ? undefined : { size: c.size });
+      guard = make(c, chunks);
     } catch (e) {
       const ok = c.failsAtChunk === -1 && e instanceof SigwallError && e.code === c.code;
       results.push({ name, ok, detail: ok ? null : `construction threw ${e?.code ?? e}` });
@@ -85,7 +97,7 @@ export async function runCorpus(sigwall, cases) {
       results.push({ name, ok: false, detail: 'construction should have thrown' });
       continue;
     }
-    const { bytes, error } = await drain(streamOf(chunks).pipeThrough(guard));
+    const { bytes, error } = await drain(guard());
     let detail = null;
     if (c.ok) {
       if (error) detail = `errored: ${error.code ?? error}`;
@@ -136,10 +148,20 @@ export async function runGarbage(sigwall) {
     typed(`blobGuard(good, { size: ${String(size)} })`, () => v.blobGuard(good, { size }));
   }
   typed('blobGuard(good, 5)', () => v.blobGuard(good, 5));
+  for (const j of junk) {
+    typed(`guardBody(${String(j?.toString?.() ?? j)}, good)`, () => v.guardBody(j, good));
+    typed(`guardBody(stream, ${String(j?.toString?.() ?? j)})`, () => v.guardBody(streamOf([]), j));
+  }
+  for (const idleTimeout of [0, -1, NaN, Infinity, '5', null]) {
+    typed(`guardBody(stream, good, { idleTimeout: ${String(idleTimeout)} })`, () => v.guardBody(streamOf([]), good, { idleTimeout }));
+  }
   for (const chunk of ['text', 12, null, {}, [1, 2]]) {
     const { error } = await drain(streamOf([chunk]).pipeThrough(v.blobGuard(good)));
     const ok = error instanceof SigwallError && error.code === 'API_MISUSE';
     results.push({ name: `blobGuard chunk ${JSON.stringify(chunk)}`, ok, detail: ok ? null : `got ${error}` });
+    const body = await drain(v.guardBody(streamOf([chunk]), good));
+    const bodyOk = body.error instanceof SigwallError && body.error.code === 'API_MISUSE';
+    results.push({ name: `guardBody chunk ${JSON.stringify(chunk)}`, ok: bodyOk, detail: bodyOk ? null : `got ${body.error}` });
   }
   for (const arg of [42, 'policy', null, true]) {
     let error = null;

@@ -118,8 +118,15 @@ test('a blob is served only when an allowed manifest references it', async () =>
   await fetch(`http://${G}/v2/lib/signed/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
   const ok = await fetch(`http://${G}/v2/lib/signed/blobs/${layers.signed.digest}`);
   assert.equal(ok.status, 200);
+  // A registry answers a blob with its length (not chunked), on GET and on HEAD.
+  assert.equal(ok.headers.get('content-length'), String(layers.signed.size));
+  assert.equal(ok.headers.get('transfer-encoding'), null);
   const bytes = Buffer.from(await ok.arrayBuffer());
   assert.equal(`sha256:${createHash('sha256').update(bytes).digest('hex')}`, layers.signed.digest);
+  const head = await fetch(`http://${G}/v2/lib/signed/blobs/${layers.signed.digest}`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get('content-length'), String(layers.signed.size));
+  assert.equal(head.headers.get('docker-content-digest'), layers.signed.digest);
   // The unsigned image's layer, and the signed layer under another repository name: refused.
   for (const path of [`lib/unsigned/blobs/${layers.unsigned.digest}`, `lib/unsigned/blobs/${layers.signed.digest}`]) {
     const res = await fetch(`http://${G}/v2/${path}`);

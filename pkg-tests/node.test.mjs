@@ -4,6 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -101,6 +102,58 @@ test('the hand-written types list exactly the codes the wasm defines', async () 
   const dts = readFileSync(join(pkgDir, 'index.d.ts'), 'utf8');
   const union = dts.match(/export type ErrorCode =([^;]+);/)[1].match(/'([A-Z_]+)'/g).map((s) => s.slice(1, -1));
   assert.deepEqual([...union].sort(), [...glue.errorCodes()].sort());
+});
+
+test('guardBody checks a fetch body as one stream, and times out a stalled source', async () => {
+  const { createVerifier, FetchError, VerifyError } = await load();
+  const verifier = await createVerifier();
+  const body = randomBytes(3 * 1024 * 1024 + 5);
+  const expected = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  const tampered = Buffer.from(body);
+  tampered[tampered.length - 1] ^= 1;
+  const server = createServer((req, res) => {
+    const content = req.url === '/bad' ? tampered : body;
+    res.writeHead(200, { 'content-length': String(content.length) });
+    // In parts, so the reader sees the body arrive over time.
+    let at = 0;
+    const next = () => {
+      res.write(content.subarray(at, at + 256 * 1024));
+      at += 256 * 1024;
+      if (at < content.length) setImmediate(next);
+      else res.end();
+    };
+    next();
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const read = async (stream) => {
+    const parts = [];
+    let error = null;
+    try {
+      for await (const chunk of stream) parts.push(Buffer.from(chunk));
+    } catch (e) {
+      error = e;
+    }
+    return { bytes: Buffer.concat(parts), error };
+  };
+  try {
+    const good = await read(verifier.guardBody((await fetch(`${base}/good`)).body, expected, { size: body.length, idleTimeout: 5000 }));
+    assert.equal(good.error, null);
+    assert.ok(good.bytes.equals(body), 'the bytes pass unchanged');
+    const bad = await read(verifier.guardBody((await fetch(`${base}/bad`)).body, expected, { size: body.length }));
+    assert.ok(bad.error instanceof VerifyError && bad.error.code === 'DIGEST_MISMATCH', `got ${bad.error}`);
+    assert.ok(bad.bytes.length < body.length, `released ${bad.bytes.length} of ${body.length} bytes`);
+  } finally {
+    server.close();
+  }
+  // A source that sends one chunk and then nothing: the read times out, and the chunk held
+  // back is never released.
+  const stalled = new ReadableStream({ start(c) { c.enqueue(new Uint8Array(10)); } });
+  const started = Date.now();
+  const r = await read(verifier.guardBody(stalled, expected, { idleTimeout: 300 }));
+  assert.ok(r.error instanceof FetchError && r.error.code === 'TIMEOUT', `got ${r.error}`);
+  assert.equal(r.bytes.length, 0);
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
 });
 
 test('the full module ships in the package and carries OpenPGP support', async () => {

@@ -1,7 +1,7 @@
 // The public API of the sigwall package, the same in every runtime. Policy logic lives in the
 // Rust core; this file converts arguments, feeds the core and wraps its errors.
 
-import { fromCore, UsageError, VerifyError } from './errors.js';
+import { FetchError, fromCore, UsageError, VerifyError } from './errors.js';
 import { RegistryClient } from './registry.js';
 import { coreModule, fullModule, registriesModule } from './runtime.js';
 
@@ -392,60 +392,166 @@ class Verifier {
    * (withholding the last chunk) when the content does not match `expected` or `size`.
    */
   blobGuard(expected, options) {
-    if (typeof expected !== 'string') throw new UsageError('digest must be a string such as "sha256:…"');
-    const size = sizeOf(options);
-    const core = coreModule();
-    // The wasm verifier validates the expected digest in every case, and hashes unless the
-    // runtime has a native streaming SHA-256 (workerd's crypto.DigestStream).
-    const verifier = call(() => new core.DigestVerifier(expected, size));
-    const hasher = nativeSha256(expected) ?? wasmHasher(verifier);
-    if (hasher.native) verifier.free();
-    let total = 0;
-    // The newest non-empty chunk is always held back: it is released only when the next chunk
-    // arrives or, for the last one, after the digest and size have been checked. A consumer
-    // therefore never holds the complete content of a body that fails the check.
-    let held = null;
+    const guard = guardOf(expected, options);
     return new TransformStream({
       async transform(chunk, controller) {
-        let bytes;
-        try {
-          bytes = bytesOf(chunk, 'each chunk');
-          total += bytes.length;
-          if (size !== undefined && total > size) {
-            throw new VerifyError('SIZE_MISMATCH', `content is longer than the expected ${size} bytes`);
-          }
-          const pending = hasher.update(bytes);
-          if (pending) await pending;
-        } catch (e) {
-          held = null;
-          hasher.release();
-          throw fromCore(e);
-        }
-        if (bytes.length === 0) return;
-        if (held !== null) controller.enqueue(held);
-        held = bytes;
+        const out = await guard.push(chunk);
+        if (out !== null) controller.enqueue(out);
       },
       async flush(controller) {
-        try {
-          if (size !== undefined && total < size) {
-            throw new VerifyError('SIZE_MISMATCH', `content ended after ${total} bytes, expected ${size} bytes`);
-          }
-          await hasher.finish();
-        } catch (e) {
-          held = null;
-          throw fromCore(e);
-        } finally {
-          hasher.release();
-        }
-        if (held !== null) controller.enqueue(held);
-        held = null;
+        const last = await guard.finish();
+        if (last !== null) controller.enqueue(last);
       },
       cancel() {
-        held = null;
-        hasher.release();
+        guard.release();
       },
     });
   }
+
+  /**
+   * `body` (a ReadableStream of bytes, such as a fetch body) checked as `blobGuard` checks it,
+   * as one stream: it reads `body` itself, in reads that start at 64 KiB and grow to 1 MiB
+   * while the source keeps up (a BYOB reader where there is one; workerd's `readAtLeast`),
+   * declares its length when `size` is given (workerd's `expectedLength`, so a response carries
+   * Content-Length), and errors with FetchError `TIMEOUT` when one read waits `idleTimeout` ms.
+   */
+  guardBody(body, expected, options = {}) {
+    if (body === null || typeof body !== 'object' || typeof body.getReader !== 'function') {
+      throw new UsageError('body must be a ReadableStream of bytes');
+    }
+    const idle = options?.idleTimeout;
+    if (idle !== undefined && !(Number.isFinite(idle) && idle > 0)) throw new UsageError('idleTimeout must be a positive number of milliseconds');
+    const guard = guardOf(expected, options);
+    let reader;
+    let byob = true;
+    try {
+      reader = body.getReader({ mode: 'byob' });
+    } catch {
+      reader = body.getReader();
+      byob = false;
+    }
+    let want = FIRST_READ;
+    const read = () => (!byob ? reader.read()
+      : reader.readAtLeast ? reader.readAtLeast(want, new Uint8Array(want))
+      : reader.read(new Uint8Array(want)));
+    return new ReadableStream({
+      expectedLength: guard.size,
+      async pull(controller) {
+        try {
+          for (;;) {
+            const started = Date.now();
+            const { done, value } = await timed(read(), idle);
+            // Grow while reads complete quickly, shrink when one is slow: a slow but live
+            // source then never waits a whole idle timeout for one read.
+            const took = Date.now() - started;
+            if (idle === undefined || took < idle / 8) want = Math.min(MAX_READ, want * 2);
+            else if (took > idle / 4) want = Math.max(FIRST_READ, want / 2);
+            if (done) {
+              const last = await guard.finish();
+              if (last !== null) controller.enqueue(last);
+              controller.close();
+              return;
+            }
+            const out = await guard.push(value);
+            if (out !== null) {
+              controller.enqueue(out);
+              return;
+            }
+          }
+        } catch (e) {
+          guard.release();
+          reader.cancel(e).catch(() => {});
+          controller.error(e);
+        }
+      },
+      cancel(reason) {
+        guard.release();
+        return reader.cancel(reason);
+      },
+    }, { highWaterMark: 0 });
+  }
+}
+
+/** guardBody's read sizes: each chunk through JS streams costs about the same whatever its
+ * size, so large reads keep that cost per byte low; each buffer is allocated at the size read
+ * (a larger one is cleared whole however little of it fills). */
+const FIRST_READ = 64 * 1024;
+const MAX_READ = 1024 * 1024;
+
+/** `promise`, or a FetchError TIMEOUT after `ms` (none when undefined). */
+function timed(promise, ms) {
+  if (ms === undefined) return promise;
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new FetchError('TIMEOUT', `the body stalled: no read completed in ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The check blobGuard and guardBody make: every byte hashed, the size bounded, and the newest
+ * non-empty chunk always held back. A chunk is released only when the next one arrives or,
+ * for the last one, after the digest and size have been checked, so a consumer never holds
+ * the complete content of a body that fails the check.
+ */
+function guardOf(expected, options) {
+  if (typeof expected !== 'string') throw new UsageError('digest must be a string such as "sha256:…"');
+  const size = sizeOf(options);
+  const core = coreModule();
+  // The wasm verifier validates the expected digest in every case, and hashes unless the
+  // runtime has a native streaming SHA-256 (workerd's crypto.DigestStream).
+  const verifier = call(() => new core.DigestVerifier(expected, size));
+  const hasher = nativeSha256(expected) ?? wasmHasher(verifier);
+  if (hasher.native) verifier.free();
+  let total = 0;
+  let held = null;
+  const fail = (e) => {
+    held = null;
+    hasher.release();
+    return fromCore(e);
+  };
+  return {
+    size,
+    /** Takes a chunk; resolves to the chunk now released (or null). */
+    async push(chunk) {
+      let bytes;
+      try {
+        bytes = bytesOf(chunk, 'each chunk');
+        total += bytes.length;
+        if (size !== undefined && total > size) {
+          throw new VerifyError('SIZE_MISMATCH', `content is longer than the expected ${size} bytes`);
+        }
+        const pending = hasher.update(bytes);
+        if (pending) await pending;
+      } catch (e) {
+        throw fail(e);
+      }
+      if (bytes.length === 0) return null;
+      const out = held;
+      held = bytes;
+      return out;
+    },
+    /** Checks size and digest; resolves to the last chunk (or null). */
+    async finish() {
+      try {
+        if (size !== undefined && total < size) {
+          throw new VerifyError('SIZE_MISMATCH', `content ended after ${total} bytes, expected ${size} bytes`);
+        }
+        await hasher.finish();
+      } catch (e) {
+        throw fail(e);
+      } finally {
+        hasher.release();
+      }
+      const last = held;
+      held = null;
+      return last;
+    },
+    release() {
+      held = null;
+      hasher.release();
+    },
+  };
 }
 
 /** Hashing through the wasm DigestVerifier, in batches of at least CHUNK bytes (a call into

@@ -286,6 +286,11 @@ export interface BlobGuardOptions {
   size?: number;
 }
 
+export interface GuardBodyOptions extends BlobGuardOptions {
+  /** Milliseconds one read of the body may wait before the stream errors (FetchError `TIMEOUT`). */
+  idleTimeout?: number;
+}
+
 export interface Verifier {
   /** The key files the policy names (keyPath, keyPaths, and CA / Rekor paths). */
   readonly keyPaths: string[];
@@ -319,6 +324,17 @@ export interface Verifier {
    * @throws {VerifyError} `DIGEST_INVALID` / `DIGEST_UNSUPPORTED` for a bad `digest`.
    */
   blobGuard(digest: string, options?: BlobGuardOptions): TransformStream<Uint8Array, Uint8Array>;
+
+  /**
+   * `body` checked as {@link Verifier.blobGuard} checks it, as one stream that reads `body`
+   * itself: reads start at 64 KiB and grow to 1 MiB while the source keeps up (a BYOB reader
+   * where there is one, and workerd's `readAtLeast`), so the check costs less per byte than a
+   * pipe through `blobGuard`. With `size`, the stream declares its length (workerd's
+   * `expectedLength`: a Response of it carries Content-Length). Errors as `blobGuard` does, and
+   * with {@link FetchError} `TIMEOUT` when a read waits `idleTimeout` ms.
+   * @throws {VerifyError} `DIGEST_INVALID` / `DIGEST_UNSUPPORTED` for a bad `digest`.
+   */
+  guardBody(body: ReadableStream<Uint8Array>, digest: string, options?: GuardBodyOptions): ReadableStream<Uint8Array>;
 }
 
 /**

@@ -3,8 +3,9 @@
 //
 // Manifests are fetched from upstream, verified (signatures fetched through the same client),
 // and served byte for byte as verified, or refused with 403 and the verdict. Blobs are served
-// only when a manifest this gate allowed references them, streamed through `blobGuard` so a
-// body that does not hash to its digest is cut off before its last bytes. Any error denies.
+// only when a manifest this gate allowed references them, streamed through the `blobGuard`
+// check (`guardBody`) so a body that does not hash to its digest is cut off before its last
+// bytes. Any error denies.
 //
 // Configuration (worker bindings; `sigwall gate` writes them):
 //   UPSTREAM          the upstream registry's base URL (http://127.0.0.1:5000, https://ghcr.io)
@@ -203,59 +204,6 @@ async function manifest(request, s, env, name, reference) {
   return new Response(request.method === 'HEAD' ? null : bytes, { status: 200, headers });
 }
 
-/** Read sizes: each chunk through the JS streams costs about the same whatever its size (0.2 ms
- * here), so large chunks keep that cost per byte low; every buffer is allocated at the size
- * read, since a larger buffer is cleared and mapped whole however little of it fills. */
-const FIRST_READ = 64 * 1024;
-const MAX_READ = 1024 * 1024;
-
-/**
- * The upstream body re-chunked into reads of 64 KiB to 1 MiB (a BYOB reader where the runtime
- * has one, and workerd's `readAtLeast`: workerd hands fetch bodies over in 4 KiB chunks), erroring
- * when one read waits `ms` (a stalled body must not hang clients). Reads start small and double
- * while each completes within an eighth of `ms`, and halve when one takes over a quarter, so a
- * slow but live upstream is not mistaken for a stalled one.
- */
-function rechunked(body, ms) {
-  let reader;
-  let byob = true;
-  try {
-    reader = body.getReader({ mode: 'byob' });
-  } catch {
-    reader = body.getReader();
-    byob = false;
-  }
-  let want = FIRST_READ;
-  return new ReadableStream({
-    async pull(controller) {
-      let timer;
-      const stalled = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the upstream body stalled for ${ms} ms`)), ms);
-      });
-      const started = Date.now();
-      try {
-        const read = !byob ? reader.read()
-          : reader.readAtLeast ? reader.readAtLeast(want, new Uint8Array(want))
-          : reader.read(new Uint8Array(want));
-        const { done, value } = await Promise.race([read, stalled]);
-        const took = Date.now() - started;
-        if (took < ms / 8) want = Math.min(MAX_READ, want * 2);
-        else if (took > ms / 4) want = Math.max(FIRST_READ, want / 2);
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (e) {
-        reader.cancel(e).catch(() => {});
-        controller.error(e);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-}
-
 async function blob(request, s, name, digest) {
   const size = s.blobs.get(`${name}@${digest}`);
   if (size === undefined) {
@@ -270,7 +218,9 @@ async function blob(request, s, name, digest) {
     return denied(`sigwall could not fetch blob ${digest}: ${e?.message ?? e}`);
   }
   if (upstream === null) return ociError(404, 'BLOB_UNKNOWN', `blob ${digest} is not in the upstream registry`);
-  const body = rechunked(upstream.body, s.idle).pipeThrough(s.verifier.blobGuard(digest, { size }));
+  // One stream reads the upstream body in large chunks, hashes every byte and holds the last
+  // chunk back until the digest matches; its declared length gives the response Content-Length.
+  const body = s.verifier.guardBody(upstream.body, digest, { size, idleTimeout: s.idle });
   return new Response(body, { status: 200, headers });
 }
 
