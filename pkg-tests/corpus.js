@@ -152,6 +152,9 @@ export async function runGarbage(sigwall) {
     typed(`guardBody(${String(j?.toString?.() ?? j)}, good)`, () => v.guardBody(j, good));
     typed(`guardBody(stream, ${String(j?.toString?.() ?? j)})`, () => v.guardBody(streamOf([]), j));
   }
+  const locked = streamOf([]);
+  locked.getReader();
+  typed('guardBody(a locked stream, good)', () => v.guardBody(locked, good));
   for (const idleTimeout of [0, -1, NaN, Infinity, '5', null]) {
     typed(`guardBody(stream, good, { idleTimeout: ${String(idleTimeout)} })`, () => v.guardBody(streamOf([]), good, { idleTimeout }));
   }

@@ -154,6 +154,11 @@ test('guardBody checks a fetch body as one stream, and times out a stalled sourc
   assert.ok(r.error instanceof FetchError && r.error.code === 'TIMEOUT', `got ${r.error}`);
   assert.equal(r.bytes.length, 0);
   assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+  // A source that fails mid-way: a transport error, and again nothing held back is released.
+  const broken = new ReadableStream({ start(c) { c.enqueue(new Uint8Array(10)); c.error(new Error('connection reset')); } });
+  const b = await read(verifier.guardBody(broken, expected));
+  assert.ok(b.error instanceof FetchError && b.error.code === 'NETWORK', `got ${b.error}`);
+  assert.equal(b.bytes.length, 0);
 });
 
 test('the full module ships in the package and carries OpenPGP support', async () => {

@@ -1,7 +1,7 @@
 // The public API of the sigwall package, the same in every runtime. Policy logic lives in the
 // Rust core; this file converts arguments, feeds the core and wraps its errors.
 
-import { FetchError, fromCore, UsageError, VerifyError } from './errors.js';
+import { FetchError, fromCore, SigwallError, UsageError, VerifyError } from './errors.js';
 import { RegistryClient } from './registry.js';
 import { coreModule, fullModule, registriesModule } from './runtime.js';
 
@@ -427,8 +427,13 @@ class Verifier {
     try {
       reader = body.getReader({ mode: 'byob' });
     } catch {
-      reader = body.getReader();
-      byob = false;
+      try {
+        reader = body.getReader();
+        byob = false;
+      } catch (e) {
+        guard.release();
+        throw new UsageError(`body cannot be read (is it locked?): ${e?.message ?? e}`);
+      }
     }
     let want = FIRST_READ;
     const read = () => (!byob ? reader.read()
@@ -461,7 +466,9 @@ class Verifier {
         } catch (e) {
           guard.release();
           reader.cancel(e).catch(() => {});
-          controller.error(e);
+          // The check's own errors are typed already; a failed read of the source is a
+          // transport failure.
+          controller.error(e instanceof SigwallError ? e : new FetchError('NETWORK', `reading the body failed: ${e?.message ?? e}`, { cause: e }));
         }
       },
       cancel(reason) {
