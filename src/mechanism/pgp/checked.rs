@@ -20,7 +20,7 @@ use pgp::types::{
 };
 
 /// A key (primary or subkey) whose signatures are checked by [`check`], with what was
-/// prepared for it once.
+/// prepared for it once ([`Prepared::new`] of its own parameters).
 #[derive(Debug)]
 pub(super) struct Checked<'a, K>(pub(super) &'a K, pub(super) &'a Prepared);
 
@@ -31,7 +31,8 @@ pub(super) struct Checked<'a, K>(pub(super) &'a K, pub(super) &'a Prepared);
 pub(super) enum Prepared {
     Rsa(sigwall_rsa::PublicKey),
     P256(sigwall_p256::VerifyingKey),
-    /// Nothing to reuse, or not yet prepared: [`check`] prepares what it needs each time.
+    /// Nothing to reuse (other key types), or an RSA or P-256 key that could not be prepared,
+    /// whose signatures then never verify.
     #[default]
     None,
 }
@@ -181,17 +182,12 @@ fn check(
         return Err("MD5 signatures are refused, as GnuPG refuses them");
     }
     match params {
-        PublicParams::RSA(key) => {
+        PublicParams::RSA(_) => {
             let [m] = mpis::<1>(signature)?;
-            match prepared {
-                Prepared::Rsa(prepared) => rsa_verify(prepared, hash, hashed, m.as_ref()),
-                _ => rsa_verify(
-                    &rsa_key(&key.key).ok_or("unusable RSA key")?,
-                    hash,
-                    hashed,
-                    m.as_ref(),
-                ),
-            }
+            let Prepared::Rsa(key) = prepared else {
+                return Err("unusable RSA key");
+            };
+            rsa_verify(key, hash, hashed, m.as_ref())
         }
         PublicParams::EdDSALegacy(EddsaLegacyPublicParams::Ed25519 { key }) => {
             let [r, s] = mpis::<2>(signature)?;
@@ -204,7 +200,7 @@ fn check(
                 .map_err(|_| "not a native Ed25519 signature")?;
             pgp::crypto::ed25519::verify(&key.key, hash, hashed, bytes).map_err(bad)
         }
-        PublicParams::ECDSA(EcdsaPublicParams::P256 { key }) => {
+        PublicParams::ECDSA(EcdsaPublicParams::P256 { .. }) => {
             // RFC 9580 §5.2.3.2: the digest must be at least as long as the curve's field.
             if hash.digest_size().unwrap_or(0) < 32 {
                 return Err("the hash algorithm is too weak for the key");
@@ -216,13 +212,8 @@ fn check(
                 return Err("malformed signature");
             };
             // The same verifier as cosign's P-256 keys (a fraction of p256's time in wasm).
-            let fresh;
-            let key = match prepared {
-                Prepared::P256(key) => key,
-                _ => {
-                    fresh = p256_key(key).ok_or("invalid P-256 key")?;
-                    &fresh
-                }
+            let Prepared::P256(key) = prepared else {
+                return Err("invalid P-256 key");
             };
             if key.verify_prehash(hashed, r, s) {
                 Ok(())

@@ -170,13 +170,15 @@ fn validate(raw: RawKey) -> Option<TrustedKey> {
         .subkeys
         .into_iter()
         .filter_map(|(key, signatures)| {
+            // Prepared once: for the back-signature checked here and for every signature later.
+            let prepared = Prepared::new(key.public_params());
             let bound = |s: &&Signature| {
                 s.verify_subkey_binding(&primary, &key).is_ok()
                     && (s.typ() == Some(SignatureType::SubkeyRevocation)
                         || (s.key_flags().sign()
                             && s.embedded_signature().is_some_and(|back| {
                                 back.verify_primary_key_binding(
-                                    &Checked(&key, &Prepared::default()),
+                                    &Checked(&key, &prepared),
                                     &raw.primary,
                                 )
                                 .is_ok()
@@ -196,8 +198,8 @@ fn validate(raw: RawKey) -> Option<TrustedKey> {
                 expires: expiry(binding, key.created_at().as_secs()),
             };
             Some(TrustedSubkey {
-                prepared: Prepared::new(key.public_params()),
                 key,
+                prepared,
                 state,
             })
         })
