@@ -20,11 +20,10 @@ extern crate alloc;
 use alloc::vec;
 use alloc::vec::Vec;
 
-/// The hash algorithms a PKCS #1 v1.5 signature can name in its DigestInfo.
+/// The hash algorithms a PKCS #1 v1.5 signature can name in its DigestInfo (MD5 is not one:
+/// sigwall refuses MD5 signatures before they get here, as GnuPG does).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Hash {
-    /// MD5 (16 bytes).
-    Md5,
     /// RIPEMD-160 (20 bytes).
     Ripemd160,
     /// SHA-1 (20 bytes).
@@ -48,10 +47,6 @@ impl Hash {
     /// OCTET STRING header }.
     fn digest_info_prefix(self) -> &'static [u8] {
         match self {
-            Hash::Md5 => &[
-                0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05,
-                0x05, 0x00, 0x04, 0x10,
-            ],
             Hash::Ripemd160 => &[
                 0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x24, 0x03, 0x02, 0x01, 0x05, 0x00, 0x04,
                 0x14,
@@ -72,7 +67,6 @@ impl Hash {
     /// The digest's length in bytes.
     pub fn output_len(self) -> usize {
         match self {
-            Hash::Md5 => 16,
             Hash::Ripemd160 | Hash::Sha1 => 20,
             Hash::Sha224 => 28,
             Hash::Sha256 | Hash::Sha3_256 => 32,

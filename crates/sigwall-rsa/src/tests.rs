@@ -32,7 +32,6 @@ fn ours(key: &RsaPrivateKey) -> PublicKey {
 /// (our hash, the rsa crate's scheme for it, a digest of the right length)
 fn schemes() -> Vec<(Hash, Pkcs1v15Sign)> {
     std::vec![
-        (Hash::Md5, Pkcs1v15Sign::new::<md5::Md5>()),
         (Hash::Ripemd160, Pkcs1v15Sign::new::<ripemd::Ripemd160>()),
         (Hash::Sha1, Pkcs1v15Sign::new::<sha1::Sha1>()),
         (Hash::Sha224, Pkcs1v15Sign::new::<sha2::Sha224>()),
