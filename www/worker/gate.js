@@ -151,10 +151,13 @@ async function decide(s, env, name, reference) {
   // A tag is read anew on every request (tags move), but a verdict on the same tag at the same
   // digest is reused within the TTL: no signatures are fetched or checked again.
   let tagKey;
+  let current;
+  let currentDigest;
   if (!byDigest) {
-    const current = await s.verifier.client.manifest(s.registry, name, reference);
+    current = await s.verifier.client.manifest(s.registry, name, reference);
     if (current) {
-      tagKey = `${name}:${reference}@${digestOf(current.bytes)}`;
+      currentDigest = digestOf(current.bytes);
+      tagKey = `${name}:${reference}@${currentDigest}`;
       const cached = s.verdicts.get(tagKey);
       if (cached && cached.expires > Date.now()) return cached;
       manifests.set(reference, current);
@@ -164,7 +167,7 @@ async function decide(s, env, name, reference) {
   const verdict = await s.verifier.verify(image, { manifests });
   const top = manifests.get(reference);
   if (!top) throw new Error('the verifier did not fetch the manifest it evaluated');
-  const topDigest = digestOf(top.bytes);
+  const topDigest = top === current ? currentDigest : digestOf(top.bytes);
   const topJson = parsed(top.bytes);
   const served = { verdict, bytes: top.bytes, contentType: mediaTypeOf(topJson, top.contentType), digest: topDigest, expires: Date.now() + s.ttl };
   // The manifest the policy was evaluated on: the one asked for, or the platform's instance of
