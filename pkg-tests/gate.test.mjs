@@ -5,10 +5,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import { consumer, daemon, freePort, repo, waitForPort } from './helpers.mjs';
 import { makeImage, MANIFEST_ACCEPT, pullThrough } from './lib/registry.mjs';
 import { startWorld } from './lib/world.mjs';
@@ -17,6 +19,7 @@ let world;
 let proxy;
 let gate;
 let G; // the gate's host:port
+let consumerDir; // the consumer project that installed sigwall
 const digests = {};
 const layers = {};
 let fault = null; // (req, res, url) => true when it answered itself
@@ -36,6 +39,10 @@ before(async () => {
   digests.keyB = world.push(makeImage('signed by b\n', 'v1'), 'lib/key-b', { tag: 'v1', signBy: [b.fpr] });
   digests.wrongId = world.push(makeImage('wrong identity\n', 'v1'), 'lib/wrong-id', { tag: 'v1', signBy: [a.fpr], identity: `${world.host}/lib/other:v1` });
   // A layer of incompressible bytes, so that its body arrives in many chunks.
+  digests.cosigned = world.push(makeImage('cosign-signed\n', 'v1'), 'cosign/app', { tag: 'v1' });
+  world.signCosign('cosign/app', digests.cosigned, `${world.host}/cosign/app:v1`);
+  digests.cosignOther = world.push(makeImage('cosign, other key\n', 'v1'), 'cosign/other', { tag: 'v1' });
+  world.signCosign('cosign/other', digests.cosignOther, `${world.host}/cosign/other:v1`, { key: 'other' });
   digests.big = world.push(makeImage(randomBytes(512 * 1024).toString('base64'), 'v1'), 'lib/big', { tag: 'v1', signBy: [a.fpr] });
   for (const name of ['signed', 'unsigned', 'big']) layers[name] = (await manifestOf(`lib/${name}`, 'v1')).layers[0];
 
@@ -55,15 +62,16 @@ before(async () => {
   // A second registries.d file: the gate must merge files as containers/image does (both
   // have a `docker` section), not read them as one document.
   writeFileSync(join(world.registriesD, 'zz-other.yaml'), 'docker:\n  other.example/team:\n    use-sigstore-attachments: true\n');
-  const dir = consumer('gate');
+  consumerDir = consumer('gate');
   const policy = join(world.dir, 'gate-policy.json');
   writeFileSync(policy, JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: {
     [`${world.host}/lib`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: world.keys.a.path }],
+    [`${world.host}/cosign`]: [{ type: 'sigstoreSigned', keyPath: world.cosign.path }],
   } } }));
   const port = await freePort();
   G = `127.0.0.1:${port}`;
   // workerd comes from the repository's dev dependencies (a user installs it next to sigwall).
-  gate = daemon(join(dir, 'node_modules', '.bin', 'sigwall'), ['gate', '--upstream', `http://127.0.0.1:${proxy.address().port}`,
+  gate = daemon(join(consumerDir, 'node_modules', '.bin', 'sigwall'), ['gate', '--upstream', `http://127.0.0.1:${proxy.address().port}`,
     '--registry-name', world.host, '--policy', policy, '--registries.d', world.registriesD, '--listen', G, '--idle-timeout', '2'], { cwd: repo });
   await waitForPort(port, 30000).catch((e) => { throw new Error(`${e.message}\n${gate.log()}`); });
 });
@@ -111,6 +119,90 @@ test('the deny body is an OCI error with the verdict; manifests keep their exact
   const foreign = await fetch(`http://${G}/_sigwall/verify?image=other.example/lib/signed:v1`);
   assert.equal(foreign.status, 400);
   assert.equal((await foreign.json()).errors[0].code, 'NAME_INVALID');
+});
+
+test('clients that check signatures themselves get them through the gate', async () => {
+  fault = null;
+  // skopeo (or podman) behind the gate with its own policy on the gate's names, the identities
+  // the signers claimed (the upstream's names) remapped as for a mirror; simple signatures come
+  // from the lookaside.
+  const remap = { type: 'remapIdentity', prefix: G, signedPrefix: world.host };
+  const policy = JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: {
+    [`${G}/lib`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: world.keys.a.path, signedIdentity: remap }],
+  } } });
+  const registriesD = mkdtempSync(join(tmpdir(), 'sigwall-client-d-'));
+  writeFileSync(join(registriesD, 'gate.yaml'), `docker:\n  ${G}:\n    lookaside: ${world.lookaside.url}\n  ${G}/cosign:\n    use-sigstore-attachments: true\n`);
+  const simple = await pullThrough(G, 'lib/signed:v1', { policy, registriesD });
+  assert.equal(simple.status, 0, simple.err);
+  // Debian's skopeo cannot check cosign signatures ("sigstore disabled"), but it copies them:
+  // the copy holds the signature the gate passed on, the upstream's payload and signature.
+  const out = join(mkdtempSync(join(tmpdir(), 'sigwall-client-')), 'app');
+  const copied = await pullThrough(G, 'cosign/app:v1', { registriesD, out });
+  assert.equal(copied.status, 0, copied.err);
+  const tag = `${digests.cosigned.replace(':', '-')}.sig`;
+  const upstreamSig = JSON.parse(await (await fetch(`${world.registry.url}/v2/cosign/app/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } })).text());
+  // containers/image's dir: format: `signature-1` holds "\0sigstore-json\n" and a JSON record.
+  const stored = readFileSync(join(out, 'signature-1'));
+  const prefix = Buffer.from('\0sigstore-json\n');
+  assert.ok(stored.subarray(0, prefix.length).equals(prefix), 'the copy holds a sigstore signature');
+  const record = JSON.parse(stored.subarray(prefix.length));
+  assert.equal(record.annotations['dev.cosignproject.cosign/signature'], upstreamSig.layers[0].annotations['dev.cosignproject.cosign/signature']);
+  // sigwall as that client (what the dashboard panel does with the gate as its route): it
+  // checks the cosign signature it reads through the gate.
+  const api = await import(pathToFileURL(createRequire(join(consumerDir, 'x.js')).resolve('sigwall')));
+  const client = await api.createVerifier({
+    policy: { default: [{ type: 'reject' }], transports: { docker: { [`${G}/cosign`]: [{ type: 'sigstoreSigned', keyData: readFileSync(world.cosign.path).toString('base64'), signedIdentity: remap }] } } },
+    registriesD: { 'gate.yaml': `docker:\n  ${G}/cosign:\n    use-sigstore-attachments: true\n` },
+    insecureHttp: [G],
+  });
+  const verdict = await client.verify(`docker://${G}/cosign/app:v1`);
+  assert.equal(verdict.allowed, true, JSON.stringify(verdict.reasons));
+  assert.equal(verdict.digest, digests.cosigned);
+
+  // The allowed image's cosign signature manifest: the upstream's bytes; its layers (the signed
+  // payloads) become servable, its config does not (containers/image never reads it).
+  const sig = await fetch(`http://${G}/v2/cosign/app/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });
+  assert.equal(sig.status, 200);
+  const bytes = Buffer.from(await sig.arrayBuffer());
+  const upstream = Buffer.from(await (await fetch(`${world.registry.url}/v2/cosign/app/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } })).arrayBuffer());
+  assert.ok(bytes.equals(upstream));
+  assert.equal(sig.headers.get('docker-content-digest'), `sha256:${createHash('sha256').update(bytes).digest('hex')}`);
+  assert.equal(sig.headers.get('content-type'), 'application/vnd.oci.image.manifest.v1+json');
+  const { config, layers: [payload] } = JSON.parse(bytes);
+  const served = await fetch(`http://${G}/v2/cosign/app/blobs/${payload.digest}`);
+  assert.equal(served.status, 200);
+  assert.equal(`sha256:${createHash('sha256').update(Buffer.from(await served.arrayBuffer())).digest('hex')}`, payload.digest);
+  const configBlob = await fetch(`http://${G}/v2/cosign/app/blobs/${config.digest}`);
+  assert.equal(configBlob.status, 403);
+  await configBlob.arrayBuffer();
+
+  // A denied image's attachments are refused; an allowed one's missing attachment is absent.
+  const other = await fetch(`http://${G}/v2/cosign/other/manifests/${digests.cosignOther.replace(':', '-')}.sig`, { headers: { accept: MANIFEST_ACCEPT } });
+  assert.equal(other.status, 403);
+  assert.equal((await other.json()).errors[0].code, 'DENIED');
+  const att = await fetch(`http://${G}/v2/cosign/app/manifests/${digests.cosigned.replace(':', '-')}.att`, { headers: { accept: MANIFEST_ACCEPT } });
+  assert.equal(att.status, 404);
+  assert.equal((await att.json()).errors[0].code, 'MANIFEST_UNKNOWN');
+
+  // An upstream's attachment is passed on, but does not widen what is servable: a layer larger
+  // than containers/image reads (4 MiB) stays refused, and a body that is not an image manifest
+  // is refused itself.
+  const over = Buffer.from(JSON.stringify({ ...upstreamSig, layers: [{ mediaType: 'application/octet-stream', digest: layers.big.digest, size: 4 * 1024 * 1024 + 1 }] }));
+  for (const [body, status] of [[over, 200], [Buffer.from('not a manifest'), 403]]) {
+    fault = async (req, res, url) => {
+      if (!url.pathname.endsWith(`/manifests/${tag}`)) return false;
+      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(body);
+      return true;
+    };
+    const res = await fetch(`http://${G}/v2/cosign/app/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });
+    assert.equal(res.status, status);
+    if (status === 200) assert.ok(Buffer.from(await res.arrayBuffer()).equals(body));
+    else assert.equal((await res.json()).errors[0].code, 'DENIED');
+  }
+  fault = null;
+  const big = await fetch(`http://${G}/v2/cosign/app/blobs/${layers.big.digest}`);
+  assert.equal(big.status, 403);
+  await big.arrayBuffer();
 });
 
 test('a blob is served only when an allowed manifest references it', async () => {

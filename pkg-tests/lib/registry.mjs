@@ -112,14 +112,16 @@ export function skopeo(args, policy = ACCEPT_ANYTHING, extraGlobal = []) {
 }
 
 /**
- * `skopeo copy docker://HOST/IMAGE dir:…` over plain HTTP with skopeo's own policy accepting
- * anything (so the server decides), without blocking this process (tests that run servers in
- * it would deadlock on a synchronous child). Resolves with { status, err }.
+ * `skopeo copy docker://HOST/IMAGE dir:…` over plain HTTP, without blocking this process (tests
+ * that run servers in it would deadlock on a synchronous child). skopeo's own policy accepts
+ * anything (so the server decides) unless `policy` (JSON text) is given, with `registriesD`
+ * for where it finds signatures, and copies into `out` (kept) if given. Resolves with
+ * { status, err }.
  */
-export function pullThrough(host, image) {
+export function pullThrough(host, image, { policy = ACCEPT_ANYTHING, registriesD, out } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sigwall-pull-'));
-  writeFileSync(join(dir, 'policy.json'), ACCEPT_ANYTHING);
-  const args = ['--policy', join(dir, 'policy.json'), 'copy', '--src-tls-verify=false', `docker://${host}/${image}`, `dir:${join(dir, 'out')}`];
+  writeFileSync(join(dir, 'policy.json'), policy);
+  const args = ['--policy', join(dir, 'policy.json'), ...(registriesD ? ['--registries.d', registriesD] : []), 'copy', '--src-tls-verify=false', `docker://${host}/${image}`, `dir:${out ?? join(dir, 'out')}`];
   return new Promise((resolve) => {
     const child = spawn('skopeo', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';

@@ -31,6 +31,11 @@ const EXPOSED = 'Docker-Content-Digest, WWW-Authenticate, Link, Content-Type, Co
 const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** cosign's attachment tags of a manifest digest: its signatures (`.sig`, which containers/image
+ * and cosign read) and attestations (`.att`). */
+const ATTACHMENT = /^sha256-([a-f0-9]{64})\.(?:sig|att)$/;
+/** containers/image reads at most 4 MiB of each attachment layer (iolimits.MaxSignatureBodySize). */
+const MAX_ATTACHMENT_LAYER = 4 * 1024 * 1024;
 
 /** Per isolate: the verifier, verdicts by digest, and the blobs allowed manifests reference
  * (a promise, so that concurrent first requests share one setup). */
@@ -186,25 +191,67 @@ async function decide(s, env, name, reference) {
   return served;
 }
 
-async function manifest(request, s, env, name, reference) {
+/** decide(), or the Response that refuses: 404 for a manifest upstream does not have, 403 with
+ * the reason for a denial or any failure. */
+async function allowedOrRefusal(s, env, name, reference) {
   let decided;
   try {
     decided = await decide(s, env, name, reference);
   } catch (e) {
-    if (e instanceof SigwallError && e.code === 'MANIFEST_UNKNOWN') return ociError(404, 'MANIFEST_UNKNOWN', e.message);
-    return denied(`sigwall could not verify ${name}:${reference}: ${e?.code ? `${e.code}: ` : ''}${e?.message ?? e}`);
+    if (e instanceof SigwallError && e.code === 'MANIFEST_UNKNOWN') return { refusal: ociError(404, 'MANIFEST_UNKNOWN', e.message) };
+    return { refusal: denied(`sigwall could not verify ${name}:${reference}: ${e?.code ? `${e.code}: ` : ''}${e?.message ?? e}`) };
   }
-  const { verdict, bytes, contentType, digest } = decided;
+  const { verdict, bytes } = decided;
   if (!verdict.allowed || bytes === null) {
     const why = verdict.reasons.map((r) => r.message).join('; ');
-    return denied(`sigwall denied ${verdict.image}: ${why}`, verdict);
+    return { refusal: denied(`sigwall denied ${verdict.image}: ${why}`, verdict) };
   }
+  return { decided };
+}
+
+function serveManifest(request, bytes, contentType, digest) {
   const headers = cors({
     'content-type': contentType,
     'content-length': String(bytes.length),
     'docker-content-digest': digest,
   });
   return new Response(request.method === 'HEAD' ? null : bytes, { status: 200, headers });
+}
+
+async function manifest(request, s, env, name, reference) {
+  const { decided, refusal } = await allowedOrRefusal(s, env, name, reference);
+  if (refusal) return refusal;
+  return serveManifest(request, decided.bytes, decided.contentType, decided.digest);
+}
+
+/**
+ * A cosign attachment (`sha256-<hex>.sig` or `.att`) of a manifest this gate allows, so that a
+ * client that checks signatures itself (podman or skopeo with a sigstoreSigned policy, cosign
+ * verify) can behind the gate. Signatures are not image content: the attachment is served as
+ * upstream has it (read anew, like a tag), and only its layers, the signed payloads, become
+ * servable, up to containers/image's 4 MiB each. An attachment of a denied or unknown image is
+ * refused as that image is.
+ */
+async function attachment(request, s, env, name, reference, subject) {
+  const { refusal } = await allowedOrRefusal(s, env, name, subject);
+  if (refusal) return refusal;
+  let found;
+  try {
+    found = await s.verifier.client.manifest(s.registry, name, reference);
+  } catch (e) {
+    return denied(`sigwall could not fetch ${name}:${reference}: ${e?.code ? `${e.code}: ` : ''}${e?.message ?? e}`);
+  }
+  if (found === null) return ociError(404, 'MANIFEST_UNKNOWN', `${name}:${reference} is not in the upstream registry`);
+  const json = parsed(found.bytes);
+  if (json?.schemaVersion !== 2 || !Array.isArray(json.layers)) {
+    return denied(`sigwall refused ${name}:${reference}: an attachment must be an image manifest`);
+  }
+  for (const layer of json.layers) {
+    if (typeof layer?.digest === 'string' && DIGEST.test(layer.digest) && Number.isSafeInteger(layer.size) && layer.size >= 0 && layer.size <= MAX_ATTACHMENT_LAYER) {
+      remember(s.blobs, `${name}@${layer.digest}`, layer.size);
+    }
+  }
+  return serveManifest(request, found.bytes, mediaTypeOf(json, found.contentType), digestOf(found.bytes));
 }
 
 async function blob(request, s, name, digest) {
@@ -271,6 +318,8 @@ async function handle(request, env) {
   const [, name, kind, reference] = m;
   if (kind === 'manifests') {
     if (!DIGEST.test(reference) && !TAG.test(reference)) return ociError(404, 'MANIFEST_INVALID', `invalid reference ${reference}`);
+    const attached = ATTACHMENT.exec(reference);
+    if (attached) return attachment(request, s, env, name, reference, `sha256:${attached[1]}`);
     return manifest(request, s, env, name, reference);
   }
   if (!DIGEST.test(reference)) return ociError(404, 'DIGEST_INVALID', `invalid digest ${reference}`);
