@@ -22,6 +22,7 @@ let G; // the gate's host:port
 let consumerDir; // the consumer project that installed sigwall
 const digests = {};
 const layers = {};
+let otherKeyLayer; // a cosign signature layer of cosign/app by a key the policy does not trust
 let fault = null; // (req, res, url) => true when it answered itself
 
 const pull = (image) => pullThrough(G, image);
@@ -40,6 +41,9 @@ before(async () => {
   digests.wrongId = world.push(makeImage('wrong identity\n', 'v1'), 'lib/wrong-id', { tag: 'v1', signBy: [a.fpr], identity: `${world.host}/lib/other:v1` });
   // A layer of incompressible bytes, so that its body arrives in many chunks.
   digests.cosigned = world.push(makeImage('cosign-signed\n', 'v1'), 'cosign/app', { tag: 'v1' });
+  // Signed by another key first, then by the policy's key (the tag keeps the last): the other
+  // key's signature layer is kept for a test.
+  otherKeyLayer = JSON.parse(world.signCosign('cosign/app', digests.cosigned, `${world.host}/cosign/app:v1`, { key: 'other' }).manifest).layers[0];
   world.signCosign('cosign/app', digests.cosigned, `${world.host}/cosign/app:v1`);
   digests.cosignOther = world.push(makeImage('cosign, other key\n', 'v1'), 'cosign/other', { tag: 'v1' });
   world.signCosign('cosign/other', digests.cosignOther, `${world.host}/cosign/other:v1`, { key: 'other' });
@@ -159,8 +163,8 @@ test('clients that check signatures themselves get them through the gate', async
   assert.equal(verdict.allowed, true, JSON.stringify(verdict.reasons));
   assert.equal(verdict.digest, digests.cosigned);
 
-  // The allowed image's cosign signature manifest: the upstream's bytes; its layers (the signed
-  // payloads) become servable, its config does not (containers/image never reads it).
+  // The allowed image's signature manifest: the upstream's bytes (its one signature is
+  // accepted); its payload becomes servable, its config does not.
   const sig = await fetch(`http://${G}/v2/cosign/app/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });
   assert.equal(sig.status, 200);
   const bytes = Buffer.from(await sig.arrayBuffer());
@@ -168,41 +172,51 @@ test('clients that check signatures themselves get them through the gate', async
   assert.ok(bytes.equals(upstream));
   assert.equal(sig.headers.get('docker-content-digest'), `sha256:${createHash('sha256').update(bytes).digest('hex')}`);
   assert.equal(sig.headers.get('content-type'), 'application/vnd.oci.image.manifest.v1+json');
-  const { config, layers: [payload] } = JSON.parse(bytes);
-  const served = await fetch(`http://${G}/v2/cosign/app/blobs/${payload.digest}`);
+  const { config, layers: [valid] } = JSON.parse(bytes);
+  const served = await fetch(`http://${G}/v2/cosign/app/blobs/${valid.digest}`);
   assert.equal(served.status, 200);
-  assert.equal(`sha256:${createHash('sha256').update(Buffer.from(await served.arrayBuffer())).digest('hex')}`, payload.digest);
-  const configBlob = await fetch(`http://${G}/v2/cosign/app/blobs/${config.digest}`);
-  assert.equal(configBlob.status, 403);
-  await configBlob.arrayBuffer();
+  assert.equal(`sha256:${createHash('sha256').update(Buffer.from(await served.arrayBuffer())).digest('hex')}`, valid.digest);
+  const blobStatus = async (digest) => {
+    const res = await fetch(`http://${G}/v2/cosign/app/blobs/${digest}`);
+    await res.arrayBuffer();
+    return res.status;
+  };
+  assert.equal(await blobStatus(config.digest), 403);
 
-  // A denied image's attachments are refused; an allowed one's missing attachment is absent.
+  // A denied image's signatures are refused as the image is.
   const other = await fetch(`http://${G}/v2/cosign/other/manifests/${digests.cosignOther.replace(':', '-')}.sig`, { headers: { accept: MANIFEST_ACCEPT } });
   assert.equal(other.status, 403);
   assert.equal((await other.json()).errors[0].code, 'DENIED');
-  const att = await fetch(`http://${G}/v2/cosign/app/manifests/${digests.cosigned.replace(':', '-')}.att`, { headers: { accept: MANIFEST_ACCEPT } });
-  assert.equal(att.status, 404);
-  assert.equal((await att.json()).errors[0].code, 'MANIFEST_UNKNOWN');
 
-  // An upstream's attachment is passed on, but does not widen what is servable: a layer larger
-  // than containers/image reads (4 MiB) stays refused, and a body that is not an image manifest
-  // is refused itself.
-  const over = Buffer.from(JSON.stringify({ ...upstreamSig, layers: [{ mediaType: 'application/octet-stream', digest: layers.big.digest, size: 4 * 1024 * 1024 + 1 }] }));
-  for (const [body, status] of [[over, 200], [Buffer.from('not a manifest'), 403]]) {
+  // An upstream that lists more in the signature manifest (a signature by another key, its
+  // config smuggled in as a "signature", an oversized layer) gets only the accepted signature
+  // passed on, so no unverified blob becomes servable; with no accepted signature the tag is
+  // absent; a body that is not a manifest is refused.
+  const smuggled = { ...valid, digest: config.digest, size: config.size };
+  const oversized = { ...valid, digest: layers.big.digest, size: 4 * 1024 * 1024 + 1 };
+  const crafted = (list) => Buffer.from(JSON.stringify({ ...JSON.parse(bytes), layers: list }));
+  const serveSig = (body) => {
     fault = async (req, res, url) => {
       if (!url.pathname.endsWith(`/manifests/${tag}`)) return false;
       res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(body);
       return true;
     };
-    const res = await fetch(`http://${G}/v2/cosign/app/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });
-    assert.equal(res.status, status);
-    if (status === 200) assert.ok(Buffer.from(await res.arrayBuffer()).equals(body));
-    else assert.equal((await res.json()).errors[0].code, 'DENIED');
-  }
+    return fetch(`http://${G}/v2/cosign/app/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });
+  };
+  const mixed = await serveSig(crafted([otherKeyLayer, valid, smuggled, oversized]));
+  assert.equal(mixed.status, 200);
+  const passed = Buffer.from(await mixed.arrayBuffer());
+  assert.deepEqual(JSON.parse(passed).layers, [valid]);
+  assert.equal(mixed.headers.get('docker-content-digest'), `sha256:${createHash('sha256').update(passed).digest('hex')}`);
+  const none = await serveSig(crafted([otherKeyLayer, smuggled]));
+  assert.equal(none.status, 404);
+  assert.equal((await none.json()).errors[0].code, 'MANIFEST_UNKNOWN');
+  const garbage = await serveSig(Buffer.from('not a manifest'));
+  assert.equal(garbage.status, 403);
+  assert.equal((await garbage.json()).errors[0].code, 'DENIED');
   fault = null;
-  const big = await fetch(`http://${G}/v2/cosign/app/blobs/${layers.big.digest}`);
-  assert.equal(big.status, 403);
-  await big.arrayBuffer();
+  assert.equal(await blobStatus(config.digest), 403);
+  assert.equal(await blobStatus(layers.big.digest), 403);
 });
 
 test('a blob is served only when an allowed manifest references it', async () => {

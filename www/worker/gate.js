@@ -5,7 +5,8 @@
 // and served byte for byte as verified, or refused with 403 and the verdict. Blobs are served
 // only when a manifest this gate allowed references them, streamed through the `blobGuard`
 // check (`guardBody`) so a body that does not hash to its digest is cut off before its last
-// bytes. Any error denies.
+// bytes. A cosign signature tag of an allowed image is served holding only the signatures the
+// gate's policy accepts, for clients that check signatures themselves. Any error denies.
 //
 // Configuration (worker bindings; `sigwall gate` writes them):
 //   UPSTREAM          the upstream registry's base URL (http://127.0.0.1:5000, https://ghcr.io)
@@ -31,11 +32,13 @@ const EXPOSED = 'Docker-Content-Digest, WWW-Authenticate, Link, Content-Type, Co
 const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-/** cosign's attachment tags of a manifest digest: its signatures (`.sig`, which containers/image
- * and cosign read) and attestations (`.att`). */
-const ATTACHMENT = /^sha256-([a-f0-9]{64})\.(?:sig|att)$/;
-/** containers/image reads at most 4 MiB of each attachment layer (iolimits.MaxSignatureBodySize). */
-const MAX_ATTACHMENT_LAYER = 4 * 1024 * 1024;
+/** cosign's signature tag of a manifest digest, which containers/image (with
+ * `use-sigstore-attachments`) and cosign read. */
+const SIGNATURE_TAG = /^sha256-([a-f0-9]{64})\.sig$/;
+/** containers/image reads at most 4 MiB of each signature layer (iolimits.MaxSignatureBodySize). */
+const MAX_SIGNATURE_LAYER = 4 * 1024 * 1024;
+/** Signature layers checked per signature manifest; any beyond are not passed on. */
+const MAX_SIGNATURE_LAYERS = 32;
 
 /** Per isolate: the verifier, verdicts by digest, and the blobs allowed manifests reference
  * (a promise, so that concurrent first requests share one setup). */
@@ -76,6 +79,9 @@ async function setup(env) {
     verdicts: new Map(),
     /** `${name}@${blob digest}` → size */
     blobs: new Map(),
+    /** `${name}@${digest}:${signature manifest digest}` → the signatures passed on (see signatures()) */
+    signatures: new Map(),
+    platform: env.PLATFORM || undefined,
   };
 }
 
@@ -225,33 +231,74 @@ async function manifest(request, s, env, name, reference) {
 }
 
 /**
- * A cosign attachment (`sha256-<hex>.sig` or `.att`) of a manifest this gate allows, so that a
- * client that checks signatures itself (podman or skopeo with a sigstoreSigned policy, cosign
- * verify) can behind the gate. Signatures are not image content: the attachment is served as
- * upstream has it (read anew, like a tag), and only its layers, the signed payloads, become
- * servable, up to containers/image's 4 MiB each. An attachment of a denied or unknown image is
- * refused as that image is.
+ * The cosign signature manifest (`sha256-<hex>.sig`) of a manifest this gate allows, holding only
+ * the signatures this gate's policy accepts for that image, so that a client that checks
+ * signatures itself (podman or skopeo with `use-sigstore-attachments` and a sigstoreSigned
+ * policy, the dashboard panel) can do so behind the gate.
+ *
+ * Only checked signatures pass: the upstream's signature manifest could otherwise list any
+ * blobs (an image config, small layers), and the gate would serve an unverified image under
+ * that tag. Each layer is checked as the only signature of the image with the gate's policy
+ * (`verifyLocal`, on the verdict's image and manifest); those it accepts stay, and their
+ * payloads become servable. The upstream's bytes are served when every layer stays. With none,
+ * the tag is absent (404), which clients read as "no cosign signatures".
  */
-async function attachment(request, s, env, name, reference, subject) {
-  const { refusal } = await allowedOrRefusal(s, env, name, subject);
+async function signatures(request, s, env, name, tag, subject) {
+  const { decided, refusal } = await allowedOrRefusal(s, env, name, subject);
   if (refusal) return refusal;
   let found;
   try {
-    found = await s.verifier.client.manifest(s.registry, name, reference);
+    found = await s.verifier.client.manifest(s.registry, name, tag);
   } catch (e) {
-    return denied(`sigwall could not fetch ${name}:${reference}: ${e?.code ? `${e.code}: ` : ''}${e?.message ?? e}`);
+    return denied(`sigwall could not fetch ${name}:${tag}: ${e?.code ? `${e.code}: ` : ''}${e?.message ?? e}`);
   }
-  if (found === null) return ociError(404, 'MANIFEST_UNKNOWN', `${name}:${reference} is not in the upstream registry`);
+  const absent = (why) => ociError(404, 'MANIFEST_UNKNOWN', `${name}:${tag}: ${why}`);
+  if (found === null) return absent('not in the upstream registry');
   const json = parsed(found.bytes);
   if (json?.schemaVersion !== 2 || !Array.isArray(json.layers)) {
-    return denied(`sigwall refused ${name}:${reference}: an attachment must be an image manifest`);
+    return denied(`sigwall refused ${name}:${tag}: a cosign signature manifest must be an image manifest`);
   }
-  for (const layer of json.layers) {
-    if (typeof layer?.digest === 'string' && DIGEST.test(layer.digest) && Number.isSafeInteger(layer.size) && layer.size >= 0 && layer.size <= MAX_ATTACHMENT_LAYER) {
-      remember(s.blobs, `${name}@${layer.digest}`, layer.size);
+  const upstreamDigest = digestOf(found.bytes);
+  const key = `${name}@${subject}:${upstreamDigest}`;
+  let checked = s.signatures.get(key);
+  if (!(checked && checked.expires > Date.now())) {
+    const kept = [];
+    for (const layer of json.layers.slice(0, MAX_SIGNATURE_LAYERS)) {
+      if (!(typeof layer?.digest === 'string' && DIGEST.test(layer.digest) && Number.isSafeInteger(layer.size) && layer.size >= 0 && layer.size <= MAX_SIGNATURE_LAYER)) continue;
+      if (await acceptedAlone(s, name, decided, json, layer)) kept.push(layer);
     }
+    const bytes = kept.length === json.layers.length ? found.bytes : new TextEncoder().encode(JSON.stringify({ ...json, layers: kept }));
+    checked = { kept, bytes, digest: bytes === found.bytes ? upstreamDigest : digestOf(bytes), expires: Date.now() + s.ttl };
+    remember(s.signatures, key, checked);
   }
-  return serveManifest(request, found.bytes, mediaTypeOf(json, found.contentType), digestOf(found.bytes));
+  if (checked.kept.length === 0) return absent(`no signature that this gate's policy accepts for ${subject}`);
+  for (const layer of checked.kept) remember(s.blobs, `${name}@${layer.digest}`, layer.size);
+  return serveManifest(request, checked.bytes, 'application/vnd.oci.image.manifest.v1+json', checked.digest);
+}
+
+/** Whether the gate's policy accepts `layer` of a signature manifest as a signature of the image
+ * `decided` allowed, checked on its own. */
+async function acceptedAlone(s, name, decided, json, layer) {
+  let payload;
+  try {
+    payload = await s.verifier.client.blob(s.registry, name, layer.digest, layer.size);
+  } catch {
+    return false;
+  }
+  if (payload === null) return false;
+  const alone = new TextEncoder().encode(JSON.stringify({ ...json, layers: [layer] }));
+  try {
+    const verdict = s.verifier.verifyLocal(decided.verdict.image, {
+      manifest: decided.bytes,
+      cosignSignatures: alone,
+      blobs: { [layer.digest]: payload },
+      platform: s.platform,
+      source: 'cosign-tag',
+    });
+    return verdict.requirements.some((r) => r.signatures.some((x) => x.format === 'cosign' && x.outcome === 'accepted'));
+  } catch {
+    return false;
+  }
 }
 
 async function blob(request, s, name, digest) {
@@ -318,8 +365,8 @@ async function handle(request, env) {
   const [, name, kind, reference] = m;
   if (kind === 'manifests') {
     if (!DIGEST.test(reference) && !TAG.test(reference)) return ociError(404, 'MANIFEST_INVALID', `invalid reference ${reference}`);
-    const attached = ATTACHMENT.exec(reference);
-    if (attached) return attachment(request, s, env, name, reference, `sha256:${attached[1]}`);
+    const signed = SIGNATURE_TAG.exec(reference);
+    if (signed) return signatures(request, s, env, name, reference, `sha256:${signed[1]}`);
     return manifest(request, s, env, name, reference);
   }
   if (!DIGEST.test(reference)) return ociError(404, 'DIGEST_INVALID', `invalid digest ${reference}`);
