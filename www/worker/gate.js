@@ -234,7 +234,7 @@ async function manifest(request, s, env, name, reference) {
  * The cosign signature manifest (`sha256-<hex>.sig`) of a manifest this gate allows, holding only
  * the signatures this gate's policy accepts for that image, so that a client that checks
  * signatures itself (podman or skopeo with `use-sigstore-attachments` and a sigstoreSigned
- * policy, the dashboard panel) can do so behind the gate.
+ * policy, sigwall's verify() with the gate as its registry) can do so behind the gate.
  *
  * Only checked signatures pass: the upstream's signature manifest could otherwise list any
  * blobs (an image config, small layers), and the gate would serve an unverified image under
