@@ -151,6 +151,15 @@ test('clients that check signatures themselves get them through the gate', async
   assert.ok(stored.subarray(0, prefix.length).equals(prefix), 'the copy holds a sigstore signature');
   const record = JSON.parse(stored.subarray(prefix.length));
   assert.equal(record.annotations['dev.cosignproject.cosign/signature'], upstreamSig.layers[0].annotations['dev.cosignproject.cosign/signature']);
+  // Referrers (here a Sigstore bundle upstream) are not verified by the gate, so it passes none
+  // on: its referrers API and the tag schema are absent, as are tag lists.
+  const subject = await fetch(`${world.registry.url}/v2/cosign/app/manifests/${digests.cosigned}`, { headers: { accept: MANIFEST_ACCEPT } });
+  await world.attachBundleReferrer('cosign/app', digests.cosigned, (await subject.arrayBuffer()).byteLength);
+  for (const [path, code] of [[`cosign/app/referrers/${digests.cosigned}`, 'UNSUPPORTED'], [`cosign/app/manifests/${digests.cosigned.replace(':', '-')}`, 'MANIFEST_UNKNOWN'], ['cosign/app/tags/list', 'UNSUPPORTED']]) {
+    const res = await fetch(`http://${G}/v2/${path}`, { headers: { accept: 'application/vnd.oci.image.index.v1+json' } });
+    assert.equal(res.status, 404, path);
+    assert.equal((await res.json()).errors[0].code, code, path);
+  }
   // sigwall as that client (what the dashboard panel does with the gate as its route): it
   // checks the cosign signature it reads through the gate.
   const api = await import(pathToFileURL(createRequire(join(consumerDir, 'x.js')).resolve('sigwall')));

@@ -39,6 +39,11 @@ const SIGNATURE_TAG = /^sha256-([a-f0-9]{64})\.sig$/;
 const MAX_SIGNATURE_LAYER = 4 * 1024 * 1024;
 /** Signature layers checked per signature manifest; any beyond are not passed on. */
 const MAX_SIGNATURE_LAYERS = 32;
+/** The OCI referrers tag schema (an index of a digest's referrers, for registries without the
+ * referrers API). */
+const REFERRERS_TAG = /^sha256-[a-f0-9]{64}$/;
+/** Registry routes the gate does not serve: tag lists, the catalog, the referrers API. */
+const OTHER_ROUTES = /^\/v2\/(?:_catalog|.+\/tags\/list|.+\/referrers\/[^/]+)$/;
 
 /** Per isolate: the verifier, verdicts by digest, and the blobs allowed manifests reference
  * (a promise, so that concurrent first requests share one setup). */
@@ -361,12 +366,20 @@ async function handle(request, env) {
     }
   }
   const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url.pathname);
+  if (!m && OTHER_ROUTES.test(url.pathname)) {
+    // Listings and the referrers API are not image content and are not verified: a registry
+    // without them answers 404, and clients go on without (referrers: to the tag schema).
+    return ociError(404, 'UNSUPPORTED', `sigwall serves only the manifests and blobs of images it allows, not ${url.pathname}`);
+  }
   if (!m || !NAME.test(m[1])) return ociError(404, 'NAME_INVALID', `not a registry path: ${url.pathname}`);
   const [, name, kind, reference] = m;
   if (kind === 'manifests') {
     if (!DIGEST.test(reference) && !TAG.test(reference)) return ociError(404, 'MANIFEST_INVALID', `invalid reference ${reference}`);
     const signed = SIGNATURE_TAG.exec(reference);
     if (signed) return signatures(request, s, env, name, reference, `sha256:${signed[1]}`);
+    if (REFERRERS_TAG.test(reference)) {
+      return ociError(404, 'MANIFEST_UNKNOWN', `sigwall passes on no referrers (${name}:${reference}): it does not verify Sigstore bundles or other artifacts`);
+    }
     return manifest(request, s, env, name, reference);
   }
   if (!DIGEST.test(reference)) return ociError(404, 'DIGEST_INVALID', `invalid digest ${reference}`);
