@@ -278,7 +278,7 @@ async function signatures(request, s, env, name, tag, subject) {
   }
   if (checked.kept.length === 0) return absent(`no signature that this gate's policy accepts for ${subject}`);
   for (const layer of checked.kept) remember(s.blobs, `${name}@${layer.digest}`, layer.size);
-  return serveManifest(request, checked.bytes, 'application/vnd.oci.image.manifest.v1+json', checked.digest);
+  return serveManifest(request, checked.bytes, mediaTypeOf(json, found.contentType), checked.digest);
 }
 
 /** Whether the gate's policy accepts `layer` of a signature manifest as a signature of the image
