@@ -16,8 +16,9 @@ export const capnpText = (s) => JSON.stringify(s);
  */
 export function writeGateConfig({ dir, listen, bindings, extraWorkers = [] }) {
   const pkgDir = fileURLToPath(new URL('../../pkg/', import.meta.url));
-  const modules = ['(name = "worker.js", esModule = embed "worker.js")', '(name = "sigwall", esModule = embed "sigwall.js")'];
+  const modules = ['(name = "worker.js", esModule = embed "worker.js")', '(name = "gate-cache.js", esModule = embed "gate-cache.js")', '(name = "sigwall", esModule = embed "sigwall.js")'];
   copyFileSync(fileURLToPath(new URL('./gate.js', import.meta.url)), join(dir, 'worker.js'));
+  copyFileSync(fileURLToPath(new URL('./gate-cache.js', import.meta.url)), join(dir, 'gate-cache.js'));
   copyFileSync(join(pkgDir, 'workerd.js'), join(dir, 'sigwall.js'));
   for (const f of readdirSync(pkgDir)) {
     if (!/\.(js|wasm)$/.test(f) || f === 'workerd.js' || /^(node|browser|deno)/.test(f)) continue;

@@ -21,6 +21,7 @@
 //   VERDICTS          an optional KV namespace binding that caches verdicts across isolates
 //   IDLE_TIMEOUT      seconds an upstream blob body may stall before the gate aborts it (default 30)
 import { createVerifier, digest as digestOf, SigwallError } from 'sigwall';
+import { BoundedCache } from './gate-cache.js';
 
 const MANIFEST_TYPES = {
   'application/vnd.oci.image.manifest.v1+json': true,
@@ -49,14 +50,14 @@ const OTHER_ROUTES = /^\/v2\/(?:_catalog|.+\/tags\/list|.+\/referrers\/[^/]+)$/;
  * (a promise, so that concurrent first requests share one setup). */
 let state = null;
 
-/** Entries kept per isolate in each cache; the oldest goes first. */
-const MAX_ENTRIES = 4096;
-
-function remember(map, key, value) {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > MAX_ENTRIES) map.delete(map.keys().next().value);
-}
+/** What each per-isolate cache keeps (the oldest entries go first): verdicts and signature
+ * lists with the manifest bytes they serve, and the blobs allowed manifests reference. A blob
+ * forgotten before its manifest's verdict would refuse a pull half way, so many more are kept. */
+const LIMITS = {
+  verdicts: { maxEntries: 4096, maxBytes: 32 * 1024 * 1024 },
+  signatures: { maxEntries: 1024, maxBytes: 8 * 1024 * 1024 },
+  blobs: { maxEntries: 65536 },
+};
 
 async function setup(env) {
   const upstream = new URL(env.UPSTREAM);
@@ -81,11 +82,11 @@ async function setup(env) {
     ttl: Number(env.VERDICT_TTL ?? 60) * 1000,
     idle: Number(env.IDLE_TIMEOUT ?? 30) * 1000,
     /** `${name}@${digest}` and `${name}:${tag}@${digest}` → { verdict, bytes, contentType, digest, expires } */
-    verdicts: new Map(),
+    verdicts: new BoundedCache(LIMITS.verdicts),
     /** `${name}@${blob digest}` → size */
-    blobs: new Map(),
+    blobs: new BoundedCache(LIMITS.blobs),
     /** `${name}@${digest}:${signature manifest digest}` → the signatures passed on (see signatures()) */
-    signatures: new Map(),
+    signatures: new BoundedCache(LIMITS.signatures),
     platform: env.PLATFORM || undefined,
   };
 }
@@ -145,7 +146,7 @@ function mediaTypeOf(m, fallback) {
 function allowBlobs(s, name, m) {
   for (const d of [m?.config, ...(Array.isArray(m?.layers) ? m.layers : [])]) {
     if (d && typeof d.digest === 'string' && DIGEST.test(d.digest) && Number.isSafeInteger(d.size)) {
-      remember(s.blobs, `${name}@${d.digest}`, d.size);
+      s.blobs.set(`${name}@${d.digest}`, d.size);
     }
   }
 }
@@ -185,17 +186,18 @@ async function decide(s, env, name, reference) {
   if (!top) throw new Error('the verifier did not fetch the manifest it evaluated');
   const topDigest = top === current ? currentDigest : digestOf(top.bytes);
   const topJson = parsed(top.bytes);
-  const served = { verdict, bytes: top.bytes, contentType: mediaTypeOf(topJson, top.contentType), digest: topDigest, expires: Date.now() + s.ttl };
+  // A denial keeps no bytes: it is never served.
+  const served = { verdict, bytes: verdict.allowed ? top.bytes : null, contentType: mediaTypeOf(topJson, top.contentType), digest: topDigest, expires: Date.now() + s.ttl };
   // The manifest the policy was evaluated on: the one asked for, or the platform's instance of
   // an index. When allowed, it and the blobs it references become servable.
   const evaluated = verdict.digest === topDigest ? top : manifests.get(verdict.digest);
   if (verdict.allowed && evaluated) {
     const json = evaluated === top ? topJson : parsed(evaluated.bytes);
-    remember(s.verdicts, `${name}@${verdict.digest}`, { verdict, bytes: evaluated.bytes, contentType: mediaTypeOf(json, evaluated.contentType), digest: verdict.digest, expires: served.expires });
+    s.verdicts.set(`${name}@${verdict.digest}`, { verdict, bytes: evaluated.bytes, contentType: mediaTypeOf(json, evaluated.contentType), digest: verdict.digest, expires: served.expires });
     allowBlobs(s, name, json);
   }
-  remember(s.verdicts, `${name}@${topDigest}`, served);
-  if (tagKey) remember(s.verdicts, tagKey, served);
+  s.verdicts.set(`${name}@${topDigest}`, served);
+  if (tagKey) s.verdicts.set(tagKey, served);
   if (env.VERDICTS) {
     await env.VERDICTS.put(`${s.registry}/${name}@${topDigest}`, JSON.stringify({ verdict }), { expirationTtl: Math.max(60, s.ttl / 1000) }).catch(() => {});
   }
@@ -274,10 +276,10 @@ async function signatures(request, s, env, name, tag, subject) {
     }
     const bytes = kept.length === json.layers.length ? found.bytes : new TextEncoder().encode(JSON.stringify({ ...json, layers: kept }));
     checked = { kept, bytes, digest: bytes === found.bytes ? upstreamDigest : digestOf(bytes), expires: Date.now() + s.ttl };
-    remember(s.signatures, key, checked);
+    s.signatures.set(key, checked);
   }
   if (checked.kept.length === 0) return absent(`no signature that this gate's policy accepts for ${subject}`);
-  for (const layer of checked.kept) remember(s.blobs, `${name}@${layer.digest}`, layer.size);
+  for (const layer of checked.kept) s.blobs.set(`${name}@${layer.digest}`, layer.size);
   return serveManifest(request, checked.bytes, mediaTypeOf(json, found.contentType), checked.digest);
 }
 
