@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { consumer, daemon, freePort, repo, waitForPort } from './helpers.mjs';
-import { makeImage, MANIFEST_ACCEPT, pullThrough } from './lib/registry.mjs';
+import { makeImage, makeMultiArch, MANIFEST_ACCEPT, pullThrough } from './lib/registry.mjs';
 import { startWorld } from './lib/world.mjs';
 
 let world;
@@ -45,6 +45,10 @@ before(async () => {
   // key's signature layer is kept for a test.
   otherKeyLayer = JSON.parse(world.signCosign('cosign/app', digests.cosigned, `${world.host}/cosign/app:v1`, { key: 'other' }).manifest).layers[0];
   world.signCosign('cosign/app', digests.cosigned, `${world.host}/cosign/app:v1`);
+  // A multi-platform image whose linux/amd64 instance is signed (what podman evaluates).
+  digests.cosignMulti = world.push(makeMultiArch(['amd64', 'arm64'], 'v1'), 'cosign/multi', { tag: 'v1', all: true });
+  digests.cosignMultiAmd64 = (await manifestOf('cosign/multi', 'v1')).manifests.find((m) => m.platform.architecture === 'amd64').digest;
+  world.signCosign('cosign/multi', digests.cosignMultiAmd64, `${world.host}/cosign/multi:v1`);
   digests.cosignOther = world.push(makeImage('cosign, other key\n', 'v1'), 'cosign/other', { tag: 'v1' });
   world.signCosign('cosign/other', digests.cosignOther, `${world.host}/cosign/other:v1`, { key: 'other' });
   digests.big = world.push(makeImage(randomBytes(512 * 1024).toString('base64'), 'v1'), 'lib/big', { tag: 'v1', signBy: [a.fpr] });
@@ -151,6 +155,19 @@ test('clients that check signatures themselves get them through the gate', async
   assert.ok(stored.subarray(0, prefix.length).equals(prefix), 'the copy holds a sigstore signature');
   const record = JSON.parse(stored.subarray(prefix.length));
   assert.equal(record.annotations['dev.cosignproject.cosign/signature'], upstreamSig.layers[0].annotations['dev.cosignproject.cosign/signature']);
+  // A multi-platform image: the signature of the instance evaluated (linux/amd64, which skopeo
+  // pulls here) is passed on; the index has none that the gate checks.
+  const multiOut = join(mkdtempSync(join(tmpdir(), 'sigwall-client-')), 'multi');
+  const multi = await pullThrough(G, 'cosign/multi:v1', { registriesD, out: multiOut });
+  assert.equal(multi.status, 0, multi.err);
+  const instanceTag = `${digests.cosignMultiAmd64.replace(':', '-')}.sig`;
+  const instanceSig = JSON.parse(await (await fetch(`${world.registry.url}/v2/cosign/multi/manifests/${instanceTag}`, { headers: { accept: MANIFEST_ACCEPT } })).text());
+  const copiedMulti = readFileSync(join(multiOut, 'signature-1'));
+  assert.equal(JSON.parse(copiedMulti.subarray(prefix.length)).annotations['dev.cosignproject.cosign/signature'], instanceSig.layers[0].annotations['dev.cosignproject.cosign/signature']);
+  const indexSig = await fetch(`http://${G}/v2/cosign/multi/manifests/${digests.cosignMulti.replace(':', '-')}.sig`, { headers: { accept: MANIFEST_ACCEPT } });
+  assert.equal(indexSig.status, 404);
+  await indexSig.arrayBuffer();
+
   // Referrers (here a Sigstore bundle upstream) are not verified by the gate, so it passes none
   // on: its referrers API and the tag schema are absent, as are tag lists.
   const subject = await fetch(`${world.registry.url}/v2/cosign/app/manifests/${digests.cosigned}`, { headers: { accept: MANIFEST_ACCEPT } });
