@@ -142,10 +142,20 @@ function mediaTypeOf(m, fallback) {
   return fallback ?? 'application/vnd.oci.image.manifest.v1+json';
 }
 
+/** Whether `d` is a descriptor the gate can serve: a sha256 digest and a size (at most `max`). */
+function servable(d, max = Number.MAX_SAFE_INTEGER) {
+  return typeof d?.digest === 'string' && DIGEST.test(d.digest) && Number.isSafeInteger(d.size) && d.size >= 0 && d.size <= max;
+}
+
+/** An error as a denial reason says it: its code (when it has one) and message. */
+function reasonOf(e) {
+  return `${e?.code ? `${e.code}: ` : ''}${e?.message ?? e}`;
+}
+
 /** Records the blobs (config, layers) an allowed image manifest references, with their sizes. */
 function allowBlobs(s, name, m) {
   for (const d of [m?.config, ...(Array.isArray(m?.layers) ? m.layers : [])]) {
-    if (d && typeof d.digest === 'string' && DIGEST.test(d.digest) && Number.isSafeInteger(d.size)) {
+    if (servable(d)) {
       s.blobs.set(`${name}@${d.digest}`, d.size);
     }
   }
@@ -212,7 +222,7 @@ async function allowedOrRefusal(s, env, name, reference) {
     decided = await decide(s, env, name, reference);
   } catch (e) {
     if (e instanceof SigwallError && e.code === 'MANIFEST_UNKNOWN') return { refusal: ociError(404, 'MANIFEST_UNKNOWN', e.message) };
-    return { refusal: denied(`sigwall could not verify ${name}:${reference}: ${e?.code ? `${e.code}: ` : ''}${e?.message ?? e}`) };
+    return { refusal: denied(`sigwall could not verify ${name}:${reference}: ${reasonOf(e)}`) };
   }
   const { verdict, bytes } = decided;
   if (!verdict.allowed || bytes === null) {
@@ -257,30 +267,31 @@ async function signatures(request, s, env, name, tag, subject) {
   try {
     found = await s.verifier.client.manifest(s.registry, name, tag);
   } catch (e) {
-    return denied(`sigwall could not fetch ${name}:${tag}: ${e?.code ? `${e.code}: ` : ''}${e?.message ?? e}`);
+    return denied(`sigwall could not fetch ${name}:${tag}: ${reasonOf(e)}`);
   }
   const absent = (why) => ociError(404, 'MANIFEST_UNKNOWN', `${name}:${tag}: ${why}`);
   if (found === null) return absent('not in the upstream registry');
-  const json = parsed(found.bytes);
-  if (json?.schemaVersion !== 2 || !Array.isArray(json.layers)) {
-    return denied(`sigwall refused ${name}:${tag}: a cosign signature manifest must be an image manifest`);
-  }
+  // The tag is read on every request (signatures are added); the check of the same bytes is
+  // reused within the TTL, and only a miss parses and checks them.
   const upstreamDigest = digestOf(found.bytes);
   const key = `${name}@${subject}:${upstreamDigest}`;
   let checked = s.signatures.get(key);
   if (!(checked && checked.expires > Date.now())) {
+    const json = parsed(found.bytes);
+    if (json?.schemaVersion !== 2 || !Array.isArray(json.layers)) {
+      return denied(`sigwall refused ${name}:${tag}: a cosign signature manifest must be an image manifest`);
+    }
     const kept = [];
     for (const layer of json.layers.slice(0, MAX_SIGNATURE_LAYERS)) {
-      if (!(typeof layer?.digest === 'string' && DIGEST.test(layer.digest) && Number.isSafeInteger(layer.size) && layer.size >= 0 && layer.size <= MAX_SIGNATURE_LAYER)) continue;
-      if (await acceptedAlone(s, name, decided, json, layer)) kept.push(layer);
+      if (servable(layer, MAX_SIGNATURE_LAYER) && await acceptedAlone(s, name, decided, json, layer)) kept.push(layer);
     }
     const bytes = kept.length === json.layers.length ? found.bytes : new TextEncoder().encode(JSON.stringify({ ...json, layers: kept }));
-    checked = { kept, bytes, digest: bytes === found.bytes ? upstreamDigest : digestOf(bytes), expires: Date.now() + s.ttl };
+    checked = { kept, bytes, contentType: mediaTypeOf(json, found.contentType), digest: bytes === found.bytes ? upstreamDigest : digestOf(bytes), expires: Date.now() + s.ttl };
     s.signatures.set(key, checked);
   }
   if (checked.kept.length === 0) return absent(`no signature that this gate's policy accepts for ${subject}`);
   for (const layer of checked.kept) s.blobs.set(`${name}@${layer.digest}`, layer.size);
-  return serveManifest(request, checked.bytes, mediaTypeOf(json, found.contentType), checked.digest);
+  return serveManifest(request, checked.bytes, checked.contentType, checked.digest);
 }
 
 /** Whether the gate's policy accepts `layer` of a signature manifest as a signature of the image
