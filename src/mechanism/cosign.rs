@@ -53,6 +53,9 @@ pub enum KeyError {
     Invalid,
     /// A public key of a type this build cannot verify with.
     Unsupported,
+    /// An RSA key Go's `crypto/rsa` refuses (too short, or a bad exponent).
+    #[cfg(feature = "keys")]
+    Rsa(sigwall_rsa::KeyRejected),
 }
 
 impl fmt::Display for KeyError {
@@ -66,6 +69,8 @@ impl fmt::Display for KeyError {
                 "public key type not supported by this module (ECDSA P-256 is; the full module \
                  also verifies P-384, P-521, RSA and Ed25519)",
             ),
+            #[cfg(feature = "keys")]
+            KeyError::Rsa(why) => write!(f, "{why}"),
         }
     }
 }

@@ -95,6 +95,56 @@ const SHA2_PREFIXES: [[u8; 19]; 6] = {
     ]
 };
 
+/// The shortest modulus accepted: Go's `crypto/rsa` refuses shorter keys since Go 1.24.
+pub const MIN_MODULUS_BITS: usize = 1024;
+/// The longest modulus accepted.
+pub const MAX_MODULUS_BITS: usize = 16384;
+/// The largest public exponent Go's `crypto/rsa` accepts.
+pub const MAX_EXPONENT: u64 = (1 << 31) - 1;
+
+/// Why a modulus and exponent are not a usable key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyRejected {
+    /// The modulus has fewer than [`MIN_MODULUS_BITS`] bits.
+    ModulusTooShort {
+        /// Its length in bits.
+        bits: usize,
+    },
+    /// The modulus has more than [`MAX_MODULUS_BITS`] bits.
+    ModulusTooLong {
+        /// Its length in bits.
+        bits: usize,
+    },
+    /// The modulus is even (so not a product of two odd primes).
+    ModulusEven,
+    /// The exponent is below 3.
+    ExponentTooSmall,
+    /// The exponent is even.
+    ExponentEven,
+    /// The exponent is above [`MAX_EXPONENT`].
+    ExponentTooLarge,
+}
+
+impl core::fmt::Display for KeyRejected {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            KeyRejected::ModulusTooShort { bits } => write!(
+                f,
+                "RSA modulus of {bits} bits is too short (at least {MIN_MODULUS_BITS} are required)"
+            ),
+            KeyRejected::ModulusTooLong { bits } => write!(
+                f,
+                "RSA modulus of {bits} bits is too long (at most {MAX_MODULUS_BITS} are accepted)"
+            ),
+            KeyRejected::ModulusEven => f.write_str("RSA modulus is even"),
+            KeyRejected::ExponentTooSmall => f.write_str("RSA public exponent is below 3"),
+            KeyRejected::ExponentEven => f.write_str("RSA public exponent is even"),
+            KeyRejected::ExponentTooLarge => f.write_str("RSA public exponent is above 2^31 - 1"),
+        }
+    }
+}
+
 /// An RSA public key prepared for verification.
 #[derive(Clone, Debug)]
 pub struct PublicKey {
@@ -110,21 +160,42 @@ pub struct PublicKey {
 }
 
 impl PublicKey {
-    /// A key from its modulus and public exponent (big-endian, leading zeros allowed).
-    /// `None` unless n is odd and at least 512 bits, and 3 ≤ e < 2^64 is odd: key sizes and
-    /// exponents the callers' own key parsers narrow further.
-    pub fn new(n_be: &[u8], e_be: &[u8]) -> Option<PublicKey> {
+    /// A key from its modulus and public exponent (big-endian, leading zeros allowed), refused
+    /// as Go's `crypto/rsa` (1.24 and later) refuses it, since podman decides with Go: a modulus
+    /// under [`MIN_MODULUS_BITS`] bits or even, an exponent below 3, even, or above 2^31 − 1.
+    /// A modulus over [`MAX_MODULUS_BITS`] bits is refused too (Go has no upper bound; no
+    /// signer makes such keys, and each verification with one would cost seconds).
+    ///
+    /// # Errors
+    ///
+    /// The [`KeyRejected`] reason.
+    pub fn new(n_be: &[u8], e_be: &[u8]) -> Result<PublicKey, KeyRejected> {
         let n = limbs_from_be(n_be);
         let e_bytes = strip_zeros(e_be);
-        if e_bytes.len() > 8 {
-            return None;
+        if e_bytes.len() > 4 {
+            return Err(KeyRejected::ExponentTooLarge);
         }
         let e = e_bytes
             .iter()
             .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
         let bits = bit_length(&n);
-        if bits < 512 || n[0] & 1 == 0 || e < 3 || e & 1 == 0 {
-            return None;
+        if bits < MIN_MODULUS_BITS {
+            return Err(KeyRejected::ModulusTooShort { bits });
+        }
+        if bits > MAX_MODULUS_BITS {
+            return Err(KeyRejected::ModulusTooLong { bits });
+        }
+        if n[0] & 1 == 0 {
+            return Err(KeyRejected::ModulusEven);
+        }
+        if e < 3 {
+            return Err(KeyRejected::ExponentTooSmall);
+        }
+        if e & 1 == 0 {
+            return Err(KeyRejected::ExponentEven);
+        }
+        if e > MAX_EXPONENT {
+            return Err(KeyRejected::ExponentTooLarge);
         }
         let n0inv = {
             // Newton's iteration doubles the correct low bits: 1 → 2 → … → 32.
@@ -142,7 +213,7 @@ impl PublicKey {
             n,
         };
         key.r2 = key.r_squared(bits);
-        Some(key)
+        Ok(key)
     }
 
     /// The modulus's length in bytes: the length a signature must have.

@@ -3,7 +3,6 @@
 //! payload itself. Keys are read with the general SubjectPublicKeyInfo parser (`spki`).
 
 use p384::ecdsa::signature::hazmat::PrehashVerifier as _;
-use rsa::pkcs8::DecodePublicKey as _;
 use sha2::Digest as _;
 use spki::ObjectIdentifier;
 
@@ -58,13 +57,19 @@ impl Key {
                 ))
             }
             RSA_ENCRYPTION => {
-                // The rsa crate reads and checks the key (sizes, exponent); the arithmetic is
-                // sigwall-rsa's.
-                use rsa::traits::PublicKeyParts as _;
-                let key = rsa::RsaPublicKey::from_public_key_der(der).map_err(invalid)?;
+                // PKCS #1 RSAPublicKey read here, and sized and checked as Go's crypto/rsa does
+                // by sigwall-rsa (the rsa crate's reader stops at 4096 bits; Go does not).
+                // Go's x509 requires the algorithm's NULL parameters.
+                if !spki.algorithm.parameters.is_some_and(|p| p.is_null()) {
+                    return Err(KeyError::Invalid);
+                }
+                let key = pkcs1::RsaPublicKey::try_from(point).map_err(invalid)?;
                 Ok(Key::Rsa(
-                    sigwall_rsa::PublicKey::new(&key.n().to_bytes_be(), &key.e().to_bytes_be())
-                        .ok_or(KeyError::Invalid)?,
+                    sigwall_rsa::PublicKey::new(
+                        key.modulus.as_bytes(),
+                        key.public_exponent.as_bytes(),
+                    )
+                    .map_err(KeyError::Rsa)?,
                 ))
             }
             _ => Err(KeyError::Unsupported),

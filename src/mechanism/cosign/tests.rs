@@ -52,12 +52,13 @@ macro_rules! fx {
 }
 
 /// (key, its OpenSSL signature over PAYLOAD) for every type past P-256.
-const MORE: [(&[u8], &[u8]); 5] = [
+const MORE: [(&[u8], &[u8]); 6] = [
     (P384, fx!("payload.p384.sig.b64")),
     (fx!("p521.pub"), fx!("payload.p521.sig.b64")),
     (ED25519, fx!("payload.ed25519.sig.b64")),
     (fx!("rsa2048.pub"), fx!("payload.rsa2048.sig.b64")),
     (fx!("rsa4096.pub"), fx!("payload.rsa4096.sig.b64")),
+    (fx!("rsa8192.pub"), fx!("payload.rsa8192.sig.b64")),
 ];
 
 #[cfg(feature = "keys")]
@@ -96,6 +97,24 @@ fn every_key_type_cosign_loads_verifies_openssl_signatures() {
         .is_err());
     // The P-256 path is the same as in the core.
     assert!(is_p256_pem(P256) && !is_p256_pem(P384));
+}
+
+/// Go's crypto/rsa (1.24+) refuses RSA keys under 1024 bits and exponents above 2^31 - 1, so
+/// cosign and podman cannot verify with them; sigwall accepted both before.
+#[cfg(feature = "keys")]
+#[test]
+fn rsa_keys_go_refuses_are_key_errors() {
+    use sigwall_rsa::KeyRejected;
+    assert_eq!(
+        CosignKey::from_pem(fx!("rsa768.pub")).unwrap_err(),
+        KeyError::Rsa(KeyRejected::ModulusTooShort { bits: 768 })
+    );
+    let large = CosignKey::from_pem(fx!("rsa-e-large.pub")).unwrap_err();
+    assert_eq!(large, KeyError::Rsa(KeyRejected::ExponentTooLarge));
+    assert_eq!(
+        alloc::format!("{large}"),
+        "RSA public exponent is above 2^31 - 1"
+    );
 }
 
 #[test]

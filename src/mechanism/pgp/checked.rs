@@ -52,7 +52,7 @@ impl Prepared {
 
 fn rsa_key(key: &rsa::RsaPublicKey) -> Option<sigwall_rsa::PublicKey> {
     use rsa::traits::PublicKeyParts as _;
-    sigwall_rsa::PublicKey::new(&key.n().to_bytes_be(), &key.e().to_bytes_be())
+    sigwall_rsa::PublicKey::new(&key.n().to_bytes_be(), &key.e().to_bytes_be()).ok()
 }
 
 fn p256_key(key: &p256::PublicKey) -> Option<sigwall_p256::VerifyingKey> {
