@@ -100,10 +100,37 @@ pub(crate) fn digest_input<'a>(
     let head = manifest.get(..length).ok_or(Schema1Error(
         "schema 1 formatLength is past the end of the manifest",
     ))?;
+    // What follows the signed bytes is the signatures member and then exactly formatTail, as
+    // libtrust writes it. Anything else there (another "fsLayers", say) would be read by a
+    // JSON decoder of the whole manifest and yet not be covered by the digest.
+    let rest = manifest.get(length..).unwrap_or_default();
+    if !is_signatures_then_tail(rest, &tail) {
+        return Err(Schema1Error(
+            "a signed schema 1 manifest holds more than its signatures after formatLength",
+        ));
+    }
     let mut payload = Vec::with_capacity(length + tail.len());
     payload.extend_from_slice(head);
     payload.extend_from_slice(&tail);
     Ok(Cow::Owned(payload))
+}
+
+/// Whether `rest` is `, "signatures": [ … ]` (whitespace allowed around each token) followed
+/// by exactly `tail`.
+fn is_signatures_then_tail(rest: &[u8], tail: &[u8]) -> bool {
+    fn token<'a>(s: &'a [u8], t: &[u8]) -> Option<&'a [u8]> {
+        s.trim_ascii_start().strip_prefix(t)
+    }
+    let Some(members) = rest.strip_suffix(tail) else {
+        return false;
+    };
+    let value = token(members, b",")
+        .and_then(|s| token(s, b"\"signatures\""))
+        .and_then(|s| token(s, b":"));
+    matches!(
+        value.map(|v| json::parse(v, v.len().max(1))),
+        Some(Ok(Value::Array(_)))
+    )
 }
 
 impl core::fmt::Display for Schema1Error {
@@ -190,6 +217,61 @@ mod tests {
         );
         let none = format!("{}]}}", &text[..sig_start]);
         assert!(input(none.as_bytes()).is_err());
+    }
+
+    /// Members between the signed bytes and the signatures are read by podman's JSON decoder
+    /// but not covered by the digest; bytes after formatTail likewise.
+    #[test]
+    fn only_the_signatures_and_format_tail_may_follow_the_signed_bytes() {
+        let text = String::from_utf8(MANIFEST.to_vec()).unwrap();
+        let at = text.find(",\"signatures\":").unwrap();
+        let smuggled = format!("{},\"extra\":[1]{}", &text[..at], &text[at..]);
+        assert_eq!(
+            input(smuggled.as_bytes()).unwrap_err().0,
+            "a signed schema 1 manifest holds more than its signatures after formatLength"
+        );
+        let trailing = format!("{text}\n");
+        assert!(input(trailing.as_bytes()).is_err());
+        // Whitespace between the tokens, as libtrust's indented form has it, is fine.
+        let spaced = text.replacen(",\"signatures\":", ",\n   \"signatures\": ", 1);
+        assert_eq!(input(spaced.as_bytes()).unwrap(), input(MANIFEST).unwrap());
+    }
+
+    /// Go's JSON decoder would read "FSLayers" (or "fſLayers") as fsLayers: such a manifest is
+    /// invalid rather than read differently from podman.
+    #[test]
+    fn members_go_would_fold_onto_a_field_make_the_manifest_invalid() {
+        let policy = Policy::parse(br#"{"default":[{"type":"insecureAcceptAnything"}]}"#).unwrap();
+        let text = String::from_utf8(MANIFEST.to_vec()).unwrap();
+        for spelling in ["FSLayers", "fſLayers", "fsLayerS", "SchemaVersion"] {
+            let at = text.find("\"signatures\":").unwrap();
+            let changed = format!("{}\"{spelling}\":[],{}", &text[..at], &text[at..]);
+            let mut s = Session::new(&policy, "registry.example/app:1", UnixTime(0)).unwrap();
+            let need = s.next_need().unwrap();
+            let err = s.provide(need.id, changed.as_bytes()).unwrap_err();
+            assert_eq!(err.code().as_str(), "MANIFEST_INVALID", "{spelling}");
+            assert!(err.to_string().contains(spelling), "{err}");
+        }
+        // Inside an index entry too, and not inside annotations (a map, matched exactly).
+        let index = |entry_extra: &str, annotations: &str| {
+            format!(
+                r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{}","size":10,"platform":{{"architecture":"amd64","os":"linux"}}{entry_extra}}}],"annotations":{{{annotations}}}}}"#,
+                "a".repeat(64)
+            )
+        };
+        let run = |bytes: String| {
+            let mut s = Session::new(&policy, "registry.example/app:1", UnixTime(0)).unwrap();
+            let need = s.next_need().unwrap();
+            s.provide(need.id, bytes.as_bytes())
+        };
+        assert_eq!(
+            run(index(r#","Digest":"sha256:00""#, ""))
+                .unwrap_err()
+                .code()
+                .as_str(),
+            "MANIFEST_INVALID"
+        );
+        assert!(run(index("", r#""Digest":"x","LAYERS":"y""#)).is_ok());
     }
 
     #[test]
