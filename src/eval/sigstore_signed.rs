@@ -128,8 +128,10 @@ fn logged_keys<'k>(
         .filter(|k| k.spki_der() == entry.public_key_der.as_slice())
         .collect();
     if keys.is_empty() {
+        // A well-formed signature by a key the policy does not trust: the same code as that
+        // signature gets without a Rekor requirement.
         return Err((
-            Code::SignatureInvalid,
+            Code::BadSignature,
             String::from("publicKey in Rekor SET does not match"),
         ));
     }

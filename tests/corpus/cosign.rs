@@ -347,12 +347,12 @@ pub(crate) fn cases() -> usize {
             vec!["BAD_SIGNATURE"],
         ),
         (
-            "Rekor: the logged entry records another key than the policy trusts",
+            "Rekor: the logged entry records another key than the policy trusts (a well-formed signature no trusted key made: a bad signature, as without Rekor)",
             rekor_policy_keys("/keys/other.pub", "/keys/rekor.pub"),
             "registry.example/app:v1".into(),
             Box::new(|m| m.sig = Some(SIG_REKOR)),
             false,
-            vec!["SIGNATURE_INVALID"],
+            vec!["BAD_SIGNATURE"],
         ),
         (
             "Rekor: a signature annotation other than the logged one",
