@@ -79,7 +79,9 @@ fn check(
         Ok(v) => v,
         Err(e) => {
             let code = match e {
-                PgpRejection::BadSignature => Code::BadSignature,
+                PgpRejection::BadSignature
+                | PgpRejection::WrongKeyUsage
+                | PgpRejection::SignedBeforeKey => Code::BadSignature,
                 PgpRejection::KeyRevoked => Code::KeyRevoked,
                 PgpRejection::KeyExpired => Code::KeyExpired,
                 PgpRejection::SignatureExpired => Code::SignatureExpired,

@@ -20,7 +20,6 @@ mod keys;
 mod message;
 mod packets;
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -28,6 +27,7 @@ use std::io::Read as _;
 
 use pgp::armor::Dearmor;
 use pgp::packet::Signature;
+use pgp::types::KeyDetails as _;
 
 use crate::payload::SignatureVerified;
 use checked::Checked;
@@ -63,6 +63,10 @@ pub enum PgpRejection {
     SignatureExpired,
     /// The signed content is larger than [`MAX_LITERAL_BYTES`].
     TooLarge,
+    /// Made by a primary key whose self-signature does not allow signing.
+    WrongKeyUsage,
+    /// Dated before the key that made it was created.
+    SignedBeforeKey,
 }
 
 impl fmt::Display for PgpRejection {
@@ -78,6 +82,12 @@ impl fmt::Display for PgpRejection {
             PgpRejection::KeyExpired => f.write_str("the signing key has expired"),
             PgpRejection::SignatureExpired => f.write_str("the signature has expired"),
             PgpRejection::TooLarge => f.write_str("the signed content is larger than 4 MiB"),
+            PgpRejection::WrongKeyUsage => {
+                f.write_str("wrong key usage: the signing key may not make data signatures")
+            }
+            PgpRejection::SignedBeforeKey => {
+                f.write_str("the signature is dated before its key was created")
+            }
         }
     }
 }
@@ -100,37 +110,78 @@ fn starts_like_a_signature(first: u8) -> bool {
     matches!(first, 0xa0..=0xa3 | 0xc8 | 0x90..=0x93 | 0xc4 | 0x88..=0x8b | 0xc2)
 }
 
-/// The armor line every ASCII-armored public keyring starts with.
+/// The armor lines around an ASCII-armored public keyring.
 const BEGIN_PUBLIC_KEY: &str = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+const END_PUBLIC_KEY: &str = "-----END PGP PUBLIC KEY BLOCK-----";
+
+/// The armored public key blocks of a text, each from its BEGIN line to its END line; text
+/// outside them (a key file's description, fingerprints, comments) is not read, as GnuPG
+/// does not read it.
+fn armored_blocks(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    core::iter::from_fn(move || {
+        let start = line_at(rest, BEGIN_PUBLIC_KEY)?;
+        let block = rest.get(start..)?;
+        let end = line_at(block, END_PUBLIC_KEY).map_or(block.len(), |e| e + END_PUBLIC_KEY.len());
+        rest = block.get(end..).unwrap_or_default();
+        block.get(..end)
+    })
+}
+
+/// Where `marker` first starts a line of `text`.
+fn line_at(text: &str, marker: &str) -> Option<usize> {
+    text.match_indices(marker)
+        .map(|(at, _)| at)
+        .find(|&at| at == 0 || text.as_bytes().get(at - 1) == Some(&b'\n'))
+}
 
 impl Keyring {
-    /// Parses keyrings (binary or ASCII-armored, one or several keys each, armored blocks may be
-    /// concatenated). Keys without a valid self-signature are left out; subkeys without a
-    /// valid signing binding too.
+    /// Parses the key sources of one requirement (binary or ASCII-armored, one or several
+    /// keys each; armored blocks may be concatenated and surrounded by text) the way GnuPG
+    /// imports them: a block that cannot be read, or holds no usable key, is left out and
+    /// does not spoil the others; copies of one key are merged by fingerprint across every
+    /// source; a revocation certificate anywhere among them revokes its key. Keys without a
+    /// valid self-signature are left out; subkeys without a valid signing binding too.
     ///
     /// # Errors
     ///
-    /// A message when a keyring cannot be parsed at all.
+    /// A message when no source holds a key that could be read.
     pub fn parse(keyrings: &[Vec<u8>]) -> Result<Self, String> {
-        let mut keys = Vec::new();
+        let mut sources = keys::KeySources::default();
+        let mut problems: Vec<String> = Vec::new();
         for data in keyrings {
-            let text = core::str::from_utf8(data)
-                .ok()
-                .filter(|t| t.trim_start().starts_with("-----BEGIN"));
-            let Some(text) = text else {
-                keys::read(data, &mut keys)?;
+            // A binary keyring starts with a packet tag (high bit set); anything else is read
+            // as text that holds armored blocks.
+            if data.first().is_some_and(|b| b & 0x80 != 0) {
+                if let Err(e) = sources.read_block(data) {
+                    problems.push(e);
+                }
+                continue;
+            }
+            let Ok(text) = core::str::from_utf8(data) else {
+                problems.push(String::from("not an OpenPGP keyring"));
                 continue;
             };
-            if !text.trim_start().starts_with(BEGIN_PUBLIC_KEY) {
-                return Err(String::from("not an ASCII-armored public key block"));
-            }
-            for block in text.split(BEGIN_PUBLIC_KEY).skip(1) {
-                let block = format!("{BEGIN_PUBLIC_KEY}{block}");
+            let mut blocks = 0;
+            for block in armored_blocks(text) {
+                blocks += 1;
                 let mut binary = Vec::new();
-                Dearmor::new(block.as_bytes())
+                let read = Dearmor::new(block.as_bytes())
                     .read_to_end(&mut binary)
-                    .map_err(|_| String::from("invalid ASCII-armored keyring"))?;
-                keys::read(&binary, &mut keys)?;
+                    .map_err(|_| String::from("invalid ASCII-armored keyring"))
+                    .and_then(|_| sources.read_block(&binary));
+                if let Err(e) = read {
+                    problems.push(e);
+                }
+            }
+            if blocks == 0 {
+                problems.push(String::from("not an ASCII-armored public key block"));
+            }
+        }
+        let keys = sources.into_trusted();
+        if keys.is_empty() {
+            if let Some(first) = problems.into_iter().next() {
+                return Err(first);
             }
         }
         Ok(Keyring { keys })
@@ -167,11 +218,13 @@ impl Keyring {
         let (literal, signature) = SignedMessage::read(untrusted_signature)?.into_parts()?;
         for key in &self.keys {
             let data = literal.data();
-            let states: Option<&[KeyState]> = if signature
+            // The signer: the primary key itself, or one of its signing subkeys (with its
+            // state and creation time).
+            let signer: Option<(&[KeyState], u32)> = if signature
                 .verify(&Checked(&key.primary, &key.prepared), data)
                 .is_ok()
             {
-                Some(&[][..])
+                Some((&[][..], key.primary.created_at().as_secs()))
             } else {
                 key.subkeys
                     .iter()
@@ -180,9 +233,21 @@ impl Keyring {
                             .verify(&Checked(&sub.key, &sub.prepared), data)
                             .is_ok()
                     })
-                    .map(|sub| core::slice::from_ref(&sub.state))
+                    .map(|sub| {
+                        (
+                            core::slice::from_ref(&sub.state),
+                            sub.key.created_at().as_secs(),
+                        )
+                    })
             };
-            if let Some(subkey_state) = states {
+            if let Some((subkey_state, signer_created)) = signer {
+                // By the primary key itself: its self-signature must allow signing.
+                if subkey_state.is_empty() && !key.can_sign {
+                    return Err(PgpRejection::WrongKeyUsage);
+                }
+                if !keys::not_before(&signature, signer_created) {
+                    return Err(PgpRejection::SignedBeforeKey);
+                }
                 for state in core::iter::once(&key.state).chain(subkey_state) {
                     if state.revoked {
                         return Err(PgpRejection::KeyRevoked);

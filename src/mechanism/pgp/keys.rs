@@ -1,12 +1,13 @@
-//! Keyrings: transferable public keys read packet by packet, then kept only when their
-//! self-signatures verify.
+//! Keyrings: transferable public keys read packet by packet, merged by fingerprint across
+//! every key source of a requirement (as GnuPG merges what it imports), then kept only when
+//! their self-signatures verify.
 
 extern crate std;
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use pgp::packet::{PublicKey, PublicSubkey, Signature, SignatureType, UserId};
+use pgp::packet::{PublicKey, PublicSubkey, Signature, SignatureType, SubpacketData, UserId};
 use pgp::types::{KeyDetails as _, Tag};
 
 use super::checked::{Checked, Prepared};
@@ -19,6 +20,10 @@ pub(super) struct TrustedKey {
     /// Upper-case hex.
     pub(super) fingerprint: String,
     pub(super) state: KeyState,
+    /// Whether the primary key may make data signatures: its newest self-signature's key
+    /// flags include "sign", or it has none (then the algorithm decides, and every algorithm
+    /// sigwall verifies can sign). GnuPG refuses other signatures ("Wrong key usage").
+    pub(super) can_sign: bool,
     /// Signing subkeys with a valid binding (and back-signature).
     pub(super) subkeys: Vec<TrustedSubkey>,
 }
@@ -40,7 +45,7 @@ pub(super) struct KeyState {
 }
 
 /// A transferable public key as read, before any signature is checked.
-struct RawKey {
+pub(super) struct RawKey {
     primary: PublicKey,
     /// Signatures directly on the primary key (direct-key and revocation signatures).
     direct: Vec<Signature>,
@@ -56,10 +61,86 @@ enum Section {
     Subkey,
 }
 
-/// Reads a binary keyring (one or more transferable public keys, RFC 9580 §10.1).
-pub(super) fn read(data: &[u8], keys: &mut Vec<TrustedKey>) -> Result<(), String> {
+/// What the key sources of one requirement hold, read but not yet checked.
+#[derive(Default)]
+pub(super) struct KeySources {
+    keys: Vec<RawKey>,
+    /// Signatures that stand before any key in their block: revocation certificates as
+    /// `gpg --gen-revoke` writes them.
+    loose: Vec<Signature>,
+}
+
+impl KeySources {
+    /// Reads one binary block (one or more transferable public keys, RFC 9580 §10.1, or a
+    /// revocation certificate) whole: a block that cannot be read adds nothing.
+    pub(super) fn read_block(&mut self, data: &[u8]) -> Result<(), String> {
+        let mut block = KeySources::default();
+        read(data, &mut block)?;
+        self.keys.extend(block.keys);
+        self.loose.extend(block.loose);
+        Ok(())
+    }
+
+    /// Merges copies of a key (by fingerprint: user ids, subkeys and signatures from every
+    /// copy), gives every key the revocation certificates read on their own, and keeps the
+    /// keys whose self-signatures verify.
+    pub(super) fn into_trusted(self) -> Vec<TrustedKey> {
+        let mut merged: Vec<RawKey> = Vec::new();
+        for key in self.keys {
+            match merged
+                .iter_mut()
+                .find(|m| m.primary.fingerprint() == key.primary.fingerprint())
+            {
+                Some(m) => m.absorb(key),
+                None => merged.push(key),
+            }
+        }
+        let revocations = self
+            .loose
+            .into_iter()
+            .filter(|s| s.typ() == Some(SignatureType::KeyRevocation));
+        for revocation in revocations {
+            // Checked against each key in validate(); only the key it was made for accepts it.
+            for key in &mut merged {
+                key.direct.push(revocation.clone());
+            }
+        }
+        let primaries: Vec<PublicKey> = merged.iter().map(|k| k.primary.clone()).collect();
+        merged
+            .into_iter()
+            .filter_map(|raw| validate(raw, &primaries))
+            .collect()
+    }
+}
+
+impl RawKey {
+    /// Takes in another copy of the same key.
+    fn absorb(&mut self, copy: RawKey) {
+        self.direct.extend(copy.direct);
+        for (id, signatures) in copy.users {
+            match self.users.iter_mut().find(|(u, _)| *u == id) {
+                Some((_, mine)) => mine.extend(signatures),
+                None => self.users.push((id, signatures)),
+            }
+        }
+        for (sub, signatures) in copy.subkeys {
+            match self
+                .subkeys
+                .iter_mut()
+                .find(|(s, _)| s.fingerprint() == sub.fingerprint())
+            {
+                Some((_, mine)) => mine.extend(signatures),
+                None => self.subkeys.push((sub, signatures)),
+            }
+        }
+    }
+}
+
+/// Reads a binary block into `into`.
+fn read(data: &[u8], into: &mut KeySources) -> Result<(), String> {
     let malformed = || String::from("invalid key in keyring");
-    let mut raw: Vec<RawKey> = Vec::new();
+    let raw = &mut into.keys;
+    let loose = &mut into.loose;
     let mut section = Section::Primary;
     each_packet(data, malformed(), |header, body| {
         let tag = header.tag();
@@ -77,7 +158,15 @@ pub(super) fn read(data: &[u8], keys: &mut Vec<TrustedKey>) -> Result<(), String
             section = Section::Primary;
             return Ok(());
         }
-        let key = raw.last_mut().ok_or_else(malformed)?;
+        let Some(key) = raw.last_mut() else {
+            // Before any key: a revocation certificate on its own.
+            if tag != Tag::Signature {
+                return Err(malformed());
+            }
+            let signature = Signature::try_from_reader(header, body).map_err(|_| malformed())?;
+            loose.push(signature);
+            return Ok(());
+        };
         match tag {
             Tag::Signature => {
                 let signature =
@@ -114,9 +203,7 @@ pub(super) fn read(data: &[u8], keys: &mut Vec<TrustedKey>) -> Result<(), String
             _ => return Err(String::from("a keyring may hold public keys only")),
         }
         Ok(())
-    })?;
-    keys.extend(raw.into_iter().filter_map(validate));
-    Ok(())
+    })
 }
 
 /// The newest of the signatures (by creation time; the later one on a tie).
@@ -133,26 +220,61 @@ fn expiry(signature: &Signature, created: u32) -> Option<u64> {
         .map(|secs| u64::from(created).saturating_add(secs))
 }
 
+/// Whether a signature was made no earlier than the key it is checked with: GnuPG refuses
+/// a signature older than its key ("public key is N seconds newer than the signature").
+pub(super) fn not_before(signature: &Signature, key_created: u32) -> bool {
+    signature
+        .created()
+        .is_some_and(|t| t.as_secs() >= key_created)
+}
+
+/// The fingerprints a self-signature designates as revokers (Revocation Key subpackets).
+fn designated_revokers(signature: &Signature) -> impl Iterator<Item = &[u8]> {
+    signature
+        .config()
+        .into_iter()
+        .flat_map(|c| c.hashed_subpackets())
+        .filter_map(|p| match &p.data {
+            SubpacketData::RevocationKey(key) => Some(key.fingerprint.as_slice()),
+            _ => None,
+        })
+}
+
+/// Whether a self-signature has a Key Flags subpacket.
+fn has_key_flags(signature: &Signature) -> bool {
+    signature.config().is_some_and(|c| {
+        c.hashed_subpackets()
+            .any(|p| matches!(p.data, SubpacketData::KeyFlags(_)))
+    })
+}
+
 /// Keeps a key when at least one self-signature (a user id certification or a direct-key
-/// signature) verifies; takes its expiry from the newest of them, and its revocation from any
-/// valid self-revocation. Third-party certifications are ignored, not fatal.
-fn validate(raw: RawKey) -> Option<TrustedKey> {
+/// signature) verifies; takes its expiry and key flags from the newest of them, and its
+/// revocation from any valid self-revocation or a revocation by a revoker the key
+/// designates, when that revoker's key is among `primaries` (GnuPG cannot check it
+/// otherwise, and ignores it). Third-party certifications are ignored, not fatal. A
+/// signature older than the key is not valid.
+fn validate(raw: RawKey, primaries: &[PublicKey]) -> Option<TrustedKey> {
     let prepared = Prepared::new(raw.primary.public_params());
     let primary = Checked(&raw.primary, &prepared);
     let created = raw.primary.created_at().as_secs();
     let mut revoked = false;
     let mut self_signatures: Vec<&Signature> = Vec::new();
-    for signature in &raw.direct {
+    let mut others: Vec<&Signature> = Vec::new();
+    for signature in raw.direct.iter().filter(|s| not_before(s, created)) {
         let valid = signature.verify_key(&primary).is_ok();
         match signature.typ() {
             Some(SignatureType::KeyRevocation) if valid => revoked = true,
+            Some(SignatureType::KeyRevocation) => others.push(signature),
             Some(SignatureType::Key) if valid => self_signatures.push(signature),
             _ => {}
         }
     }
     for (id, signatures) in &raw.users {
         let certified = signatures.iter().filter(|s| {
-            s.is_certification() && s.verify_certification(&primary, Tag::UserId, id).is_ok()
+            s.is_certification()
+                && not_before(s, created)
+                && s.verify_certification(&primary, Tag::UserId, id).is_ok()
         });
         // A user id whose newest certification is a revocation does not vouch for the key.
         if let Some(latest) = newest(certified) {
@@ -161,19 +283,38 @@ fn validate(raw: RawKey) -> Option<TrustedKey> {
             }
         }
     }
+    if !revoked && !others.is_empty() {
+        let designated: Vec<&[u8]> = self_signatures
+            .iter()
+            .flat_map(|s| designated_revokers(s))
+            .collect();
+        revoked = primaries
+            .iter()
+            .filter(|k| designated.contains(&k.fingerprint().as_bytes()))
+            .any(|revoker| {
+                let prepared = Prepared::new(revoker.public_params());
+                others.iter().any(|s| {
+                    s.verify_key_third_party(&raw.primary, &Checked(revoker, &prepared))
+                        .is_ok()
+                })
+            });
+    }
     let latest = newest(self_signatures.into_iter())?;
     let state = KeyState {
         revoked,
         expires: expiry(latest, created),
     };
+    let can_sign = !has_key_flags(latest) || latest.key_flags().sign();
     let subkeys = raw
         .subkeys
         .into_iter()
         .filter_map(|(key, signatures)| {
             // Prepared once: for the back-signature checked here and for every signature later.
             let prepared = Prepared::new(key.public_params());
+            let sub_created = key.created_at().as_secs();
             let bound = |s: &&Signature| {
-                s.verify_subkey_binding(&primary, &key).is_ok()
+                not_before(s, sub_created)
+                    && s.verify_subkey_binding(&primary, &key).is_ok()
                     && (s.typ() == Some(SignatureType::SubkeyRevocation)
                         || (s.key_flags().sign()
                             && s.embedded_signature().is_some_and(|back| {
@@ -209,6 +350,7 @@ fn validate(raw: RawKey) -> Option<TrustedKey> {
         primary: raw.primary,
         prepared,
         state,
+        can_sign,
         subkeys,
     })
 }

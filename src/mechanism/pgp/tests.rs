@@ -1,4 +1,5 @@
 use super::*;
+use alloc::format;
 use alloc::string::ToString;
 
 macro_rules! fx {
@@ -256,4 +257,49 @@ fn a_version_3_signature_verifies() {
         ring(&[key]).verify(&bad, NOW).unwrap_err(),
         PgpRejection::BadSignature
     );
+}
+
+/// Each case of fixtures/pgp-gnupg/cases.txt: key files read and merged as GnuPG imports them
+/// (one source after another), and the verdict `gpg --verify` gave there (or, where the case
+/// says so, sigwall's deliberately stricter one).
+#[test]
+fn keyrings_are_read_as_gnupg_reads_them() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pgp-gnupg");
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
+    let made_at: u64 = String::from_utf8(read("made-at.txt"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let cases = String::from_utf8(read("cases.txt")).unwrap();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for line in cases.lines() {
+        let [name, sig, files, gpg, ours] = line.split(' ').collect::<Vec<_>>()[..] else {
+            panic!("bad case line {line}");
+        };
+        count += 1;
+        let want = if ours == "same" { gpg } else { ours };
+        let sources: Vec<Vec<u8>> = files.split(',').map(read).collect();
+        let got = match Keyring::parse(&sources) {
+            Err(e) => format!("keyring error: {e}"),
+            Ok(ring) => match ring.verify(&read(sig), made_at + 60) {
+                Ok(_) => String::from("good"),
+                Err(PgpRejection::KeyRevoked) => String::from("revoked"),
+                Err(PgpRejection::KeyExpired) => String::from("expired"),
+                Err(e) => format!("rejected: {e}"),
+            },
+        };
+        let agrees = match want {
+            "good" | "revoked" | "expired" => got == want,
+            // gpg's ERRSIG/BADSIG: any refusal but a revocation or expiry.
+            "error" | "bad" => got.starts_with("rejected"),
+            other => panic!("{name}: unknown verdict {other}"),
+        };
+        if !agrees {
+            failures.push(format!("{name}: gpg {gpg}, expected {want}, sigwall {got}"));
+        }
+    }
+    assert!(count >= 19, "only {count} cases");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
