@@ -771,7 +771,7 @@ fn parse_manifest(bytes: &[u8]) -> Result<Value, Error> {
     if let Some(key) = go_folded_key(&value) {
         return Err(ManifestError::Invalid {
             reason: format!(
-                "member {key:?} differs only in case from a manifest field: containers/image \
+                "member \"{key}\" differs only in case from a manifest field: containers/image \
                  (Go's JSON decoder) would read it as that field"
             ),
         }
