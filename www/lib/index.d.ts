@@ -52,11 +52,14 @@ export class UsageError extends SigwallError {
  * required), `UNAUTHORIZED` (401 after authenticating), `DENIED` (403),
  * `TOO_MANY_REQUESTS` (429), `AUTH_INVALID` (a malformed `WWW-Authenticate` or token
  * response), `HTTP_STATUS` (any other unexpected status), `UNSUPPORTED_URL` (a lookaside URL
- * this runtime cannot read, such as `file:` in a browser).
+ * this runtime cannot read, such as `file:` in a browser), `PRIVATE_ADDRESS` (a redirect or
+ * token realm pointing at a loopback, private, link-local or unspecified address when the
+ * registry itself is not at one: refused, so a registry cannot aim a gate at its own network).
  */
 export type FetchErrorCode =
   | 'NETWORK' | 'TIMEOUT' | 'TOO_LARGE' | 'TOO_MANY_REDIRECTS' | 'INSECURE' | 'UNAUTHORIZED'
-  | 'DENIED' | 'TOO_MANY_REQUESTS' | 'AUTH_INVALID' | 'HTTP_STATUS' | 'UNSUPPORTED_URL';
+  | 'DENIED' | 'TOO_MANY_REQUESTS' | 'AUTH_INVALID' | 'HTTP_STATUS' | 'UNSUPPORTED_URL'
+  | 'PRIVATE_ADDRESS';
 
 /** A transport failure talking to a registry or lookaside store: not a verdict. */
 export class FetchError extends SigwallError {

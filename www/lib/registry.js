@@ -32,6 +32,54 @@ function hostname(host) {
   return host.split(':')[0];
 }
 
+/** The 32-bit value of a dotted IPv4 address, or null. */
+function ipv4(text) {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!m) return null;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return null;
+  return ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
+}
+
+/** IPv4 ranges no registry redirect or token realm may lead to: [first address, prefix]. */
+const PRIVATE_V4 = [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
+  ['172.16.0.0', 12], ['192.168.0.0', 16], ['192.0.0.0', 24], ['198.18.0.0', 15],
+].map(([a, n]) => [ipv4(a), n]);
+
+function privateV4(value) {
+  return PRIVATE_V4.some(([net, n]) => (n === 0 ? true : (value >>> (32 - n)) === (net >>> (32 - n))));
+}
+
+/**
+ * Whether a URL's host is a loopback, private, link-local, shared or unspecified address
+ * (or a `localhost` name): the addresses of the machine the client runs on and its network,
+ * which a registry must not be able to point the client at. Host names are not resolved (no
+ * runtime here can, the same way), so a public name that resolves to such an address is not
+ * caught: see SECURITY.md.
+ */
+export function isPrivateHost(host) {
+  const name = hostname(host).toLowerCase();
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  const v4 = ipv4(name);
+  if (v4 !== null) return privateV4(v4);
+  if (!name.startsWith('[')) return false;
+  // WHATWG URL has already normalised the literal: lower case, zeros compressed.
+  const v6 = name.slice(1, -1);
+  if (v6 === '::' || v6 === '::1') return true;
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6);
+  if (mapped) return privateV4(((parseInt(mapped[1], 16) << 16) | parseInt(mapped[2], 16)) >>> 0);
+  const first = parseInt(v6.split(':')[0] || '0', 16);
+  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80;
+}
+
+/** Refuses `target` when it is a private address and `from` (what was configured) is not. */
+function guardTarget(target, from, what) {
+  if (isPrivateHost(target.host) && !isPrivateHost(from.host)) {
+    throw new FetchError('PRIVATE_ADDRESS', `${what}: ${from.host} points at ${target.origin}, a private or local address; not followed`);
+  }
+}
+
 /** Docker Hub's API is not served at the name references use. */
 export function endpointHost(registry) {
   return registry === 'docker.io' || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
@@ -282,6 +330,7 @@ export class RegistryClient {
       if (current.protocol === 'https:' && next.protocol === 'http:' && !this.allowsHttp(next.host)) {
         throw new FetchError('INSECURE', `${what}: a redirect from https to plain http (${next.origin}) is not followed`);
       }
+      guardTarget(next, new URL(url), what);
       current = next;
     }
     throw new FetchError('TOO_MANY_REDIRECTS', `${what}: more than ${MAX_REDIRECTS} redirects from ${url}`);
@@ -384,6 +433,7 @@ export class RegistryClient {
       if (realmUrl.protocol !== 'https:' && !(realmUrl.protocol === 'http:' && this.allowsHttp(realmUrl.host))) {
         throw new FetchError('INSECURE', `registry ${registry}: the token realm ${realmUrl.origin} is not https`);
       }
+      guardTarget(realmUrl, new URL(`https://${endpointHost(registry)}`), `registry ${registry}: the token realm`);
       // A fresh token on every challenge: a 401 means the one we had is no longer good.
       const token = await this.#token(realmUrl, service, `repository:${repository}:pull`, creds, registry, signal);
       return `Bearer ${token}`;
