@@ -95,22 +95,59 @@ impl KeySources {
                 None => merged.push(key),
             }
         }
-        let revocations = self
+        let loose: Vec<Signature> = self
             .loose
             .into_iter()
-            .filter(|s| s.typ() == Some(SignatureType::KeyRevocation));
-        for revocation in revocations {
-            // Checked against each key in validate(); only the key it was made for accepts it.
-            for key in &mut merged {
-                key.direct.push(revocation.clone());
-            }
-        }
-        let primaries: Vec<PublicKey> = merged.iter().map(|k| k.primary.clone()).collect();
+            .filter(|s| s.typ() == Some(SignatureType::KeyRevocation))
+            .collect();
+        let by_revoker: Vec<bool> = merged
+            .iter()
+            .map(|key| revoked_by_designated(key, &loose, &merged))
+            .collect();
         merged
             .into_iter()
-            .filter_map(|raw| validate(raw, &primaries))
+            .zip(by_revoker)
+            .filter_map(|(raw, by_revoker)| validate(raw, &loose, by_revoker))
             .collect()
     }
+}
+
+/// Whether a revocation of `key` (in its copies or among the loose certificates) was made by
+/// a revoker the key designates in a direct-key self-signature, with that revoker's key among
+/// `all` (GnuPG cannot check it otherwise, and ignores it).
+fn revoked_by_designated(key: &RawKey, loose: &[Signature], all: &[RawKey]) -> bool {
+    let prepared = Prepared::new(key.primary.public_params());
+    let primary = Checked(&key.primary, &prepared);
+    let created = key.primary.created_at().as_secs();
+    let mut revocations = key
+        .direct
+        .iter()
+        .chain(loose)
+        .filter(|s| s.typ() == Some(SignatureType::KeyRevocation) && not_before(s, created))
+        .peekable();
+    if revocations.peek().is_none() {
+        return false;
+    }
+    let designated: Vec<&[u8]> = key
+        .direct
+        .iter()
+        .filter(|s| s.typ() == Some(SignatureType::Key) && s.verify_key(&primary).is_ok())
+        .flat_map(designated_revokers)
+        .collect();
+    if designated.is_empty() {
+        return false;
+    }
+    let revokers: Vec<&RawKey> = all
+        .iter()
+        .filter(|k| designated.contains(&k.primary.fingerprint().as_bytes()))
+        .collect();
+    revocations.any(|s| {
+        revokers.iter().any(|revoker| {
+            let prepared = Prepared::new(revoker.primary.public_params());
+            s.verify_key_third_party(&key.primary, &Checked(&revoker.primary, &prepared))
+                .is_ok()
+        })
+    })
 }
 
 impl RawKey {
@@ -250,22 +287,20 @@ fn has_key_flags(signature: &Signature) -> bool {
 
 /// Keeps a key when at least one self-signature (a user id certification or a direct-key
 /// signature) verifies; takes its expiry and key flags from the newest of them, and its
-/// revocation from any valid self-revocation or a revocation by a revoker the key
-/// designates, when that revoker's key is among `primaries` (GnuPG cannot check it
-/// otherwise, and ignores it). Third-party certifications are ignored, not fatal. A
-/// signature older than the key is not valid.
-fn validate(raw: RawKey, primaries: &[PublicKey]) -> Option<TrustedKey> {
+/// revocation from any valid self-revocation (in its copies or `loose`) or `by_revoker`.
+/// Third-party certifications are ignored, not fatal. A signature older than the key is not
+/// valid.
+fn validate(raw: RawKey, loose: &[Signature], by_revoker: bool) -> Option<TrustedKey> {
     let prepared = Prepared::new(raw.primary.public_params());
     let primary = Checked(&raw.primary, &prepared);
     let created = raw.primary.created_at().as_secs();
-    let mut revoked = false;
+    let mut revoked = by_revoker;
     let mut self_signatures: Vec<&Signature> = Vec::new();
-    let mut others: Vec<&Signature> = Vec::new();
-    for signature in raw.direct.iter().filter(|s| not_before(s, created)) {
+    let direct = raw.direct.iter().chain(loose);
+    for signature in direct.filter(|s| not_before(s, created)) {
         let valid = signature.verify_key(&primary).is_ok();
         match signature.typ() {
             Some(SignatureType::KeyRevocation) if valid => revoked = true,
-            Some(SignatureType::KeyRevocation) => others.push(signature),
             Some(SignatureType::Key) if valid => self_signatures.push(signature),
             _ => {}
         }
@@ -282,22 +317,6 @@ fn validate(raw: RawKey, primaries: &[PublicKey]) -> Option<TrustedKey> {
                 self_signatures.push(latest);
             }
         }
-    }
-    if !revoked && !others.is_empty() {
-        let designated: Vec<&[u8]> = self_signatures
-            .iter()
-            .flat_map(|s| designated_revokers(s))
-            .collect();
-        revoked = primaries
-            .iter()
-            .filter(|k| designated.contains(&k.fingerprint().as_bytes()))
-            .any(|revoker| {
-                let prepared = Prepared::new(revoker.public_params());
-                others.iter().any(|s| {
-                    s.verify_key_third_party(&raw.primary, &Checked(revoker, &prepared))
-                        .is_ok()
-                })
-            });
     }
     let latest = newest(self_signatures.into_iter())?;
     let state = KeyState {
