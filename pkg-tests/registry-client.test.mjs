@@ -399,7 +399,7 @@ test('a public registry cannot redirect or send a token realm to a private addre
     asked.length = 0;
     const v = await verifier({ fetch: mapped, insecureHttp: ['registry.example'] });
     await rejectsWith(v.verify('docker://registry.example/lib/app:v1'), api.FetchError, 'PRIVATE_ADDRESS');
-    assert.deepEqual(asked.filter((u) => !u.startsWith('http://registry.example/')), [], target);
+    assert.deepEqual(asked.filter((u) => new URL(u).hostname !== 'registry.example'), [], target);
   }
   for (const realm of ['http://127.0.0.1:9/token', 'http://192.168.1.1/token', 'http://[fe80::1]/token']) {
     fault = async (req, res, url) => {
@@ -410,7 +410,7 @@ test('a public registry cannot redirect or send a token realm to a private addre
     asked.length = 0;
     const v = await verifier({ fetch: mapped, insecureHttp: ['registry.example'] });
     await rejectsWith(v.verify('docker://registry.example/lib/app:v1'), api.FetchError, 'PRIVATE_ADDRESS');
-    assert.deepEqual(asked.filter((u) => !u.startsWith('http://registry.example/')), [], realm);
+    assert.deepEqual(asked.filter((u) => new URL(u).hostname !== 'registry.example'), [], realm);
   }
   fault = null;
   // A registry that is itself at a local address may still redirect to local addresses: see
