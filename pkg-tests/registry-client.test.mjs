@@ -375,3 +375,44 @@ test('the proxy option sends every registry request to one base URL', async () =
   assert.equal(verdict.allowed, true, JSON.stringify(verdict));
   assert.equal(verdict.digest, digests.signed);
 });
+
+// A registry at a public name must not be able to aim the client (a gate, say) at the
+// machine it runs on or its network: redirects and token realms to loopback, private,
+// link-local or unspecified addresses are refused. `registry.example` is served by the proxy
+// through a fetch that maps the name; every URL the client asks for is recorded.
+test('a public registry cannot redirect or send a token realm to a private address', async () => {
+  const asked = [];
+  const mapped = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    asked.push(url.href);
+    if (url.hostname === 'registry.example') url.host = H;
+    else if (url.hostname !== '127.0.0.1' || url.host !== H) throw new TypeError(`test fetch: no route to ${url.host}`);
+    return fetch(url, init);
+  };
+  const targets = ['http://169.254.169.254/latest/meta-data/', `http://${H}/v2/lib/app/manifests/v1`, 'http://10.0.0.7/', 'http://[::1]:5000/', 'http://[::ffff:127.0.0.1]/', 'http://localhost/', 'http://0.0.0.0/', 'http://[fd00::1]/', 'http://2130706433/', 'http://localhost./', 'http://app.localhost./'];
+  for (const target of targets) {
+    fault = async (req, res, url) => {
+      if (!url.pathname.includes('/manifests/')) return false;
+      res.writeHead(302, { location: target }).end();
+      return true;
+    };
+    asked.length = 0;
+    const v = await verifier({ fetch: mapped, insecureHttp: ['registry.example'] });
+    await rejectsWith(v.verify('docker://registry.example/lib/app:v1'), api.FetchError, 'PRIVATE_ADDRESS');
+    assert.deepEqual(asked.filter((u) => new URL(u).hostname !== 'registry.example'), [], target);
+  }
+  for (const realm of ['http://127.0.0.1:9/token', 'https://192.168.1.1/token', 'https://[fe80::1]/token']) {
+    fault = async (req, res, url) => {
+      if (!url.pathname.startsWith('/v2/')) return false;
+      res.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="s"` }).end();
+      return true;
+    };
+    asked.length = 0;
+    const v = await verifier({ fetch: mapped, insecureHttp: ['registry.example'] });
+    await rejectsWith(v.verify('docker://registry.example/lib/app:v1'), api.FetchError, 'PRIVATE_ADDRESS');
+    assert.deepEqual(asked.filter((u) => new URL(u).hostname !== 'registry.example'), [], realm);
+  }
+  fault = null;
+  // A registry that is itself at a local address may still redirect to local addresses: see
+  // "a blob redirected to another origin does not get the Authorization header" above.
+});

@@ -59,7 +59,8 @@ function privateV4(value) {
  * caught: see SECURITY.md.
  */
 export function isPrivateHost(host) {
-  const name = hostname(host).toLowerCase();
+  // `localhost.` (the root's trailing dot) names the same host as `localhost`.
+  const name = hostname(host).toLowerCase().replace(/\.$/, '');
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
   const v4 = ipv4(name);
   if (v4 !== null) return privateV4(v4);
