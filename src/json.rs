@@ -73,6 +73,46 @@ impl Object {
 }
 
 impl Value {
+    /// A member name, anywhere in this value but inside members named in `maps` (maps, whose keys
+    /// Go matches exactly), that Go's `encoding/json` would match to one of `fields` although
+    /// it is not spelled as that field. Go matches struct fields case-insensitively, with `ſ`
+    /// (U+017F) folding to `s` and the Kelvin sign (U+212A) to `k`, and keeps the last of two
+    /// members that match one field; sigwall reads members exactly, so a document with such a
+    /// member would mean one thing to sigwall and another to containers/image.
+    pub(crate) fn go_folded_key<'a>(&'a self, fields: &[&str], maps: &[&str]) -> Option<&'a str> {
+        fn go_fold(c: char) -> Option<u8> {
+            match c {
+                'ſ' => Some(b'S'),
+                '\u{212a}' => Some(b'K'),
+                c if c.is_ascii() => u8::try_from(c).ok().map(|b| b.to_ascii_uppercase()),
+                _ => None,
+            }
+        }
+        fn folds_onto(key: &str, field: &str) -> bool {
+            key != field
+                && key.chars().count() == field.len()
+                && key
+                    .chars()
+                    .zip(field.bytes())
+                    .all(|(k, f)| go_fold(k) == Some(f.to_ascii_uppercase()))
+        }
+        match self {
+            Value::Object(obj) => obj.iter().find_map(|(key, member)| {
+                if fields.iter().any(|field| folds_onto(key, field)) {
+                    return Some(key);
+                }
+                if maps.contains(&key) {
+                    return None;
+                }
+                member.go_folded_key(fields, maps)
+            }),
+            Value::Array(items) => items
+                .iter()
+                .find_map(|item| item.go_folded_key(fields, maps)),
+            _ => None,
+        }
+    }
+
     /// The kind of value, for error messages.
     pub(crate) fn kind(&self) -> &'static str {
         match self {

@@ -73,6 +73,16 @@ pub(crate) fn digest_input<'a>(
             .ok_or(Schema1Error(
                 "a schema 1 protected header is not base64url JSON",
             ))?;
+        // libtrust decodes the header with Go's encoding/json: "FormatLength" would be its
+        // formatLength, and the last of two would win.
+        if header
+            .go_folded_key(&["formatLength", "formatTail"], &[])
+            .is_some()
+        {
+            return Err(Schema1Error(
+                "a schema 1 protected header has a member Go would read as formatLength or formatTail",
+            ));
+        }
         let Value::Object(header) = header else {
             return Err(Schema1Error("a schema 1 protected header is not an object"));
         };

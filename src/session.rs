@@ -768,7 +768,7 @@ fn parse_manifest(bytes: &[u8]) -> Result<Value, Error> {
         }
         .into());
     }
-    if let Some(key) = go_folded_key(&value) {
+    if let Some(key) = value.go_folded_key(&MANIFEST_FIELDS, &["annotations"]) {
         return Err(ManifestError::Invalid {
             reason: format!(
                 "member \"{key}\" differs only in case from a manifest field: containers/image \
@@ -780,8 +780,9 @@ fn parse_manifest(bytes: &[u8]) -> Result<Value, Error> {
     Ok(value)
 }
 
-/// The fields of every manifest, index and schema 1 structure containers/image decodes.
-const MANIFEST_FIELDS: [&str; 25] = [
+/// The fields of every manifest, index, descriptor and schema 1 structure (its JWS signatures
+/// included) containers/image decodes with Go's `encoding/json`.
+const MANIFEST_FIELDS: [&str; 29] = [
     "schemaVersion",
     "mediaType",
     "artifactType",
@@ -807,44 +808,11 @@ const MANIFEST_FIELDS: [&str; 25] = [
     "history",
     "v1Compatibility",
     "signatures",
+    "data",
+    "header",
+    "signature",
+    "protected",
 ];
-
-/// A member name, anywhere in a manifest outside `annotations` (a map, matched exactly), that
-/// Go's `encoding/json` would match to a field although it is not spelled as the field:
-/// Go matches struct fields case-insensitively, with `ſ` (U+017F) folding to `s` and the
-/// Kelvin sign (U+212A) to `k`, and keeps the last of two members that match. sigwall reads
-/// members exactly, so such a manifest would mean one thing to sigwall and another to podman.
-fn go_folded_key(value: &Value) -> Option<&str> {
-    fn go_fold(c: char) -> Option<u8> {
-        match c {
-            'ſ' => Some(b'S'),
-            '\u{212a}' => Some(b'K'),
-            c if c.is_ascii() => u8::try_from(c).ok().map(|b| b.to_ascii_uppercase()),
-            _ => None,
-        }
-    }
-    fn folds_onto(key: &str, field: &str) -> bool {
-        key != field
-            && key.chars().count() == field.len()
-            && key
-                .chars()
-                .zip(field.bytes())
-                .all(|(k, f)| go_fold(k) == Some(f.to_ascii_uppercase()))
-    }
-    match value {
-        Value::Object(obj) => obj.iter().find_map(|(key, member)| {
-            if MANIFEST_FIELDS.iter().any(|field| folds_onto(key, field)) {
-                return Some(key);
-            }
-            if key == "annotations" {
-                return None;
-            }
-            go_folded_key(member)
-        }),
-        Value::Array(items) => items.iter().find_map(go_folded_key),
-        _ => None,
-    }
-}
 
 /// Whether a manifest is an image index / manifest list (by its `mediaType`, else by having a
 /// `manifests` member), which needs a platform choice first.
