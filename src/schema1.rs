@@ -107,13 +107,12 @@ pub(crate) fn digest_input<'a>(
     let (length, tail) = format.ok_or(Schema1Error(
         "a signed schema 1 manifest without signatures",
     ))?;
-    let head = manifest.get(..length).ok_or(Schema1Error(
+    let (head, rest) = manifest.split_at_checked(length).ok_or(Schema1Error(
         "schema 1 formatLength is past the end of the manifest",
     ))?;
     // What follows the signed bytes is the signatures member and then exactly formatTail, as
     // libtrust writes it. Anything else there (another "fsLayers", say) would be read by a
     // JSON decoder of the whole manifest and yet not be covered by the digest.
-    let rest = manifest.get(length..).unwrap_or_default();
     if !is_signatures_then_tail(rest, &tail) {
         return Err(Schema1Error(
             "a signed schema 1 manifest holds more than its signatures after formatLength",

@@ -48,7 +48,7 @@ const PRIVATE_V4 = [
 ].map(([a, n]) => [ipv4(a), n]);
 
 function privateV4(value) {
-  return PRIVATE_V4.some(([net, n]) => (n === 0 ? true : (value >>> (32 - n)) === (net >>> (32 - n))));
+  return PRIVATE_V4.some(([net, n]) => value >>> (32 - n) === net >>> (32 - n));
 }
 
 /**
@@ -58,7 +58,7 @@ function privateV4(value) {
  * runtime here can, the same way), so a public name that resolves to such an address is not
  * caught: see SECURITY.md.
  */
-export function isPrivateHost(host) {
+function isPrivateHost(host) {
   // `localhost.` (the root's trailing dot) names the same host as `localhost`.
   const name = hostname(host).toLowerCase().replace(/\.$/, '');
   if (name === 'localhost' || name.endsWith('.localhost')) return true;

@@ -172,35 +172,30 @@ fn signatures_at_or_above_the_modulus_are_refused() {
     }
 }
 
+/// Each `(modulus, exponent)` is refused for the reason given.
+fn refused_for(cases: &[(&[u8], &[u8], KeyRejected)]) {
+    for (i, (n, e, why)) in cases.iter().enumerate() {
+        assert_eq!(PublicKey::new(n, e).unwrap_err(), *why, "case {i}");
+    }
+}
+
 #[test]
 fn unusable_keys_are_refused() {
     let n = keys()[0].n().to_bytes_be();
     let mut even = n.clone();
     *even.last_mut().unwrap() &= 0xfe;
-    assert_eq!(
-        PublicKey::new(&even, &[1, 0, 1]).unwrap_err(),
-        KeyRejected::ModulusEven
-    );
-    assert_eq!(
-        PublicKey::new(&n[..32], &[1, 0, 1]).unwrap_err(),
-        KeyRejected::ModulusTooShort { bits: 256 }
-    );
-    assert_eq!(
-        PublicKey::new(&n, &[1]).unwrap_err(),
-        KeyRejected::ExponentTooSmall
-    );
-    assert_eq!(
-        PublicKey::new(&n, &[2]).unwrap_err(),
-        KeyRejected::ExponentTooSmall
-    );
-    assert_eq!(
-        PublicKey::new(&n, &[1; 9]).unwrap_err(),
-        KeyRejected::ExponentTooLarge
-    );
-    assert_eq!(
-        PublicKey::new(&[], &[3]).unwrap_err(),
-        KeyRejected::ModulusTooShort { bits: 0 }
-    );
+    refused_for(&[
+        (&even, &[1, 0, 1], KeyRejected::ModulusEven),
+        (
+            &n[..32],
+            &[1, 0, 1],
+            KeyRejected::ModulusTooShort { bits: 256 },
+        ),
+        (&n, &[1], KeyRejected::ExponentTooSmall),
+        (&n, &[2], KeyRejected::ExponentTooSmall),
+        (&n, &[1; 9], KeyRejected::ExponentTooLarge),
+        (&[], &[3], KeyRejected::ModulusTooShort { bits: 0 }),
+    ]);
     // Leading zeros do not change the key.
     let padded = PublicKey::new(&[&[0u8, 0][..], &n].concat(), &[0, 1, 0, 1]).unwrap();
     assert_eq!(padded.size(), keys()[0].size());
@@ -211,43 +206,39 @@ fn unusable_keys_are_refused() {
 fn keys_go_refuses_are_refused() {
     let n = keys()[0].n().to_bytes_be(); // 1024 bits: the shortest accepted
     assert!(PublicKey::new(&n, &[1, 0, 1]).is_ok());
-    // 1023 bits: the top bit cleared (and the number kept odd).
+    assert!(PublicKey::new(&n, &[0x7f, 0xff, 0xff, 0xff]).is_ok()); // 2^31 - 1, the largest
+                                                                    // 1023 bits: the top bit cleared and the next one set (the number stays odd).
     let mut short = n.clone();
     short[0] = 0x40 | (short[0] & 0x3f);
-    assert_eq!(
-        PublicKey::new(&short, &[1, 0, 1]).unwrap_err(),
-        KeyRejected::ModulusTooShort { bits: 1023 }
-    );
-    // A 768-bit odd modulus.
-    assert_eq!(
-        PublicKey::new(&n[..96], &[1, 0, 1]).unwrap_err(),
-        KeyRejected::ModulusTooShort { bits: 768 }
-    );
-    // Exponents: 4 even, 2^31 - 1 the largest, 2^31 + 1 and 2^33 - 1 (odd) too large.
-    assert_eq!(
-        PublicKey::new(&n, &[4]).unwrap_err(),
-        KeyRejected::ExponentEven
-    );
-    assert_eq!(
-        PublicKey::new(&n, &[0, 0, 1, 0, 0]).unwrap_err(),
-        KeyRejected::ExponentEven
-    );
-    assert!(PublicKey::new(&n, &[0x7f, 0xff, 0xff, 0xff]).is_ok());
-    assert_eq!(
-        PublicKey::new(&n, &[0x80, 0, 0, 1]).unwrap_err(),
-        KeyRejected::ExponentTooLarge
-    );
-    assert_eq!(
-        PublicKey::new(&n, &[1, 0xff, 0xff, 0xff, 0xff]).unwrap_err(),
-        KeyRejected::ExponentTooLarge
-    );
+    refused_for(&[
+        (
+            &short,
+            &[1, 0, 1],
+            KeyRejected::ModulusTooShort { bits: 1023 },
+        ),
+        // A 768-bit odd modulus.
+        (
+            &n[..96],
+            &[1, 0, 1],
+            KeyRejected::ModulusTooShort { bits: 768 },
+        ),
+        // Exponents: 4 and 2^16 even, 2^31 + 1 and 2^33 - 1 (odd) too large.
+        (&n, &[4], KeyRejected::ExponentEven),
+        (&n, &[0, 0, 1, 0, 0], KeyRejected::ExponentEven),
+        (&n, &[0x80, 0, 0, 1], KeyRejected::ExponentTooLarge),
+        (
+            &n,
+            &[1, 0xff, 0xff, 0xff, 0xff],
+            KeyRejected::ExponentTooLarge,
+        ),
+    ]);
     // Past 16384 bits: refused before any arithmetic.
-    let mut huge = std::vec![0xffu8; 16384 / 8 + 1];
-    *huge.last_mut().unwrap() = 0xff;
-    assert_eq!(
-        PublicKey::new(&huge, &[1, 0, 1]).unwrap_err(),
-        KeyRejected::ModulusTooLong { bits: 16392 }
-    );
+    let huge = std::vec![0xffu8; 16384 / 8 + 1];
+    refused_for(&[(
+        &huge,
+        &[1, 0, 1],
+        KeyRejected::ModulusTooLong { bits: 16392 },
+    )]);
     for e in [
         KeyRejected::ModulusTooShort { bits: 768 },
         KeyRejected::ModulusEven,

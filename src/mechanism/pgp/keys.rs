@@ -8,7 +8,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use pgp::packet::{PublicKey, PublicSubkey, Signature, SignatureType, SubpacketData, UserId};
-use pgp::types::{KeyDetails as _, Tag};
+use pgp::types::{Fingerprint, KeyDetails as _, Tag};
 
 use super::checked::{Checked, Prepared};
 use super::packets::{each_packet, skip};
@@ -47,6 +47,9 @@ pub(super) struct KeyState {
 /// A transferable public key as read, before any signature is checked.
 pub(super) struct RawKey {
     primary: PublicKey,
+    /// The primary key's fingerprint, computed once (copies are merged and revokers found by
+    /// it, and the trusted key is named by it).
+    fingerprint: Fingerprint,
     /// Signatures directly on the primary key (direct-key and revocation signatures).
     direct: Vec<Signature>,
     users: Vec<(UserId, Vec<Signature>)>,
@@ -87,10 +90,7 @@ impl KeySources {
     pub(super) fn into_trusted(self) -> Vec<TrustedKey> {
         let mut merged: Vec<RawKey> = Vec::new();
         for key in self.keys {
-            match merged
-                .iter_mut()
-                .find(|m| m.primary.fingerprint() == key.primary.fingerprint())
-            {
+            match merged.iter_mut().find(|m| m.fingerprint == key.fingerprint) {
                 Some(m) => m.absorb(key),
                 None => merged.push(key),
             }
@@ -116,8 +116,6 @@ impl KeySources {
 /// a revoker the key designates in a direct-key self-signature, with that revoker's key among
 /// `all` (GnuPG cannot check it otherwise, and ignores it).
 fn revoked_by_designated(key: &RawKey, loose: &[Signature], all: &[RawKey]) -> bool {
-    let prepared = Prepared::new(key.primary.public_params());
-    let primary = Checked(&key.primary, &prepared);
     let created = key.primary.created_at().as_secs();
     let mut revocations = key
         .direct
@@ -128,10 +126,17 @@ fn revoked_by_designated(key: &RawKey, loose: &[Signature], all: &[RawKey]) -> b
     if revocations.peek().is_none() {
         return false;
     }
+    // Only a key with a revocation gets this far: prepared here, not for every key.
+    let prepared = Prepared::new(key.primary.public_params());
+    let primary = Checked(&key.primary, &prepared);
     let designated: Vec<&[u8]> = key
         .direct
         .iter()
-        .filter(|s| s.typ() == Some(SignatureType::Key) && s.verify_key(&primary).is_ok())
+        .filter(|s| {
+            s.typ() == Some(SignatureType::Key)
+                && not_before(s, created)
+                && s.verify_key(&primary).is_ok()
+        })
         .flat_map(designated_revokers)
         .collect();
     if designated.is_empty() {
@@ -139,7 +144,7 @@ fn revoked_by_designated(key: &RawKey, loose: &[Signature], all: &[RawKey]) -> b
     }
     let revokers: Vec<&RawKey> = all
         .iter()
-        .filter(|k| designated.contains(&k.primary.fingerprint().as_bytes()))
+        .filter(|k| designated.contains(&k.fingerprint.as_bytes()))
         .collect();
     revocations.any(|s| {
         revokers.iter().any(|revoker| {
@@ -187,6 +192,7 @@ fn read(data: &[u8], into: &mut KeySources) -> Result<(), String> {
         if tag == Tag::PublicKey {
             let primary = PublicKey::try_from_reader(header, body).map_err(|_| malformed())?;
             raw.push(RawKey {
+                fingerprint: primary.fingerprint(),
                 primary,
                 direct: Vec::new(),
                 users: Vec::new(),
@@ -277,12 +283,19 @@ fn designated_revokers(signature: &Signature) -> impl Iterator<Item = &[u8]> {
         })
 }
 
-/// Whether a self-signature has a Key Flags subpacket.
-fn has_key_flags(signature: &Signature) -> bool {
-    signature.config().is_some_and(|c| {
-        c.hashed_subpackets()
-            .any(|p| matches!(p.data, SubpacketData::KeyFlags(_)))
-    })
+/// Whether a self-signature lets its key make data signatures: its Key Flags include "sign",
+/// or it has no Key Flags (then the algorithm decides, and every algorithm sigwall verifies
+/// can sign).
+fn may_sign(signature: &Signature) -> bool {
+    signature
+        .config()
+        .and_then(|c| {
+            c.hashed_subpackets().find_map(|p| match &p.data {
+                SubpacketData::KeyFlags(flags) => Some(flags.sign()),
+                _ => None,
+            })
+        })
+        .unwrap_or(true)
 }
 
 /// Keeps a key when at least one self-signature (a user id certification or a direct-key
@@ -323,7 +336,7 @@ fn validate(raw: RawKey, loose: &[Signature], by_revoker: bool) -> Option<Truste
         revoked,
         expires: expiry(latest, created),
     };
-    let can_sign = !has_key_flags(latest) || latest.key_flags().sign();
+    let can_sign = may_sign(latest);
     let subkeys = raw
         .subkeys
         .into_iter()
@@ -365,7 +378,7 @@ fn validate(raw: RawKey, loose: &[Signature], by_revoker: bool) -> Option<Truste
         })
         .collect();
     Some(TrustedKey {
-        fingerprint: base16ct::upper::encode_string(raw.primary.fingerprint().as_bytes()),
+        fingerprint: base16ct::upper::encode_string(raw.fingerprint.as_bytes()),
         primary: raw.primary,
         prepared,
         state,

@@ -4,11 +4,11 @@ extern crate std;
 
 use std::io::{BufRead, Read as _};
 
+use alloc::vec::Vec;
+
 use pgp::composed::PacketBodyReader;
 use pgp::packet::PacketHeader;
 use pgp::types::{PacketLength, Tag};
-
-use alloc::vec::Vec;
 
 /// Calls `visit` with each packet of a binary packet stream; the parser `visit` picks must
 /// read the packet to its end, and the stream must end where a packet ends. rPGP's generic
@@ -24,8 +24,17 @@ pub(super) fn each_packet<E: Clone>(
         let header = PacketHeader::try_from_reader(&mut rest).map_err(|_| malformed.clone())?;
         if let PacketLength::Partial(first) = header.packet_length() {
             // Joined here rather than by rPGP, which refuses a first chunk under RFC 4880's
-            // 512 octets: Go's OpenPGP writer makes such chunks, and GnuPG reads them.
-            if !matches!(header.tag(), Tag::LiteralData | Tag::CompressedData) {
+            // 512 octets: Go's OpenPGP writer makes such chunks, and GnuPG reads them. Only
+            // data packets may have partial lengths (the ones rPGP allows); the visitor then
+            // says what an encrypted one is.
+            if !matches!(
+                header.tag(),
+                Tag::LiteralData
+                    | Tag::CompressedData
+                    | Tag::SymEncryptedData
+                    | Tag::SymEncryptedProtectedData
+                    | Tag::GnupgAeadData
+            ) {
                 return Err(malformed);
             }
             let joined = join_partial(&mut rest, first).ok_or_else(|| malformed.clone())?;
