@@ -185,16 +185,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn malformed_jws_headers_are_errors() {
-        let text = String::from_utf8(MANIFEST.to_vec()).unwrap();
-        let protected = text
-            .split("\"protected\":\"")
+    /// The first signature's protected header, as it stands in the manifest (base64url).
+    fn protected(text: &str) -> &str {
+        text.split("\"protected\":\"")
             .nth(1)
             .unwrap()
             .split('"')
             .next()
-            .unwrap();
+            .unwrap()
+    }
+
+    #[test]
+    fn malformed_jws_headers_are_errors() {
+        let text = String::from_utf8(MANIFEST.to_vec()).unwrap();
+        let protected = protected(&text);
         let header = |h: &str| {
             <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(h.as_bytes())
         };
@@ -281,6 +285,50 @@ mod tests {
             "MANIFEST_INVALID"
         );
         assert!(run(index("", r#""Digest":"x","LAYERS":"y""#)).is_ok());
+    }
+
+    /// A signature's `Protected` beside its `protected`, and a protected header's
+    /// `FormatLength` beside its `formatLength`: libtrust decodes both with Go's encoding/json,
+    /// the last matching member winning. Each makes the manifest invalid rather than read two
+    /// ways.
+    #[test]
+    fn jws_members_go_would_read_as_other_fields_make_the_manifest_invalid() {
+        let policy = Policy::parse(br#"{"default":[{"type":"insecureAcceptAnything"}]}"#).unwrap();
+        let provide = |bytes: &[u8]| {
+            let mut s = Session::new(&policy, "registry.example/app:1", UnixTime(0)).unwrap();
+            let need = s.next_need().unwrap();
+            s.provide(need.id, bytes)
+        };
+        let text = String::from_utf8(MANIFEST.to_vec()).unwrap();
+        assert!(provide(text.as_bytes()).is_ok());
+        let protected = protected(&text);
+        // A second protected header, spelled so only Go reads it.
+        let other = text.replacen(
+            "\"protected\":",
+            &format!("\"Protected\":\"{protected}\",\"protected\":"),
+            1,
+        );
+        assert_eq!(
+            provide(other.as_bytes()).unwrap_err().code().as_str(),
+            "MANIFEST_INVALID"
+        );
+        // A header whose formatLength Go would take from "FormatLength".
+        let b64 = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string;
+        let header = String::from_utf8(
+            <base64ct::Base64UrlUnpadded as base64ct::Encoding>::decode_vec(protected).unwrap(),
+        )
+        .unwrap();
+        let doubled = header.replacen(
+            "\"formatLength\":",
+            "\"FormatLength\":1,\"formatLength\":",
+            1,
+        );
+        assert_ne!(doubled, header);
+        let folded = text.replacen(protected, &b64(doubled.as_bytes()), 1);
+        assert_eq!(
+            provide(folded.as_bytes()).unwrap_err().code().as_str(),
+            "MANIFEST_INVALID"
+        );
     }
 
     #[test]
