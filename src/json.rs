@@ -88,9 +88,9 @@ impl Value {
                 _ => None,
             }
         }
-        fn folds_onto(key: &str, field: &str) -> bool {
-            key != field
-                && key.chars().count() == field.len()
+        fn folds_onto(key: &str, chars: usize, field: &str) -> bool {
+            chars == field.len()
+                && key != field
                 && key
                     .chars()
                     .zip(field.bytes())
@@ -98,7 +98,8 @@ impl Value {
         }
         match self {
             Value::Object(obj) => obj.iter().find_map(|(key, member)| {
-                if fields.iter().any(|field| folds_onto(key, field)) {
+                let chars = key.chars().count();
+                if fields.iter().any(|field| folds_onto(key, chars, field)) {
                     return Some(key);
                 }
                 if maps.contains(&key) {
