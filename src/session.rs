@@ -160,6 +160,8 @@ pub struct Session {
     cache: crate::policy::cache::KeyCache,
     /// The platform an image index is resolved for.
     platform: Platform,
+    /// The instance to evaluate by its digest instead of by platform (an edge gate's choice).
+    wanted_instance: Option<Digest>,
     /// The instance chosen from the image index the reference named, if it named one.
     instance: Option<platform::Instance>,
     /// Whether a signature of that index also counts for its instance (opt-in).
@@ -200,6 +202,7 @@ impl Session {
             signature_source: String::from("lookaside"),
             key_files: Vec::new(),
             platform: Platform::default(),
+            wanted_instance: None,
             instance: None,
             accept_index_signatures: false,
             index_sha256: None,
@@ -223,6 +226,15 @@ impl Session {
     /// `linux/amd64`). Set it before providing the manifest.
     pub fn set_platform(&mut self, platform: Platform) {
         self.platform = platform;
+    }
+
+    /// When the image is an index: evaluate its instance with this digest, whatever its
+    /// platform, instead of the platform's (set it before providing the manifest). An edge
+    /// gate serving a tag's index checks every instance this way, each against the tag, as
+    /// `podman pull --platform` of that instance's platform would. When the image is not an
+    /// index, this has no effect.
+    pub fn set_instance(&mut self, digest: Digest) {
+        self.wanted_instance = Some(digest);
     }
 
     /// Opt-in, beyond containers/image: when the image is an index, a signature of the index
@@ -355,8 +367,11 @@ impl Session {
             if let Some(expected) = reference.digest() {
                 expected.verify(bytes)?;
             }
-            let instance = platform::choose(&parsed, &self.platform)
-                .map_err(|reason| ManifestError::NoInstance { reason })?;
+            let instance = match &self.wanted_instance {
+                Some(wanted) => platform::listed(&parsed, wanted),
+                None => platform::choose(&parsed, &self.platform),
+            }
+            .map_err(|reason| ManifestError::NoInstance { reason })?;
             self.instance = Some(instance);
             if self.accept_index_signatures {
                 self.index_sha256 = Some(Digest::sha256(bytes));

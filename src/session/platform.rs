@@ -110,12 +110,7 @@ fn text<'v>(obj: &'v crate::json::Object, key: &str) -> Option<&'v str> {
 ///
 /// A message for an index that lists no usable instance for the platform, or is malformed.
 pub(crate) fn choose(index: &Value, platform: &Platform) -> Result<Instance, String> {
-    let Value::Object(index) = index else {
-        return Err(String::from("an image index must be a JSON object"));
-    };
-    let Some(Value::Array(manifests)) = index.get("manifests") else {
-        return Err(String::from("an image index without a manifests list"));
-    };
+    let manifests = entries(index)?;
     for variant in platform.wanted_variants() {
         for entry in manifests {
             let Value::Object(entry) = entry else {
@@ -130,17 +125,52 @@ pub(crate) fn choose(index: &Value, platform: &Platform) -> Result<Instance, Str
             {
                 continue;
             }
-            let digest = text(entry, "digest")
-                .and_then(|d| Digest::parse(d).ok())
-                .ok_or_else(|| String::from("an image index entry has an invalid digest"))?;
-            let size = match entry.get("size") {
-                Some(Value::Number(Number::Unsigned(n))) => *n,
-                _ => return Err(String::from("an image index entry has an invalid size")),
-            };
-            return Ok(Instance { digest, size });
+            return instance_of(entry);
         }
     }
     Err(alloc::format!(
         "choosing an image from the image index: no image found for platform {platform}"
     ))
+}
+
+/// The instance of `index` (parsed JSON) whose digest is `wanted`: the first entry listing it,
+/// whatever its platform (an edge gate checks every instance a client could ask for).
+///
+/// # Errors
+///
+/// A message for an index that does not list `wanted`, or is malformed.
+pub(crate) fn listed(index: &Value, wanted: &Digest) -> Result<Instance, String> {
+    for entry in entries(index)? {
+        let Value::Object(entry) = entry else {
+            return Err(String::from("an image index entry is not an object"));
+        };
+        let instance = instance_of(entry)?;
+        if instance.digest == *wanted {
+            return Ok(instance);
+        }
+    }
+    Err(alloc::format!("the image index does not list {wanted}"))
+}
+
+/// The entries of an image index.
+fn entries(index: &Value) -> Result<&[Value], String> {
+    let Value::Object(index) = index else {
+        return Err(String::from("an image index must be a JSON object"));
+    };
+    match index.get("manifests") {
+        Some(Value::Array(manifests)) => Ok(manifests),
+        _ => Err(String::from("an image index without a manifests list")),
+    }
+}
+
+/// An index entry's digest and size.
+fn instance_of(entry: &crate::json::Object) -> Result<Instance, String> {
+    let digest = text(entry, "digest")
+        .and_then(|d| Digest::parse(d).ok())
+        .ok_or_else(|| String::from("an image index entry has an invalid digest"))?;
+    let size = match entry.get("size") {
+        Some(Value::Number(Number::Unsigned(n))) => *n,
+        _ => return Err(String::from("an image index entry has an invalid size")),
+    };
+    Ok(Instance { digest, size })
 }

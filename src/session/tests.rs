@@ -257,10 +257,23 @@ fn through_index(
     top: &[u8],
     manifests: &[&[u8]],
 ) -> (Option<String>, Result<crate::verdict::Verdict, Error>) {
+    through_index_for(platform, None, top, manifests)
+}
+
+/// [`through_index`], with the instance chosen by digest when `instance` is given.
+fn through_index_for(
+    platform: Option<&str>,
+    instance: Option<&[u8]>,
+    top: &[u8],
+    manifests: &[&[u8]],
+) -> (Option<String>, Result<crate::verdict::Verdict, Error>) {
     let p = policy(r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
     let mut s = Session::new(&p, "registry.example/multi:1", NOW).unwrap();
     if let Some(platform) = platform {
         s.set_platform(Platform::parse(platform).unwrap());
+    }
+    if let Some(instance) = instance {
+        s.set_instance(Digest::sha256(instance));
     }
     let first = s.next_need().unwrap();
     if let Err(e) = s.provide(first.id, top) {
@@ -322,6 +335,52 @@ fn an_index_is_evaluated_on_the_instance_for_the_platform() {
     let none = none.unwrap_err();
     assert_eq!(none.code(), Code::ManifestUnknown);
     assert!(none.to_string().contains("linux/s390x"), "{none}");
+}
+
+#[test]
+fn an_instance_chosen_by_digest_is_evaluated_whatever_its_platform() {
+    // Two entries for one platform (a gzip and a zstd copy, say), and one with no platform (an
+    // attestation manifest): each can be chosen by its digest, over the platform.
+    let top = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{},{},{}]}}"#,
+        entry(AMD64, r#","platform":{"os":"linux","architecture":"amd64"}"#),
+        entry(ARMV6, r#","platform":{"os":"linux","architecture":"amd64"}"#),
+        entry(ARM64, ""),
+    )
+    .into_bytes();
+    let all = [AMD64, ARM64, ARMV6];
+    for wanted in all {
+        let (asked, verdict) = through_index_for(Some("linux/amd64"), Some(wanted), &top, &all);
+        let want = Digest::sha256(wanted).to_string();
+        assert_eq!(asked.as_deref(), Some(want.as_str()));
+        assert_eq!(verdict.unwrap().digest.as_deref(), Some(want.as_str()));
+    }
+    // A digest the index does not list is no instance of it; the bytes must be the listed ones.
+    let (_, absent) = through_index_for(None, Some(b"{}"), &top, &all);
+    let absent = absent.unwrap_err();
+    assert_eq!(absent.code(), Code::ManifestUnknown);
+    assert!(absent.to_string().contains("does not list"), "{absent}");
+    let (_, lied) = through_index_for(None, Some(ARM64), &top, &[]);
+    assert!(matches!(
+        lied.unwrap_err().code(),
+        Code::DigestMismatch | Code::SizeMismatch
+    ));
+    // On a manifest that is not an index, the choice changes nothing.
+    let (asked, single) = through_index_for(None, Some(ARM64), AMD64, &[]);
+    assert_eq!(asked, None);
+    assert_eq!(
+        single.unwrap().digest,
+        Some(Digest::sha256(AMD64).to_string())
+    );
+}
+
+/// An index entry for `manifest` with `rest` (`,"platform":…`) after its size.
+fn entry(manifest: &[u8], rest: &str) -> String {
+    format!(
+        r#"{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{}","size":{}{rest}}}"#,
+        Digest::sha256(manifest),
+        manifest.len()
+    )
 }
 
 #[test]

@@ -167,6 +167,30 @@ impl JsSession {
         Ok(())
     }
 
+    /// The image, normalized (`docker://docker.io/library/busybox:latest`).
+    #[wasm_bindgen(getter)]
+    pub fn image(&self) -> String {
+        alloc::format!("{}", self.inner.image())
+    }
+
+    /// The policy scope whose requirements apply: a scope key, `""` or `default`.
+    #[wasm_bindgen(getter)]
+    pub fn scope(&self) -> String {
+        String::from(self.inner.scope().as_str())
+    }
+
+    /// When the image is an index: the instance to evaluate, by digest, whatever its platform.
+    ///
+    /// # Errors
+    ///
+    /// `DIGEST_INVALID` / `DIGEST_UNSUPPORTED` for a malformed digest.
+    #[wasm_bindgen(js_name = "setInstance")]
+    pub fn set_instance(&mut self, digest: &str) -> Result<(), JsValue> {
+        let digest = crate::digest::Digest::parse(digest).map_err(|e| to_js(&e.into()))?;
+        self.inner.set_instance(digest);
+        Ok(())
+    }
+
     /// Whether a signature of an image index also counts for the platform's instance.
     #[wasm_bindgen(js_name = "setAcceptIndexSignatures")]
     pub fn set_accept_index_signatures(&mut self, accept: bool) {

@@ -155,6 +155,12 @@ export async function embedPolicy(policy, read) {
 }
 
 /** `os/arch[/variant]` from a string or `{ os, architecture, variant }`; undefined: the default. */
+/** An index instance chosen by digest (`instance` option). */
+function instanceText(instance) {
+  if (typeof instance !== 'string') throw new UsageError('instance must be a digest string such as "sha256:…"');
+  return instance;
+}
+
 function platformText(platform) {
   if (platform === undefined) return undefined;
   if (typeof platform === 'string') return platform;
@@ -253,6 +259,7 @@ class Verifier {
     const extension = new Map();
     try {
       if (platform !== undefined) call(() => session.setPlatform(platform));
+      if (opts.instance !== undefined) call(() => session.setInstance(instanceText(opts.instance)));
       if (opts.acceptIndexSignatures ?? this.#acceptIndexSignatures) session.setAcceptIndexSignatures(true);
       for (let need = session.nextNeed(); need !== undefined; need = session.nextNeed()) {
         signal?.throwIfAborted();
@@ -323,6 +330,46 @@ class Verifier {
     }
   }
 
+  /**
+   * The image normalized (`docker://docker.io/library/busybox:latest`) and the policy scope
+   * whose requirements decide it, with no network: what a cache of verdicts is keyed by.
+   */
+  policyScope(image) {
+    if (typeof image !== 'string') throw new UsageError('image must be a string such as "docker://quay.io/app:1"');
+    const module = this.#module;
+    return call(() => {
+      const session = new module.Session(this.#policy, image, 0);
+      try {
+        return { image: session.image, scope: session.scope };
+      } finally {
+        session.free();
+      }
+    });
+  }
+
+  /**
+   * The digest of the instance of the image index `index` (the manifest `image` names) that a
+   * pull for `platform` gets, chosen as podman chooses it; null when `index` is not an index.
+   * No network. Rejects an index that lists no instance for the platform (`MANIFEST_UNKNOWN`).
+   */
+  chooseInstance(image, index, platform) {
+    if (typeof image !== 'string') throw new UsageError('image must be a string such as "docker://quay.io/app:1"');
+    const bytes = bytesOf(index, 'index');
+    const wanted = platformText(platform ?? this.#platform);
+    const module = this.#module;
+    return call(() => {
+      const session = new module.Session(this.#policy, image, 0);
+      try {
+        if (wanted !== undefined) session.setPlatform(wanted);
+        session.provide(session.nextNeed().id, bytes);
+        const next = session.nextNeed();
+        return next?.kind === 'manifest' ? next.reference : null;
+      } finally {
+        session.free();
+      }
+    });
+  }
+
   /** The key files the policy names (keyPath, keyPaths, and CA / Rekor paths). */
   get keyPaths() {
     return this.#policy.keyPaths();
@@ -361,6 +408,7 @@ class Verifier {
       try {
         session.setSignatureSource(typeof material.source === 'string' ? material.source : 'local');
         if (platform !== undefined) session.setPlatform(platform);
+        if (material.instance !== undefined) session.setInstance(instanceText(material.instance));
         if (material.acceptIndexSignatures ?? this.#acceptIndexSignatures) session.setAcceptIndexSignatures(true);
         let first = true;
         for (let need = session.nextNeed(); need !== undefined; need = session.nextNeed()) {

@@ -155,6 +155,11 @@ export interface VerifyOptions {
   onProgress?: (step: Step) => void;
   /** Overrides the verifier's platform for this image. */
   platform?: string | Platform;
+  /**
+   * When the image is an index: evaluate its instance with this digest, whatever its platform
+   * (an edge gate checks every instance of a tag's index against the tag this way).
+   */
+  instance?: string;
   /** More key files by path. */
   keys?: Record<string, Uint8Array>;
   /** Overrides the verifier's acceptIndexSignatures. */
@@ -250,6 +255,8 @@ export interface LocalMaterial {
   cosignSignatures?: Uint8Array | Record<string, Uint8Array>;
   /** The platform to evaluate when `manifest` is an image index (default `linux/amd64`). */
   platform?: string | Platform;
+  /** When `manifest` is an image index: the instance to evaluate, by digest, whatever its platform. */
+  instance?: string;
   /** Blobs by digest: the cosign signature payloads its layers reference. */
   blobs?: Record<string, Uint8Array>;
   /** Key files the policy names, by path. */
@@ -309,6 +316,21 @@ export interface Verifier {
 
   /** Where `image`'s signatures are read from (registries.d, or the defaults). */
   storageFor(image: string): SignatureStorage;
+
+  /**
+   * The image normalized (`docker://docker.io/library/busybox:latest`) and the policy scope
+   * whose requirements decide it, with no network.
+   * @throws {VerifyError} `REFERENCE_INVALID`.
+   */
+  policyScope(image: string): { image: string; scope: string };
+
+  /**
+   * The digest of the instance of the image index `index` (the manifest `image` names) that a
+   * pull for `platform` (default: the verifier's) gets, chosen as podman chooses it; null when
+   * `index` is not an index. No network.
+   * @throws {VerifyError} `MANIFEST_UNKNOWN` (no instance for the platform), `MANIFEST_INVALID`, `DIGEST_MISMATCH`.
+   */
+  chooseInstance(image: string, index: Uint8Array, platform?: string | Platform): string | null;
 
   /**
    * Verifies an image from a saved copy, with no network.
