@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,14 @@ before(async () => {
   world.signCosign('cosign/multi', digests.cosignMultiAmd64, `${world.host}/cosign/multi:v1`);
   digests.cosignOther = world.push(makeImage('cosign, other key\n', 'v1'), 'cosign/other', { tag: 'v1' });
   world.signCosign('cosign/other', digests.cosignOther, `${world.host}/cosign/other:v1`, { key: 'other' });
+  // Multi-platform images whose every instance is signed for its tag (skopeo copy --all
+  // --sign-by signs each instance): lib/app:prod, and lib/app:dev made of other images.
+  digests.prod = world.push(makeMultiArch(['amd64', 'arm64'], 'prod'), 'lib/app', { tag: 'prod', all: true, signBy: [a.fpr] });
+  digests.dev = world.push(makeMultiArch(['amd64', 'arm64'], 'dev', 'a dev build\n'), 'lib/app', { tag: 'dev', all: true, signBy: [a.fpr] });
+  digests.exact = world.push(makeMultiArch(['amd64', 'arm64'], 'v1', 'exact\n'), 'lib/exact', { tag: 'v1', all: true, signBy: [a.fpr] });
+  // One repository, two tags with scopes of their own: anything goes for :dev, nothing for :blocked.
+  digests.scopedDev = world.push(makeImage('scoped, unsigned\n', 'dev'), 'lib/scoped', { tag: 'dev' });
+  digests.scopedBlocked = world.push(makeImage('scoped, signed\n', 'blocked'), 'lib/scoped', { tag: 'blocked', signBy: [a.fpr] });
   digests.big = world.push(makeImage(randomBytes(512 * 1024).toString('base64'), 'v1'), 'lib/big', { tag: 'v1', signBy: [a.fpr] });
   for (const name of ['signed', 'unsigned', 'big']) layers[name] = (await manifestOf(`lib/${name}`, 'v1')).layers[0];
 
@@ -74,6 +82,9 @@ before(async () => {
   const policy = join(world.dir, 'gate-policy.json');
   writeFileSync(policy, JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: {
     [`${world.host}/lib`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: world.keys.a.path }],
+    [`${world.host}/lib/exact`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: world.keys.a.path, signedIdentity: { type: 'matchExact' } }],
+    [`${world.host}/lib/scoped:dev`]: [{ type: 'insecureAcceptAnything' }],
+    [`${world.host}/lib/scoped:blocked`]: [{ type: 'reject' }],
     [`${world.host}/cosign`]: [{ type: 'sigstoreSigned', keyPath: world.cosign.path }],
   } } }));
   const port = await freePort();
@@ -245,6 +256,121 @@ test('clients that check signatures themselves get them through the gate', async
   assert.equal(await blobStatus(layers.big.digest), 403);
 });
 
+/** The gate's answer for a manifest: { status, bytes, digest (Docker-Content-Digest) }. */
+async function gateManifest(name, reference) {
+  const res = await fetch(`http://${G}/v2/${name}/manifests/${reference}`, { headers: { accept: MANIFEST_ACCEPT } });
+  return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), digest: res.headers.get('docker-content-digest') };
+}
+
+const sha256Of = (bytes) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+test('every instance a tag\'s index offers was evaluated against the tag: skopeo --override-arch through the gate', async () => {
+  fault = null;
+  // Every instance signed for lib/app:prod: both platforms pull; the index keeps its bytes.
+  for (const arch of ['amd64', 'arm64']) {
+    const r = await pullThrough(G, 'lib/app:prod', { arch });
+    assert.equal(r.status, 0, `${arch}: ${r.err}`);
+  }
+  assert.equal((await gateManifest('lib/app', 'prod')).digest, digests.prod);
+  // The upstream's prod index now offers arm64 clients dev's arm64 image: another image of
+  // the repository, signed by the trusted key, but for lib/app:dev. `podman pull --platform
+  // linux/arm64 lib/app:prod` evaluates it against lib/app:prod and denies it.
+  const prodIndex = await manifestOf('lib/app', 'prod');
+  const devIndex = await manifestOf('lib/app', 'dev');
+  const prodAmd64 = prodIndex.manifests.find((m) => m.platform.architecture === 'amd64');
+  const devArm64 = devIndex.manifests.find((m) => m.platform.architecture === 'arm64');
+  const crafted = Buffer.from(JSON.stringify({ ...prodIndex, manifests: [prodAmd64, devArm64] }));
+  fault = async (req, res, url) => {
+    if (url.pathname !== '/v2/lib/app/manifests/prod') return false;
+    res.writeHead(200, { 'content-type': 'application/vnd.oci.image.index.v1+json' }).end(crafted);
+    return true;
+  };
+  try {
+    const arm64 = await pullThrough(G, 'lib/app:prod', { arch: 'arm64' });
+    assert.notEqual(arm64.status, 0, 'an arm64 client must not get an image signed for another tag');
+    assert.match(arm64.err, /no image found/i);
+    const amd64 = await pullThrough(G, 'lib/app:prod', { arch: 'amd64' });
+    assert.equal(amd64.status, 0, amd64.err);
+    // The index served lists only the instance that passed, and is served by its own digest
+    // too (clients that resolve a tag with HEAD, then GET by digest).
+    const served = await gateManifest('lib/app', 'prod');
+    assert.equal(served.status, 200);
+    assert.deepEqual(JSON.parse(served.bytes).manifests, [prodAmd64]);
+    assert.equal(served.digest, sha256Of(served.bytes));
+    const again = await gateManifest('lib/app', served.digest);
+    assert.equal(again.status, 200);
+    assert.ok(again.bytes.equals(served.bytes));
+    // The gate's verdict for an arm64 client of the tag says why.
+    const verdict = await (await fetch(`http://${G}/_sigwall/verify?image=${world.host}/lib/app:prod&platform=linux/arm64`)).json();
+    assert.equal(verdict.allowed, false);
+    assert.equal(verdict.digest, devArm64.digest);
+    assert.equal(verdict.requirements[0].signatures[0].code, 'IDENTITY_MISMATCH');
+  } finally {
+    fault = null;
+  }
+  // Asked for by its digest, dev's image is what `podman pull lib/app@<digest>` gets: the
+  // decision on that digest reference, which its signature satisfies (same repository).
+  assert.equal((await gateManifest('lib/app', devArm64.digest)).status, 200);
+});
+
+test('a decision answers only for the scope and identity the policy evaluated', async () => {
+  fault = null;
+  // lib/scoped:dev accepts anything; its manifest asked for by digest falls under lib, which
+  // requires a signature. A decision on the tag must not answer for the digest.
+  assert.equal((await gateManifest('lib/scoped', 'dev')).status, 200);
+  const byDigest = await gateManifest('lib/scoped', digests.scopedDev);
+  assert.equal(byDigest.status, 403);
+  assert.match(JSON.parse(byDigest.bytes).errors[0].message, /no signature exists/);
+  // lib/scoped:blocked rejects; the same manifest by digest is signed and allowed under lib.
+  const blocked = await gateManifest('lib/scoped', 'blocked');
+  assert.equal(blocked.status, 403);
+  assert.equal(JSON.parse(blocked.bytes).errors[0].detail.reasons[0].code, 'REJECTED_BY_POLICY');
+  assert.equal((await gateManifest('lib/scoped', digests.scopedBlocked)).status, 200);
+  // Under matchExact no digest reference matches a signature, so a digest asked for on its
+  // own is denied; but the instances of a tag's index that the gate allowed against the tag
+  // are served by digest while a pull of that tag goes on (the same scope governs both).
+  const arm64 = (await manifestOf('lib/exact', 'v1')).manifests.find((m) => m.platform.architecture === 'arm64').digest;
+  assert.equal((await gateManifest('lib/exact', arm64)).status, 403);
+  const pulled = await pullThrough(G, 'lib/exact:v1', { arch: 'arm64' });
+  assert.equal(pulled.status, 0, pulled.err);
+  assert.equal((await gateManifest('lib/exact', arm64)).status, 200);
+});
+
+test('/_sigwall/verify names only the fronted registry, checked before anything is fetched, and decides as serving does', async () => {
+  const seen = [];
+  fault = async (req) => {
+    seen.push(req.url);
+    return false;
+  };
+  try {
+    const foreign = await fetch(`http://${G}/_sigwall/verify?image=other.example/lib/app:prod`);
+    assert.equal(foreign.status, 400);
+    assert.equal((await foreign.json()).errors[0].code, 'NAME_INVALID');
+    const malformed = await fetch(`http://${G}/_sigwall/verify?image=${world.host}/Lib/App:prod`);
+    assert.equal(malformed.status, 400);
+    await malformed.arrayBuffer();
+    assert.deepEqual(seen, [], 'nothing was fetched for another registry\'s name');
+    // The same decision (and cache) as serving the manifest: allowed, then answered from the
+    // cache while a fresh verification would deny (its signature moved away).
+    const first = await (await fetch(`http://${G}/_sigwall/verify?image=${world.host}/lib/signed:v1`)).json();
+    assert.equal(first.allowed, true);
+    const sigs = world.sigDir('lib/signed', digests.signed);
+    renameSync(sigs, `${sigs}.away`);
+    try {
+      const cached = await (await fetch(`http://${G}/_sigwall/verify?image=${world.host}/lib/signed:v1`)).json();
+      assert.equal(cached.allowed, true, 'the cached decision answers');
+    } finally {
+      renameSync(`${sigs}.away`, sigs);
+    }
+    // A platform's verdict is its instance's.
+    const arm = await (await fetch(`http://${G}/_sigwall/verify?image=${world.host}/lib/app:prod&platform=linux/arm64`)).json();
+    assert.equal(arm.allowed, true);
+    assert.equal(arm.digest, (await manifestOf('lib/app', 'prod')).manifests.find((m) => m.platform.architecture === 'arm64').digest);
+  } finally {
+    fault = null;
+  }
+});
+
 test('a blob is served only when an allowed manifest references it', async () => {
   fault = null;
   await fetch(`http://${G}/v2/lib/signed/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
@@ -411,19 +537,46 @@ test('50 parallel pulls, allowed and denied, each decided correctly', async () =
   assert.deepEqual(wrong.map(([image, r]) => `${image}: ${r.status} ${r.err.slice(-200)}`), []);
 });
 
-test('with a KV binding, a denial is shared by digest: answered from KV when upstream fails', async () => {
+test('without --registries.d, sigwall gate finds registries.d as podman does (~/.config/containers/registries.d)', async () => {
+  fault = null;
+  const home = mkdtempSync(join(tmpdir(), 'sigwall-gate-home-'));
+  const found = join(home, '.config', 'containers', 'registries.d');
+  mkdirSync(found, { recursive: true });
+  for (const f of readdirSync(world.registriesD)) writeFileSync(join(found, f), readFileSync(join(world.registriesD, f)));
+  const port = await freePort();
+  const policy = join(home, 'policy.json');
+  writeFileSync(policy, JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: {
+    [`${world.host}/lib`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: world.keys.a.path }] } } }));
+  const other = daemon(join(consumerDir, 'node_modules', '.bin', 'sigwall'), ['gate', '--upstream', world.registry.url, '--policy', policy,
+    '--listen', `127.0.0.1:${port}`], { cwd: repo, env: { ...process.env, HOME: home } });
+  try {
+    await waitForPort(port, 30000).catch((e) => { throw new Error(`${e.message}\n${other.log()}`); });
+    // The signature is in the lookaside store that only registries.d names.
+    const res = await fetch(`http://127.0.0.1:${port}/v2/lib/signed/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get('docker-content-digest'), digests.signed);
+    await res.arrayBuffer();
+    assert.match(other.log(), new RegExp(`registries.d: ${found.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  } finally {
+    await other.stop();
+  }
+});
+
+test('with a KV binding, a denial of a digest reference is shared: answered from KV when upstream fails', async () => {
   const { writeGateConfig } = await import('../www/worker/config.js');
   const { capnpText } = await import('../www/worker/config.js');
   const dir = mkdtempSync(join(tmpdir(), 'sigwall-gate-kv-'));
   const port = await freePort();
   const kvPort = await freePort();
   writeFileSync(join(dir, 'policy.json'), JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: {
-    [`${world.host}/lib`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: (await import('node:fs')).readFileSync(world.keys.a.path).toString('base64') }] } } }));
+    [`${world.host}/lib`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: (await import('node:fs')).readFileSync(world.keys.a.path).toString('base64') }],
+    [`${world.host}/lib/scoped:blocked`]: [{ type: 'reject' }] } } }));
   writeGateConfig({
     dir,
     listen: `127.0.0.1:${port}`,
     bindings: [`(name = "UPSTREAM", text = ${capnpText(`http://127.0.0.1:${proxy.address().port}`)})`, `(name = "REGISTRY_NAME", text = ${capnpText(world.host)})`,
-      '(name = "POLICY", text = embed "policy.json")', '(name = "VERDICT_TTL", text = "0")', '(name = "VERDICTS", kvNamespace = "kv")'],
+      '(name = "POLICY", text = embed "policy.json")', '(name = "VERDICT_TTL", text = "0")', '(name = "VERDICTS", kvNamespace = "kv")',
+      `(name = "REGISTRIES_D", json = ${capnpText(JSON.stringify(Object.fromEntries(readdirSync(world.registriesD).map((f) => [f, readFileSync(join(world.registriesD, f), 'utf8')]))))})`],
     extraWorkers: [{ name: 'kv', file: join(repo, 'pkg-tests', 'lib', 'kv-worker.js'), listen: `127.0.0.1:${kvPort}` }],
   });
   const kvGate = daemon(join(repo, 'node_modules', '.bin', 'workerd'), ['serve', join(dir, 'config.capnp')]);
@@ -434,8 +587,19 @@ test('with a KV binding, a denial is shared by digest: answered from KV when ups
     const first = await fetch(url, { headers: { accept: MANIFEST_ACCEPT } });
     assert.equal(first.status, 403);
     await first.arrayBuffer();
+    // Keyed by the digest reference and its scope: what the policy evaluated.
     const stored = await (await fetch(`http://127.0.0.1:${kvPort}/_dump`)).json();
-    assert.equal(JSON.parse(stored[`${world.host}/lib/unsigned@${digests.unsigned}`]).verdict.allowed, false);
+    assert.equal(JSON.parse(stored[`${world.host}/lib/unsigned@${digests.unsigned} in "${world.host}/lib"`]).verdict.allowed, false);
+    // A denial under a tag's scope is not a denial of the digest: nothing of it is stored,
+    // and the digest reference (signed, under lib) is allowed (VERDICT_TTL 0: no local cache).
+    const blocked = await fetch(`http://127.0.0.1:${port}/v2/lib/scoped/manifests/blocked`, { headers: { accept: MANIFEST_ACCEPT } });
+    assert.equal(blocked.status, 403);
+    await blocked.arrayBuffer();
+    const sameDigest = await fetch(`http://127.0.0.1:${port}/v2/lib/scoped/manifests/${digests.scopedBlocked}`, { headers: { accept: MANIFEST_ACCEPT } });
+    assert.equal(sameDigest.status, 200);
+    await sameDigest.arrayBuffer();
+    assert.deepEqual(Object.keys(await (await fetch(`http://127.0.0.1:${kvPort}/_dump`)).json()).filter((k) => k.includes('lib/scoped')),
+      [`${world.host}/lib/scoped@${digests.scopedBlocked} in "${world.host}/lib"`]);
     // Upstream now fails: the denial comes from KV, with its verdict, not from an error.
     fault = async (req, res) => {
       res.writeHead(500).end();

@@ -124,7 +124,66 @@ test('the gate authenticates to a private upstream with its own secrets; its cli
     assert.notEqual(wrong.status, 0);
     const ok = pull(['--src-creds', 'anyone:gate-secret']);
     assert.equal(ok.status, 0, ok.stderr);
+    // The token as a bearer token; one of the same length that differs is refused.
+    const manifest = (authorization) => fetch(`http://${G}/v2/team/app/manifests/v1`, { headers: authorization ? { authorization } : {} });
+    assert.equal((await manifest('Bearer gate-secret')).status, 200);
+    assert.equal((await manifest('Bearer gate-secreT')).status, 401);
+    assert.equal((await manifest(`Basic ${Buffer.from('x:gate-secre').toString('base64')}`)).status, 401);
+    // The verdict endpoint asks for the token too, before it fetches anything.
+    const verdict = (headers) => fetch(`http://${G}/_sigwall/verify?image=${H}/team/app:v1`, { headers });
+    const anonymous = await verdict({});
+    assert.equal(anonymous.status, 401);
+    await anonymous.arrayBuffer();
+    const answered = await verdict({ authorization: 'Bearer gate-secret' });
+    assert.equal(answered.status, 200);
+    assert.equal((await answered.json()).allowed, true);
   } finally {
     await gate.stop();
+  }
+});
+
+test('a gate with upstream credentials and no token of its own does not serve, unless told it serves the public', async () => {
+  const { daemon, freePort, repo, waitForPort } = await import('./helpers.mjs');
+  const sigwall = join(dir, 'node_modules', '.bin', 'sigwall');
+  const port = await freePort();
+  const G = `127.0.0.1:${port}`;
+  const args = ['gate', '--upstream', world.registry.url, '--policy', policyFile, '--registries.d', world.registriesD, '--listen', G];
+  const env = { ...process.env, SIGWALL_UPSTREAM_USERNAME: auth.user, SIGWALL_UPSTREAM_PASSWORD: auth.password };
+  delete env.SIGWALL_GATE_TOKEN;
+  // `sigwall gate` refuses to start.
+  const refused = spawnSync(sigwall, args, { cwd: repo, env, encoding: 'utf8', timeout: 30000 });
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /SIGWALL_GATE_TOKEN.*--public/s);
+  // With --public it serves anyone the images the policy allows.
+  const open = daemon(sigwall, [...args, '--public'], { cwd: repo, env });
+  try {
+    await waitForPort(port, 30000).catch((e) => { throw new Error(`${e.message}\n${open.log()}`); });
+    const res = await fetch(`http://${G}/v2/team/app/manifests/v1`);
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+  } finally {
+    await open.stop();
+  }
+  // A worker configured by hand (as on Workers, without the CLI) refuses every request.
+  const { writeGateConfig, capnpText } = await import('../www/worker/config.js');
+  const configDir = mkdtempSync(join(tmpdir(), 'sigwall-gate-open-'));
+  const workerPort = await freePort();
+  writeFileSync(join(configDir, 'policy.json'), readFileSync(policyFile));
+  writeGateConfig({
+    dir: configDir,
+    listen: `127.0.0.1:${workerPort}`,
+    bindings: [`(name = "UPSTREAM", text = ${capnpText(world.registry.url)})`, '(name = "POLICY", text = embed "policy.json")',
+      `(name = "UPSTREAM_USERNAME", text = ${capnpText(auth.user)})`, `(name = "UPSTREAM_PASSWORD", text = ${capnpText(auth.password)})`],
+  });
+  const worker = daemon(join(repo, 'node_modules', '.bin', 'workerd'), ['serve', join(configDir, 'config.capnp')]);
+  try {
+    await waitForPort(workerPort, 30000).catch((e) => { throw new Error(`${e.message}\n${worker.log()}`); });
+    for (const path of ['/v2/', '/v2/team/app/manifests/v1', `/_sigwall/verify?image=${H}/team/app:v1`]) {
+      const res = await fetch(`http://127.0.0.1:${workerPort}${path}`);
+      assert.equal(res.status, 503, path);
+      assert.match((await res.json()).errors[0].message, /GATE_TOKEN.*PUBLIC/s, path);
+    }
+  } finally {
+    await worker.stop();
   }
 });

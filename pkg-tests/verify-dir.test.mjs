@@ -114,6 +114,23 @@ test('a cosign signature stored as \\0sigstore-json in signature-1 verifies', ()
   assert.deepEqual(JSON.parse(bad.out).reasons.map((x) => x.code), ['SIGNATURE_INVALID']);
 });
 
+test('every command answers --help and -h with its usage, and exit 0', () => {
+  const sigwall = join(dir, 'node_modules', '.bin', 'sigwall');
+  for (const [command, first] of [[['verify'], 'sigwall verify'], [['gate'], 'sigwall gate'], [['policy'], 'sigwall policy check'],
+    [['policy', 'check'], 'sigwall policy check'], [['policy', 'embed'], 'sigwall policy embed'], [['digest'], 'sigwall digest'], [[], 'sigwall verify']]) {
+    for (const flag of ['--help', '-h']) {
+      const r = spawnSync(sigwall, [...command, flag], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `${command.join(' ')} ${flag}: ${r.stderr}`);
+      assert.match(r.stdout, /^usage:\n/, `${command.join(' ')} ${flag}`);
+      assert.ok(r.stdout.includes(first), `${command.join(' ')} ${flag}: ${r.stdout}`);
+      assert.equal(r.stderr, '');
+    }
+  }
+  // Its own usage only, and a usage error still exits 2.
+  assert.ok(!spawnSync(sigwall, ['digest', '-h'], { encoding: 'utf8' }).stdout.includes('sigwall gate'));
+  assert.equal(spawnSync(sigwall, ['gate', '--no-such-option'], { encoding: 'utf8' }).status, 2);
+});
+
 test('usage errors and missing copies exit 2', () => {
   assert.equal(verify('--from', 'dir:/no/such/dir', 'docker://docker.io/testing/app:v1').status, 2);
   assert.equal(verify('docker://docker.io/testing/app:v1').status, 2);

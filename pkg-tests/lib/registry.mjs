@@ -115,13 +115,14 @@ export function skopeo(args, policy = ACCEPT_ANYTHING, extraGlobal = []) {
  * `skopeo copy docker://HOST/IMAGE dir:…` over plain HTTP, without blocking this process (tests
  * that run servers in it would deadlock on a synchronous child). skopeo's own policy accepts
  * anything (so the server decides) unless `policy` (JSON text) is given, with `registriesD`
- * for where it finds signatures, and copies into `out` (kept) if given. Resolves with
+ * for where it finds signatures, and copies into `out` (kept) if given; `arch` pulls that
+ * architecture's instance of an index (`--override-arch`). Resolves with
  * { status, err }.
  */
-export function pullThrough(host, image, { policy = ACCEPT_ANYTHING, registriesD, out } = {}) {
+export function pullThrough(host, image, { policy = ACCEPT_ANYTHING, registriesD, out, arch } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sigwall-pull-'));
   writeFileSync(join(dir, 'policy.json'), policy);
-  const args = ['--policy', join(dir, 'policy.json'), ...(registriesD ? ['--registries.d', registriesD] : []), 'copy', '--src-tls-verify=false', `docker://${host}/${image}`, `dir:${out ?? join(dir, 'out')}`];
+  const args = ['--policy', join(dir, 'policy.json'), ...(registriesD ? ['--registries.d', registriesD] : []), ...(arch ? ['--override-arch', arch] : []), 'copy', '--src-tls-verify=false', `docker://${host}/${image}`, `dir:${out ?? join(dir, 'out')}`];
   return new Promise((resolve) => {
     const child = spawn('skopeo', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -141,16 +142,17 @@ export function push(layout, tag, dest) {
 
 /**
  * A multi-platform OCI layout: one small image per `linux/<arch>` in `arches`, listed by an OCI
- * image index tagged `tag`. Returns the layout path.
+ * image index tagged `tag` (`salt` is added to each image's one file, to make other images).
+ * Returns the layout path.
  */
-export function makeMultiArch(arches, tag = 'latest') {
+export function makeMultiArch(arches, tag = 'latest', salt = '') {
   const layout = mkdtempSync(join(tmpdir(), 'sigwall-multi-'));
   const blobs = join(layout, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });
   const put = (b) => { writeFileSync(join(blobs, sha256(b).slice(7)), b); return { digest: sha256(b), size: b.length }; };
   const entries = arches.map((architecture) => {
     const files = mkdtempSync(join(tmpdir(), 'sigwall-rootfs-'));
-    writeFileSync(join(files, 'arch.txt'), `${architecture}\n`);
+    writeFileSync(join(files, 'arch.txt'), `${architecture}\n${salt}`);
     const tar = spawnSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', files, '-cf', '-', '.'], { maxBuffer: 1 << 26 });
     if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
     const layer = put(gzipSync(tar.stdout, { level: 9 }));

@@ -10,8 +10,9 @@ import { pipeline } from 'node:stream/promises';
 import { checkPolicy, createVerifier, digest, embedPolicy, FetchError, SigwallError } from 'sigwall';
 import { capnpText, writeGateConfig } from '../worker/config.js';
 
-const USAGE = `usage:
-  sigwall verify [--policy FILE] [--registries.d DIR] [--platform OS/ARCH[/VARIANT]]
+/** Usage, by command (`sigwall COMMAND --help` prints its own). */
+const USAGES = {
+  verify: `  sigwall verify [--policy FILE] [--registries.d DIR] [--platform OS/ARCH[/VARIANT]]
                  [--creds USER:PASS] [--authfile FILE] [--tls-verify=false]
                  [--accept-index-signatures] [--json] IMAGE
                                         verify IMAGE (docker://host/repo[:tag|@digest]) in its
@@ -22,18 +23,26 @@ const USAGE = `usage:
                                         platform index also counts for its instance
   sigwall verify [--policy FILE] --from dir:PATH|oci:PATH[:NAME] [--platform …] [--json] IMAGE
                                         the same, from a saved copy (skopeo dir:, OCI layout)
-  sigwall gate --upstream URL [--policy FILE] [--listen 127.0.0.1:PORT] [--registries.d DIR]
-              [--registry-name NAME] [--platform OS/ARCH] [--idle-timeout SECONDS]
+`,
+  gate: `  sigwall gate --upstream URL [--policy FILE] [--listen 127.0.0.1:PORT] [--registries.d DIR]
+              [--registry-name NAME] [--platform OS/ARCH] [--idle-timeout SECONDS] [--public]
                                         run the edge gate locally in workerd: a registry front
                                         for URL that serves only images the policy allows
                                         (upstream credentials from SIGWALL_UPSTREAM_USERNAME /
-                                        _PASSWORD or _TOKEN, the gate's own from SIGWALL_GATE_TOKEN)
-  sigwall policy check FILE             strict parse and lint; exit 0 valid, 2 invalid
+                                        _PASSWORD or _TOKEN, the gate's own from SIGWALL_GATE_TOKEN;
+                                        with upstream credentials and no gate token it refuses
+                                        to start unless --public says it serves anyone)
+`,
+  policy: `  sigwall policy check FILE             strict parse and lint; exit 0 valid, 2 invalid
   sigwall policy embed FILE [-o OUT]    inline keyPath(s) as keyData(s): a self-contained policy
-  sigwall digest [--algorithm sha256|sha512] FILE...   print the OCI digest of each file
+`,
+  digest: `  sigwall digest [--algorithm sha256|sha512] FILE...   print the OCI digest of each file
   sigwall digest --check DIGEST [--size N] FILE        exit 0 if FILE has that digest (and size), 1 if not
-  sigwall --version
-`;
+`,
+  '--version': `  sigwall --version
+`,
+};
+const USAGE = `usage:\n${Object.values(USAGES).join('')}`;
 
 class Usage extends Error {}
 
@@ -507,7 +516,7 @@ function findWorkerd() {
 async function cmdGate(argv) {
   const { opts, rest } = parseArgs(argv, {
     upstream: 'value', policy: 'value', listen: 'value', 'registries.d': 'value', 'registry-name': 'value', platform: 'value',
-    'idle-timeout': 'value',
+    'idle-timeout': 'value', public: 'flag',
   });
   if (rest.length) throw new Usage(`gate takes no arguments (${rest.join(' ')})`);
   if (opts.upstream === undefined) throw new Usage('gate needs --upstream URL');
@@ -520,6 +529,10 @@ async function cmdGate(argv) {
   if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new Usage('--upstream must be http(s)');
   const listen = opts.listen ?? '127.0.0.1:8787';
   if (!/^[\w.-]+:\d+$|^\[[0-9a-f:]+\]:\d+$/i.test(listen)) throw new Usage('--listen takes HOST:PORT');
+  const credentials = process.env.SIGWALL_UPSTREAM_USERNAME || process.env.SIGWALL_UPSTREAM_TOKEN;
+  if (credentials && !process.env.SIGWALL_GATE_TOKEN && !opts.public) {
+    throw new Usage('upstream credentials are set but SIGWALL_GATE_TOKEN is not: the gate would serve the upstream\'s private images to anyone. Set SIGWALL_GATE_TOKEN, or pass --public to serve the public on purpose');
+  }
   const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { spawn } = await import('node:child_process');
@@ -537,11 +550,12 @@ async function cmdGate(argv) {
     writeFileSync(join(dir, 'policy.json'), embedded);
     bindings.push('(name = "POLICY", text = embed "policy.json")');
   }
-  if (opts['registries.d'] !== undefined) {
-    // Each file stays a file of its own (name → text): merging them is the parser's job, with
-    // containers/image's rules (a scope defined twice is an error).
-    const { files } = findRegistriesD(opts['registries.d']);
-    writeFileSync(join(dir, 'registries.json'), JSON.stringify(files));
+  // registries.d as podman finds it (--registries.d, else ~/.config/…, else /etc/…), as
+  // `sigwall verify` reads it. Each file stays a file of its own (name → text): merging them is
+  // the parser's job, with containers/image's rules (a scope defined twice is an error).
+  const registriesD = findRegistriesD(opts['registries.d']);
+  if (Object.keys(registriesD.files).length > 0) {
+    writeFileSync(join(dir, 'registries.json'), JSON.stringify(registriesD.files));
     bindings.push('(name = "REGISTRIES_D", json = embed "registries.json")');
   }
   if (opts['registry-name']) bindings.push(`(name = "REGISTRY_NAME", text = ${capnpText(opts['registry-name'])})`);
@@ -550,19 +564,25 @@ async function cmdGate(argv) {
     if (!/^\d+(\.\d+)?$/.test(opts['idle-timeout'])) throw new Usage('--idle-timeout takes seconds');
     bindings.push(`(name = "IDLE_TIMEOUT", text = ${capnpText(opts['idle-timeout'])})`);
   }
+  if (opts.public) bindings.push('(name = "PUBLIC", text = "true")');
   for (const [envName, binding] of [['SIGWALL_UPSTREAM_USERNAME', 'UPSTREAM_USERNAME'], ['SIGWALL_UPSTREAM_PASSWORD', 'UPSTREAM_PASSWORD'],
     ['SIGWALL_UPSTREAM_TOKEN', 'UPSTREAM_TOKEN'], ['SIGWALL_GATE_TOKEN', 'GATE_TOKEN']]) {
     if (process.env[envName]) bindings.push(`(name = ${capnpText(binding)}, text = ${capnpText(process.env[envName])})`);
   }
   writeGateConfig({ dir, listen, bindings });
   const workerd = spawn(findWorkerd(), ['serve', join(dir, 'config.capnp')], { stdio: ['ignore', 'inherit', 'inherit'] });
-  process.stdout.write(`sigwall gate: http://${listen}/ in front of ${upstream.href} (policy: ${opts.policy ?? 'embedded'}); Ctrl-C stops it\n`);
+  process.stdout.write(`sigwall gate: http://${listen}/ in front of ${upstream.href} (policy: ${opts.policy ?? 'embedded'}, registries.d: ${registriesD.dir}); Ctrl-C stops it\n`);
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => workerd.kill('SIGTERM'));
   return new Promise((resolve) => workerd.on('exit', (code, signal) => resolve(signal ? 0 : code ?? 2)));
 }
 
 async function main(argv) {
   const [command, ...rest] = argv;
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (Object.hasOwn(USAGES, command) && (options.includes('--help') || options.includes('-h'))) {
+    process.stdout.write(`usage:\n${USAGES[command]}`);
+    return 0;
+  }
   switch (command) {
     case 'verify': return cmdVerify(rest);
     case 'policy': return cmdPolicy(rest);

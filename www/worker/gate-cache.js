@@ -1,10 +1,11 @@
 // The gate's per-isolate caches: maps that forget their oldest entries once they hold more than
-// a number of entries or of bytes. An entry weighs the length of its `bytes` (the manifests the
-// gate keeps to serve); other entries weigh nothing and count only as entries. The byte bound
+// a number of entries or of bytes. An entry weighs the length of its `bytes` and `index` (the
+// manifests the gate keeps: to serve, and an index as upstream has it); other entries weigh
+// nothing and count only as entries. The byte bound
 // matters when the gate fronts a public registry: anyone can push large manifests there and
 // ask the gate for them, and an isolate has little memory (128 MB on Workers).
 
-const weightOf = (value) => (value !== null && typeof value === 'object' && value.bytes?.length) || 0;
+const weightOf = (value) => (value !== null && typeof value === 'object' ? (value.bytes?.length ?? 0) + (value.index?.length ?? 0) : 0);
 
 export class BoundedCache {
   #map = new Map();

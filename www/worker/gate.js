@@ -2,7 +2,8 @@
 // its policy allows. An ES module worker for workerd and Cloudflare Workers.
 //
 // Manifests are fetched from upstream, verified (signatures fetched through the same client),
-// and served byte for byte as verified, or refused with 403 and the verdict. Blobs are served
+// and served byte for byte as verified, or refused with 403 and the verdict. A tag's index is
+// checked instance by instance against the tag, and served listing only the allowed ones. Blobs are served
 // only when a manifest this gate allowed references them, streamed through the `blobGuard`
 // check (`guardBody`) so a body that does not hash to its digest is cut off before its last
 // bytes. A cosign signature tag of an allowed image is served holding only the signatures the
@@ -16,11 +17,14 @@
 //                     (default: cosign attachments read, no lookaside)
 //   UPSTREAM_USERNAME, UPSTREAM_PASSWORD or UPSTREAM_TOKEN   upstream credentials (secrets)
 //   GATE_TOKEN        when set, clients must send it as the basic-auth password (or a bearer token)
+//   PUBLIC            "true" to serve anyone although upstream credentials are set; without it,
+//                     a gate with upstream credentials and no GATE_TOKEN refuses every request
 //   PLATFORM          the platform evaluated for a multi-platform tag (default linux/amd64)
-//   VERDICT_TTL       seconds a verdict is cached by manifest digest (default 60)
-//   VERDICTS          an optional KV namespace binding that caches verdicts across isolates
+//   VERDICT_TTL       seconds a decision is cached (default 60)
+//   VERDICTS          an optional KV namespace binding that shares denials of digest references
+//                     across isolates
 //   IDLE_TIMEOUT      seconds an upstream blob body may stall before the gate aborts it (default 30)
-import { createVerifier, digest as digestOf, SigwallError } from 'sigwall';
+import { createVerifier, digest as digestOf, FetchError, SigwallError } from 'sigwall';
 import { BoundedCache } from './gate-cache.js';
 
 const MANIFEST_TYPES = {
@@ -43,10 +47,14 @@ const MAX_SIGNATURE_LAYERS = 32;
 /** The OCI referrers tag schema (an index of a digest's referrers, for registries without the
  * referrers API). */
 const REFERRERS_TAG = /^sha256-[a-f0-9]{64}$/;
+/** The most manifests an index may list: the gate checks each of them. */
+const MAX_INSTANCES = 64;
+/** Instances of an index verified at once. */
+const PARALLEL = 4;
 /** Registry routes the gate does not serve: tag lists, the catalog, the referrers API. */
 const OTHER_ROUTES = /^\/v2\/(?:_catalog|.+\/tags\/list|.+\/referrers\/[^/]+)$/;
 
-/** Per isolate: the verifier, verdicts by digest, and the blobs allowed manifests reference
+/** Per isolate: the verifier, decisions, and the blobs allowed manifests reference
  * (a promise, so that concurrent first requests share one setup). */
 let state = null;
 
@@ -81,7 +89,8 @@ async function setup(env) {
     registry,
     ttl: Number(env.VERDICT_TTL ?? 60) * 1000,
     idle: Number(env.IDLE_TIMEOUT ?? 30) * 1000,
-    /** `${name}@${digest}` and `${name}:${tag}@${digest}` → { verdict, bytes, contentType, digest, expires } */
+    /** Decisions (see decide()): `@ ${name}@${digest}` for a digest reference, `: ${name}:${tag}@${digest}`
+     * for a tag at a digest, viaKey() for the manifests a tag's pull continues with. */
     verdicts: new BoundedCache(LIMITS.verdicts),
     /** `${name}@${blob digest}` → size */
     blobs: new BoundedCache(LIMITS.blobs),
@@ -109,20 +118,43 @@ function denied(message, verdict) {
   return ociError(403, 'DENIED', message, verdict);
 }
 
-/** The gate's own access check: GATE_TOKEN as basic password or bearer token. */
-function authorized(request, env) {
+/** The gate's own access check: GATE_TOKEN as the basic-auth password or a bearer token,
+ * compared in constant time (both sides hashed, then every byte compared). */
+async function authorized(request, env) {
   if (!env.GATE_TOKEN) return true;
   const header = request.headers.get('authorization') ?? '';
-  if (header === `Bearer ${env.GATE_TOKEN}`) return true;
-  if (header.startsWith('Basic ')) {
+  let given = null;
+  if (header.startsWith('Bearer ')) {
+    given = header.slice(7);
+  } else if (header.startsWith('Basic ')) {
     try {
       const text = atob(header.slice(6));
-      return text.slice(text.indexOf(':') + 1) === env.GATE_TOKEN;
+      given = text.slice(text.indexOf(':') + 1);
     } catch {
-      return false;
+      given = null;
     }
   }
-  return false;
+  return given !== null && sameSecret(given, env.GATE_TOKEN);
+}
+
+/** Whether two strings are equal, in time that depends on neither. */
+async function sameSecret(a, b) {
+  const encoder = new TextEncoder();
+  const [x, y] = (await Promise.all([a, b].map((t) => crypto.subtle.digest('SHA-256', encoder.encode(t))))).map((d) => new Uint8Array(d));
+  let difference = 0;
+  for (let i = 0; i < x.length; i++) difference |= x[i] ^ y[i];
+  return difference === 0;
+}
+
+/** Why the configuration must not serve (null when it may): upstream credentials give access
+ * to private images, so a gate holding them needs its own token, or PUBLIC set to say that
+ * anyone may pull what the policy allows. */
+function misconfigured(env) {
+  const credentials = env.UPSTREAM_TOKEN || env.UPSTREAM_USERNAME;
+  if (credentials && !env.GATE_TOKEN && env.PUBLIC !== 'true') {
+    return 'this gate holds upstream credentials but no GATE_TOKEN: it would serve the upstream\'s private images to anyone. Set GATE_TOKEN, or PUBLIC = "true" to serve the public on purpose';
+  }
+  return null;
 }
 
 /** A manifest's JSON, or null when it is not JSON (the core has judged it already). */
@@ -161,57 +193,132 @@ function allowBlobs(s, name, m) {
   }
 }
 
+/** A cache entry that has not expired. */
+function fresh(entry) {
+  return entry && entry.expires > Date.now() ? entry : undefined;
+}
+
+/** The cache key of a manifest that a pull of a tag continues with (the tag's manifest, read
+ * again by digest, or an instance of its index), under the policy scope that allowed it. */
+const viaKey = (scope, name, digest) => `via ${scope}\n${name}@${digest}`;
+
 /**
- * Verifies `name:reference` and returns { verdict, bytes, contentType } for the manifest the
- * client asked for (an index when a tag names one: its platform instance is what was
- * evaluated). Cached by the digest of the bytes served.
+ * The gate's decision on the manifest `name:reference` (a tag or a digest): { verdict, bytes,
+ * contentType, digest, expires, instances }, where `bytes` (null when denied) is what is served
+ * and `verdict` is the decision for the gate's platform. Cached by what the policy evaluated.
+ *
+ * A manifest asked for by digest is what `podman pull name@digest` would get: the decision on
+ * that digest reference. The one exception is a pull of a tag going on: the manifest the tag
+ * named and the instances of its index are then asked for by digest, and are served on the
+ * tag's decision when the same policy scope governs the digest reference (the gate cannot
+ * tell a pull continued from a fresh one, so a tag's decision never answers under a scope
+ * whose requirements are other).
+ *
+ * An index is decided instance by instance: each instance it lists is evaluated against the
+ * reference, as `podman pull --platform <its platform>` would evaluate it, so that no client of
+ * any platform gets an instance that was not. For a tag, the index is served as it is when
+ * every instance is allowed, and otherwise rewritten to list only those allowed (denied when
+ * none is). For a digest the bytes cannot change; its denied instances, asked for by digest,
+ * are denied again by their own digest reference, which the policy decides as it decided them.
  */
 async function decide(s, env, name, reference) {
   const byDigest = DIGEST.test(reference);
-  if (byDigest) {
-    const cached = s.verdicts.get(`${name}@${reference}`);
-    if (cached && cached.expires > Date.now()) return cached;
-    const kv = env.VERDICTS ? await env.VERDICTS.get(`${s.registry}/${name}@${reference}`, 'json').catch(() => null) : null;
-    if (kv?.verdict?.allowed === false) return { verdict: kv.verdict, bytes: null, expires: 0 };
-  }
-  const manifests = new Map();
-  // A tag is read anew on every request (tags move), but a verdict on the same tag at the same
-  // digest is reused within the TTL: no signatures are fetched or checked again.
-  let tagKey;
-  let current;
-  let currentDigest;
-  if (!byDigest) {
-    current = await s.verifier.client.manifest(s.registry, name, reference);
-    if (current) {
-      currentDigest = digestOf(current.bytes);
-      tagKey = `${name}:${reference}@${currentDigest}`;
-      const cached = s.verdicts.get(tagKey);
-      if (cached && cached.expires > Date.now()) return cached;
-      manifests.set(reference, current);
-    }
-  }
   const image = `docker://${s.registry}/${name}${byDigest ? '@' : ':'}${reference}`;
-  const verdict = await s.verifier.verify(image, { manifests });
-  const top = manifests.get(reference);
-  if (!top) throw new Error('the verifier did not fetch the manifest it evaluated');
-  const topDigest = top === current ? currentDigest : digestOf(top.bytes);
+  const { scope } = s.verifier.policyScope(image);
+  const kvKey = `${s.registry}/${name}@${reference} in ${JSON.stringify(scope)}`;
+  let cacheKey;
+  if (byDigest) {
+    const cached = fresh(s.verdicts.get(viaKey(scope, name, reference))) ?? fresh(s.verdicts.get(`@ ${name}@${reference}`));
+    if (cached) return cached;
+    // Across isolates only denials of this very digest reference are shared: an allowed
+    // image is always verified here.
+    const kv = env.VERDICTS ? await env.VERDICTS.get(kvKey, 'json').catch(() => null) : null;
+    if (kv?.verdict?.allowed === false) return { verdict: kv.verdict, bytes: null, expires: 0 };
+    cacheKey = `@ ${name}@${reference}`;
+  }
+  // The manifest is read anew on every request for a tag (tags move), but a decision on the
+  // same tag at the same digest is reused within the TTL.
+  const top = await s.verifier.client.manifest(s.registry, name, reference);
+  if (top === null) throw new SigwallError('MANIFEST_UNKNOWN', `${name}:${reference} is not in the upstream registry`);
+  const topDigest = digestOf(top.bytes);
+  if (!byDigest) {
+    cacheKey = `: ${name}:${reference}@${topDigest}`;
+    const cached = fresh(s.verdicts.get(cacheKey));
+    if (cached) return cached;
+  }
+  const manifests = new Map([[reference, top]]);
   const topJson = parsed(top.bytes);
-  // A denial keeps no bytes: it is never served.
-  const served = { verdict, bytes: verdict.allowed ? top.bytes : null, contentType: mediaTypeOf(topJson, top.contentType), digest: topDigest, expires: Date.now() + s.ttl };
-  // The manifest the policy was evaluated on: the one asked for, or the platform's instance of
-  // an index. When allowed, it and the blobs it references become servable.
-  const evaluated = verdict.digest === topDigest ? top : manifests.get(verdict.digest);
-  if (verdict.allowed && evaluated) {
-    const json = evaluated === top ? topJson : parsed(evaluated.bytes);
-    s.verdicts.set(`${name}@${verdict.digest}`, { verdict, bytes: evaluated.bytes, contentType: mediaTypeOf(json, evaluated.contentType), digest: verdict.digest, expires: served.expires });
-    allowBlobs(s, name, json);
+  const expires = Date.now() + s.ttl;
+  let decided;
+  let continued = [];
+  if (Array.isArray(topJson?.manifests)) {
+    ({ decided, continued } = await decideIndex(s, name, image, byDigest, top, topJson, manifests, expires));
+  } else {
+    const verdict = await s.verifier.verify(image, { manifests });
+    decided = { verdict, bytes: verdict.allowed ? top.bytes : null, contentType: mediaTypeOf(topJson, top.contentType), digest: topDigest, expires, instances: null };
+    if (verdict.allowed) allowBlobs(s, name, topJson);
   }
-  s.verdicts.set(`${name}@${topDigest}`, served);
-  if (tagKey) s.verdicts.set(tagKey, served);
-  if (env.VERDICTS) {
-    await env.VERDICTS.put(`${s.registry}/${name}@${topDigest}`, JSON.stringify({ verdict }), { expirationTtl: Math.max(60, s.ttl / 1000) }).catch(() => {});
+  s.verdicts.set(cacheKey, decided);
+  if (decided.bytes !== null) {
+    for (const record of [decided, ...continued]) s.verdicts.set(viaKey(scope, name, record.digest), record);
   }
-  return served;
+  if (env.VERDICTS && byDigest) {
+    await env.VERDICTS.put(kvKey, JSON.stringify({ verdict: decided.verdict }), { expirationTtl: Math.max(60, s.ttl / 1000) }).catch(() => {});
+  }
+  return decided;
+}
+
+/**
+ * decide() for an image index `top` (parsed: `json`): { decided, continued }, where `continued`
+ * holds the allowed instances (served by digest as the pull goes on) and `decided.instances` the
+ * verdict on each instance by digest.
+ */
+async function decideIndex(s, name, image, byDigest, top, json, manifests, expires) {
+  const entries = json.manifests;
+  if (entries.length > MAX_INSTANCES) {
+    throw new SigwallError('MANIFEST_INVALID', `the image index lists ${entries.length} manifests; this gate checks at most ${MAX_INSTANCES}`);
+  }
+  const digests = [...new Set(entries.map((e) => (typeof e?.digest === 'string' ? e.digest : '')))];
+  // Each instance against the reference. Bad content in one denies that one; a transport
+  // failure fails the whole decision (it would otherwise change what clients see).
+  const instances = new Map();
+  const continued = [];
+  for (let i = 0; i < digests.length; i += PARALLEL) {
+    await Promise.all(digests.slice(i, i + PARALLEL).map(async (d) => {
+      let verdict;
+      try {
+        verdict = await s.verifier.verify(image, { manifests, instance: d });
+      } catch (e) {
+        if (!(e instanceof SigwallError) || e instanceof FetchError) throw e;
+        verdict = { allowed: false, image, digest: d || null, scope: '', requirements: [], reasons: [{ code: e.code, message: e.message }] };
+      }
+      instances.set(d, verdict);
+      const fetched = manifests.get(d);
+      if (verdict.allowed && fetched !== undefined) {
+        const instanceJson = parsed(fetched.bytes);
+        allowBlobs(s, name, instanceJson);
+        continued.push({ verdict, bytes: fetched.bytes, contentType: mediaTypeOf(instanceJson, fetched.contentType), digest: d, expires, instances: null });
+      }
+    }));
+  }
+  const allowed = entries.filter((e) => continued.some((c) => c.digest === e?.digest));
+  // The verdict for the gate's platform (a denied one when it has none, to say why).
+  const chosen = instanceFor(s, image, top.bytes, s.platform);
+  const verdict = instances.get(chosen) ?? [...instances.values()].find((v) => !v.allowed) ?? instances.values().next().value;
+  let bytes = null;
+  if (allowed.length === entries.length || (byDigest && allowed.length > 0)) bytes = top.bytes;
+  else if (allowed.length > 0) bytes = new TextEncoder().encode(JSON.stringify({ ...json, manifests: allowed }));
+  const decided = { verdict, bytes, contentType: mediaTypeOf(json, top.contentType), digest: digestOf(bytes ?? top.bytes), expires, instances, index: top.bytes };
+  return { decided, continued };
+}
+
+/** The digest of the instance of `index` that a client of `platform` pulls, or undefined. */
+function instanceFor(s, image, index, platform) {
+  try {
+    return s.verifier.chooseInstance(image, index, platform) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** decide(), or the Response that refuses: 404 for a manifest upstream does not have, 403 with
@@ -225,7 +332,7 @@ async function allowedOrRefusal(s, env, name, reference) {
     return { refusal: denied(`sigwall could not verify ${name}:${reference}: ${reasonOf(e)}`) };
   }
   const { verdict, bytes } = decided;
-  if (!verdict.allowed || bytes === null) {
+  if (bytes === null) {
     const why = verdict.reasons.map((r) => r.message).join('; ');
     return { refusal: denied(`sigwall denied ${verdict.image}: ${why}`, verdict) };
   }
@@ -339,6 +446,39 @@ async function blob(request, s, name, digest) {
   return new Response(body, { status: 200, headers });
 }
 
+/**
+ * `/_sigwall/verify?image=IMAGE[&platform=OS/ARCH]`: the verdict on an image of the fronted
+ * registry, as JSON; the decision (and its cache) that serving its manifest uses. An image of
+ * another registry is refused before anything is fetched: every fetch goes to the upstream,
+ * so a verdict on another registry's name would describe the upstream's content under it.
+ */
+async function verifyRoute(s, env, url) {
+  const asked = url.searchParams.get('image') ?? '';
+  const platform = url.searchParams.get('platform') || undefined;
+  let named;
+  try {
+    named = s.verifier.policyScope(asked.includes('://') ? asked : `docker://${asked}`).image;
+  } catch (e) {
+    return ociError(400, e?.code ?? 'NAME_INVALID', e?.message ?? String(e));
+  }
+  const m = /^docker:\/\/([^/]+)\/(.+?)(?:@(sha256:[a-f0-9]{64})|:([\w][\w.-]{0,127}))$/.exec(named);
+  if (!m || m[1] !== s.registry) {
+    return ociError(400, 'NAME_INVALID', `this gate fronts ${s.registry}, not ${m ? m[1] : named}`);
+  }
+  const [, , name, digest, tag] = m;
+  try {
+    const decided = await decide(s, env, name, digest ?? tag);
+    let verdict = decided.verdict;
+    if (platform !== undefined && decided.instances) {
+      const chosen = s.verifier.chooseInstance(named, decided.index, platform);
+      verdict = decided.instances.get(chosen) ?? verdict;
+    }
+    return new Response(JSON.stringify(verdict), { status: 200, headers: cors({ 'content-type': 'application/json' }) });
+  } catch (e) {
+    return ociError(400, e?.code ?? 'ERROR', e?.message ?? String(e));
+  }
+}
+
 async function handle(request, env) {
   const url = new URL(request.url);
   if (request.method === 'OPTIONS') {
@@ -351,7 +491,9 @@ async function handle(request, env) {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return ociError(405, 'UNSUPPORTED', 'this registry front is read-only', undefined, { allow: 'GET, HEAD, OPTIONS' });
   }
-  if (!authorized(request, env)) {
+  const problem = misconfigured(env);
+  if (problem !== null) return ociError(503, 'UNAVAILABLE', `sigwall gate misconfigured: ${problem}`);
+  if (!(await authorized(request, env))) {
     return ociError(401, 'UNAUTHORIZED', 'authentication required', undefined, { 'www-authenticate': 'Basic realm="sigwall gate"' });
   }
   state ??= setup(env).catch((e) => {
@@ -362,22 +504,7 @@ async function handle(request, env) {
   if (url.pathname === '/v2/' || url.pathname === '/v2') {
     return new Response(request.method === 'HEAD' ? null : '{}', { status: 200, headers: cors({ 'content-type': 'application/json' }) });
   }
-  if (url.pathname === '/_sigwall/verify') {
-    const image = url.searchParams.get('image') ?? '';
-    try {
-      const platform = url.searchParams.get('platform') || undefined;
-      const verdict = await s.verifier.verify(image.includes('://') ? image : `docker://${image}`, { platform });
-      // Every fetch goes to the upstream: a verdict on another registry's name would describe
-      // the upstream's content under that name.
-      const registry = verdict.image.replace(/^docker:\/\//, '').split('/')[0];
-      if (registry !== s.registry) {
-        return ociError(400, 'NAME_INVALID', `this gate fronts ${s.registry}, not ${registry}`);
-      }
-      return new Response(JSON.stringify(verdict), { status: 200, headers: cors({ 'content-type': 'application/json' }) });
-    } catch (e) {
-      return ociError(400, e?.code ?? 'ERROR', e?.message ?? String(e));
-    }
-  }
+  if (url.pathname === '/_sigwall/verify') return verifyRoute(s, env, url);
   const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url.pathname);
   if (!m && OTHER_ROUTES.test(url.pathname)) {
     // Listings and the referrers API are not image content and are not verified: a registry
