@@ -192,3 +192,39 @@ test('the sigwall command from the package digests and checks files', () => {
   assert.equal(run(['digest', '--check', 'sha256:nope', file]), 2);
   assert.equal(run(['frobnicate']), 2);
 });
+
+test('policyScope, chooseInstance and the instance option answer without the network', async () => {
+  const { createVerifier, digest } = await load();
+  const enc = (o) => new TextEncoder().encode(JSON.stringify(o));
+  const v = await createVerifier({ policy: { default: [{ type: 'reject' }], transports: { docker: {
+    'registry.example/team': [{ type: 'insecureAcceptAnything' }],
+    'registry.example/team/app:dev': [{ type: 'reject' }],
+  } } } });
+  assert.deepEqual(v.policyScope('registry.example/team/app'), { image: 'docker://registry.example/team/app:latest', scope: 'registry.example/team' });
+  assert.deepEqual(v.policyScope('docker://registry.example/team/app:dev'), { image: 'docker://registry.example/team/app:dev', scope: 'registry.example/team/app:dev' });
+  assert.deepEqual(v.policyScope('busybox'), { image: 'docker://docker.io/library/busybox:latest', scope: 'default' });
+  assert.throws(() => v.policyScope('UPPER/case'), { code: 'REFERENCE_INVALID' });
+  const image = (arch, n) => enc({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', layers: [], annotations: { arch, n } });
+  const amd64 = image('amd64', '1');
+  const arm64 = image('arm64', '1');
+  const zstd = image('amd64', '2');
+  const entry = (m, platform) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digest(m), size: m.length, ...(platform ? { platform } : {}) });
+  const index = enc({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [
+    entry(amd64, { os: 'linux', architecture: 'amd64' }), entry(zstd, { os: 'linux', architecture: 'amd64' }),
+    entry(arm64, { os: 'linux', architecture: 'arm64', variant: 'v8' })] });
+  const name = 'registry.example/team/app:1';
+  assert.equal(v.chooseInstance(name, index, 'linux/amd64'), digest(amd64));
+  assert.equal(v.chooseInstance(name, index, { os: 'linux', architecture: 'arm64' }), digest(arm64));
+  assert.equal(v.chooseInstance(name, amd64), null);
+  assert.throws(() => v.chooseInstance(name, index, 'linux/s390x'), { code: 'MANIFEST_UNKNOWN' });
+  assert.throws(() => v.chooseInstance(`registry.example/team/app@${digest(amd64)}`, index), { code: 'DIGEST_MISMATCH' });
+  // Every instance can be evaluated by digest, the second amd64 one included.
+  const manifests = { [digest(amd64)]: amd64, [digest(arm64)]: arm64, [digest(zstd)]: zstd };
+  for (const m of [amd64, zstd, arm64]) {
+    const verdict = v.verifyLocal(name, { manifest: index, manifests, instance: digest(m) });
+    assert.equal(verdict.allowed, true);
+    assert.equal(verdict.digest, digest(m));
+  }
+  assert.throws(() => v.verifyLocal(name, { manifest: index, manifests, instance: 'sha256:nope' }), { code: 'DIGEST_INVALID' });
+  assert.throws(() => v.verifyLocal(name, { manifest: index, manifests, instance: digest(image('x', '3')) }), { code: 'MANIFEST_UNKNOWN' });
+});
