@@ -76,10 +76,13 @@ await step('lint', 'clippy (the core module: no_std + wasm)', 'cargo', ['clippy'
 await step('lint', 'clippy (no_std core)', 'cargo', ['clippy', '--lib', '--no-default-features', '--', '-D', 'warnings']);
 await step('lint', 'clippy (sigwall-p256, sigwall-rsa)', 'cargo', ['clippy', '-p', 'sigwall-p256', '-p', 'sigwall-rsa', '--all-targets', '--', '-D', 'warnings']);
 await step('lint', 'no_std build for wasm32v1-none', 'cargo', ['build', '--lib', '--no-default-features', '--target', 'wasm32v1-none']);
-await step('rust', 'cargo test (all mechanisms)', 'cargo', ['test', '--features', 'pgp,keys,registries'], { suite: true });
+await step('rust', 'cargo test (all mechanisms)', 'cargo', ['test', '--features', 'pgp,keys,registries', '--', '--skip', 'wycheproof'], { suite: true });
+// Wycheproof's signature vectors through every verifier sigwall uses, with their counts printed.
+await step('rust', 'Wycheproof vectors (cosign and OpenPGP key paths)', 'cargo', ['test', '--features', 'pgp,keys,registries', '--lib', 'wycheproof', '--', '--nocapture'], { suite: true });
 await step('rust', 'cargo test (core features only)', 'cargo', ['test'], { suite: true });
 // Optimised: their property tests cross-check thousands of products and signatures.
-await step('rust', 'cargo test (sigwall-p256 against p256, sigwall-rsa against rsa)', 'cargo', ['test', '--release', '-p', 'sigwall-p256', '-p', 'sigwall-rsa'], { suite: true });
+await step('rust', 'cargo test (sigwall-p256 against p256, sigwall-rsa against rsa)', 'cargo', ['test', '--release', '-p', 'sigwall-p256', '-p', 'sigwall-rsa', '--', '--skip', 'wycheproof'], { suite: true });
+await step('rust', 'Wycheproof vectors (sigwall-p256, sigwall-rsa)', 'cargo', ['test', '--release', '-p', 'sigwall-p256', '-p', 'sigwall-rsa', '--test', 'wycheproof', '--', '--nocapture'], { suite: true });
 
 if (only.includes('wasm') || only.includes('pkg')) {
   // The suites expect the default embedded policy (reject everything).

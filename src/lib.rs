@@ -44,3 +44,6 @@ pub use policy::{Policy, Requirement};
 pub use reference::{ImageName, Reference};
 pub use session::{Need, NeedKind, Platform, Session, UnixTime};
 pub use verdict::Verdict;
+
+#[cfg(all(test, feature = "keys"))]
+mod wycheproof_tally;

@@ -205,3 +205,5 @@ impl CosignKey {
 
 #[cfg(test)]
 mod tests;
+#[cfg(all(test, feature = "keys"))]
+mod wycheproof;

@@ -84,23 +84,8 @@ impl Key {
     /// Verifies `signature` (already base64-decoded) over `payload`.
     pub(super) fn verify(&self, payload: &[u8], signature: &[u8]) -> Result<(), BadSignature> {
         match self {
-            Key::P384(key) => {
-                let rs = der::ecdsa_signature::<96>(signature).ok_or(BadSignature)?;
-                let signature = p384::ecdsa::Signature::from_slice(&rs).map_err(bad)?;
-                key.verify_prehash(&sha2::Sha256::digest(payload), &signature)
-                    .map_err(bad)
-            }
-            Key::P521(key) => {
-                let rs = der::ecdsa_signature::<132>(signature).ok_or(BadSignature)?;
-                let signature = p521::ecdsa::Signature::from_slice(&rs).map_err(bad)?;
-                // The digest is shorter than the curve: as an integer it is the same number
-                // left-padded with zeros, which is the form the ecdsa crate takes it in (it
-                // refuses prehashes shorter than half the field, which Go and OpenSSL accept).
-                let mut prehash = [0u8; 66];
-                if let Some(tail) = prehash.get_mut(66 - 32..) {
-                    tail.copy_from_slice(&sha2::Sha256::digest(payload));
-                }
-                key.verify_prehash(&prehash, &signature).map_err(bad)
+            Key::P384(_) | Key::P521(_) => {
+                self.verify_ecdsa_prehash(&sha2::Sha256::digest(payload), signature)
             }
             Key::Ed25519(key) => {
                 let signature = ed25519_dalek::Signature::from_slice(signature).map_err(bad)?;
@@ -116,6 +101,42 @@ impl Key {
                 )
                 .then_some(())
                 .ok_or(BadSignature),
+        }
+    }
+
+    /// Verifies an ASN.1 DER ECDSA `signature` over a digest (cosign's is SHA-256; any length is
+    /// taken as Go takes it, its leftmost bits up to the curve's order length).
+    pub(super) fn verify_ecdsa_prehash(
+        &self,
+        prehash: &[u8],
+        signature: &[u8],
+    ) -> Result<(), BadSignature> {
+        match self {
+            Key::P384(key) => {
+                let rs = der::ecdsa_signature::<96>(signature).ok_or(BadSignature)?;
+                let signature = p384::ecdsa::Signature::from_slice(&rs).map_err(bad)?;
+                key.verify_prehash(prehash, &signature).map_err(bad)
+            }
+            Key::P521(key) => {
+                let rs = der::ecdsa_signature::<132>(signature).ok_or(BadSignature)?;
+                let signature = p521::ecdsa::Signature::from_slice(&rs).map_err(bad)?;
+                // A digest shorter than the curve is, as an integer, the same number
+                // left-padded with zeros, which is the form the ecdsa crate takes it in (it
+                // refuses prehashes shorter than half the field, which Go and OpenSSL accept).
+                let mut padded = [0u8; 66];
+                let prehash = match 66usize.checked_sub(prehash.len()) {
+                    Some(at) => {
+                        padded
+                            .get_mut(at..)
+                            .ok_or(BadSignature)?
+                            .copy_from_slice(prehash);
+                        padded.as_slice()
+                    }
+                    None => prehash,
+                };
+                key.verify_prehash(prehash, &signature).map_err(bad)
+            }
+            Key::Ed25519(_) | Key::Rsa(_) => Err(BadSignature),
         }
     }
 }

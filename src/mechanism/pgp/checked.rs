@@ -235,3 +235,6 @@ fn check(
         _ => Err("unsupported public-key algorithm for signatures"),
     }
 }
+
+#[cfg(all(test, feature = "keys"))]
+mod wycheproof;
