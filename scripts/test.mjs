@@ -6,12 +6,13 @@
 //   npm test -- --only rust,pkg   a subset: lint, rust, wasm, pkg
 //
 // It installs what is missing first (see scripts/lib/bootstrap.mjs), builds the package, then
-// runs: lint (rustfmt, clippy, the no_std build), rust (cargo test), wasm (wasm-bindgen-test in
+// runs: lint (rustfmt, clippy, the no_std build), rust (cargo test, Wycheproof vectors, the fuzz
+// corpus replay), wasm (wasm-bindgen-test in
 // Node and headless Chromium), pkg (node:test suites against the packed tarball).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, say, tee } from './lib/util.mjs';
-import { bootstrap, TEST_PACKAGES } from './lib/bootstrap.mjs';
+import { bootstrap, FUZZ_PACKAGES, TEST_PACKAGES } from './lib/bootstrap.mjs';
 import { build } from './build.mjs';
 
 const GROUPS = ['lint', 'rust', 'wasm', 'pkg'];
@@ -64,7 +65,7 @@ async function step(group, name, cmd, cmdArgs, { env, suite = false } = {}) {
 
 try {
   say('checking the toolchain and test dependencies');
-  bootstrap({ debian: only.some((g) => g === 'wasm' || g === 'pkg') ? TEST_PACKAGES : [] });
+  bootstrap({ debian: [...(only.some((g) => g === 'wasm' || g === 'pkg') ? TEST_PACKAGES : []), ...(only.includes('rust') ? FUZZ_PACKAGES : [])] });
 } catch (e) {
   console.error(`npm test: could not install what the tests need: ${e.message}`);
   process.exit(2);
@@ -82,6 +83,8 @@ await step('rust', 'Wycheproof vectors (cosign and OpenPGP key paths)', 'cargo',
 await step('rust', 'cargo test (core features only)', 'cargo', ['test'], { suite: true });
 // Optimised: their property tests cross-check thousands of products and signatures.
 await step('rust', 'cargo test (sigwall-p256 against p256, sigwall-rsa against rsa)', 'cargo', ['test', '--release', '-p', 'sigwall-p256', '-p', 'sigwall-rsa', '--', '--skip', 'wycheproof'], { suite: true });
+// The fuzz targets on their seed corpora and every saved crash, on stable (scripts/fuzz-replay.mjs).
+await step('rust', 'fuzz corpus replay (every target)', process.execPath, [join('scripts', 'fuzz-replay.mjs')], { suite: true });
 await step('rust', 'Wycheproof vectors (sigwall-p256, sigwall-rsa)', 'cargo', ['test', '--release', '-p', 'sigwall-p256', '-p', 'sigwall-rsa', '--test', 'wycheproof', '--', '--nocapture'], { suite: true });
 
 if (only.includes('wasm') || only.includes('pkg')) {

@@ -6,7 +6,6 @@
 
 use libfuzzer_sys::fuzz_target;
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
-use p256::elliptic_curve::sec1::ToEncodedPoint;
 
 fn theirs(key: &p256::ecdsa::VerifyingKey, digest: &[u8], rs: &[u8]) -> bool {
     p256::ecdsa::Signature::from_slice(rs)

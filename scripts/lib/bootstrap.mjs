@@ -82,6 +82,12 @@ export const TEST_PACKAGES = [
   { pkg: 'gnupg', bin: '/usr/bin/gpg' },
 ];
 
+/** What the fuzz corpus replay needs: a C++ compiler for libFuzzer, and Python for the seeds. */
+export const FUZZ_PACKAGES = [
+  { pkg: 'g++', bin: '/usr/bin/g++' },
+  { pkg: 'python3', bin: '/usr/bin/python3' },
+];
+
 export function bootstrap({ debian = [] } = {}) {
   rustTargets();
   wasmBindgen();
