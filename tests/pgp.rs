@@ -14,5 +14,5 @@ mod corpus;
 
 #[test]
 fn signed_by_follows_containers_image() {
-    assert_eq!(corpus::cases(), 30);
+    assert_eq!(corpus::cases(), 32);
 }

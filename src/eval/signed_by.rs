@@ -83,6 +83,7 @@ fn check(
                 | PgpRejection::WrongKeyUsage
                 | PgpRejection::SignedBeforeKey => Code::BadSignature,
                 PgpRejection::KeyRevoked => Code::KeyRevoked,
+                PgpRejection::KeyRefused(_) => Code::KeyInvalid,
                 PgpRejection::KeyExpired => Code::KeyExpired,
                 PgpRejection::SignatureExpired => Code::SignatureExpired,
                 PgpRejection::NotASignedMessage(_) | PgpRejection::TooLarge => {

@@ -40,6 +40,8 @@ pub const MAX_LITERAL_BYTES: u64 = 4 * 1024 * 1024;
 /// The keys one `signedBy` requirement trusts, parsed and their self-signatures checked once.
 pub struct Keyring {
     keys: Vec<TrustedKey>,
+    /// Keys that cannot be used (RSA keys Go refuses), to name in a refusal.
+    refused: Vec<keys::RefusedKey>,
 }
 
 impl fmt::Debug for Keyring {
@@ -67,6 +69,9 @@ pub enum PgpRejection {
     WrongKeyUsage,
     /// Dated before the key that made it was created.
     SignedBeforeKey,
+    /// Made (as its issuer says) by a trusted RSA key that Go's `crypto/rsa` refuses, as
+    /// containers/image's Go OpenPGP mechanism does: a modulus under 1024 bits, a bad exponent.
+    KeyRefused(sigwall_rsa::KeyRejected),
 }
 
 impl fmt::Display for PgpRejection {
@@ -88,6 +93,7 @@ impl fmt::Display for PgpRejection {
             PgpRejection::SignedBeforeKey => {
                 f.write_str("the signature is dated before its key was created")
             }
+            PgpRejection::KeyRefused(why) => write!(f, "the signing key is refused: {why}"),
         }
     }
 }
@@ -178,13 +184,13 @@ impl Keyring {
                 problems.push(String::from("not an ASCII-armored public key block"));
             }
         }
-        let keys = sources.into_trusted();
-        if keys.is_empty() {
+        let (keys, refused) = sources.into_trusted();
+        if keys.is_empty() && refused.is_empty() {
             if let Some(first) = problems.into_iter().next() {
                 return Err(first);
             }
         }
-        Ok(Keyring { keys })
+        Ok(Keyring { keys, refused })
     }
 
     /// How many keys the keyring holds.
@@ -194,7 +200,7 @@ impl Keyring {
 
     /// Whether the keyring holds no key.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.keys.is_empty() && self.refused.is_empty()
     }
 
     /// Verifies a simple-signing signature at time `now` (seconds since the epoch).
@@ -263,6 +269,16 @@ impl Keyring {
                     proof: SignatureVerified::issue(),
                 });
             }
+        }
+        // No key made it. When its issuer is a trusted key that cannot be used, say why.
+        let ids = signature.issuer_key_id();
+        let fingerprints = signature.issuer_fingerprint();
+        let refused = self
+            .refused
+            .iter()
+            .find(|k| ids.contains(&&k.key_id) || fingerprints.contains(&&k.fingerprint));
+        if let Some(key) = refused {
+            return Err(PgpRejection::KeyRefused(key.why));
         }
         Err(PgpRejection::BadSignature)
     }

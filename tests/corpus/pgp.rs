@@ -12,10 +12,18 @@ macro_rules! fx {
 const MANIFEST: &[u8] = fx!("manifest.json");
 
 fn verify(policy: &str, image: &str, manifest: &[u8], signatures: &[&[u8]]) -> Verdict {
-    let keys: [(&str, &[u8]); 10] = [
+    let keys: [(&str, &[u8]); 12] = [
         (
             "/k/weak.gpg",
             include_bytes!("../../fixtures/pgp-weak/key.gpg"),
+        ),
+        (
+            "/k/rsa768.gpg",
+            include_bytes!("../../fixtures/pgp-rsa-weak/rsa768.gpg"),
+        ),
+        (
+            "/k/e-large.gpg",
+            include_bytes!("../../fixtures/pgp-rsa-weak/e-large.gpg"),
         ),
         ("/k/rsa3072.gpg", fx!("rsa3072.gpg")),
         ("/k/subkey.gpg", fx!("subkey.gpg")),
@@ -317,6 +325,26 @@ pub(crate) fn cases() -> usize {
             vec![include_bytes!("../../fixtures/pgp-weak/md5.sig")],
             false,
             vec!["BAD_SIGNATURE"],
+        ),
+        (
+            // fixtures/pgp-rsa-weak/make.py: GnuPG accepts it; containers/image's Go mechanism
+            // (crypto/rsa) refuses the key, and so does sigwall, saying why.
+            "an RSA key of 768 bits",
+            policy(&[signed_by("/k/rsa768.gpg", exact)]),
+            latest,
+            MANIFEST,
+            vec![include_bytes!("../../fixtures/pgp-rsa-weak/rsa768.sig")],
+            false,
+            vec!["KEY_INVALID"],
+        ),
+        (
+            "an RSA key whose exponent is above 2^31 - 1",
+            policy(&[signed_by("/k/e-large.gpg", exact)]),
+            latest,
+            MANIFEST,
+            vec![include_bytes!("../../fixtures/pgp-rsa-weak/e-large.sig")],
+            false,
+            vec!["KEY_INVALID"],
         ),
         (
             "a SHA-1 signature (GnuPG still accepts SHA-1 data signatures)",

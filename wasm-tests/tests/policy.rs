@@ -65,5 +65,5 @@ mod pgp;
 
 #[wasm_bindgen_test]
 fn signed_by_follows_containers_image() {
-    assert_eq!(pgp::cases(), 30);
+    assert_eq!(pgp::cases(), 32);
 }

@@ -170,6 +170,37 @@ impl PublicKey {
     ///
     /// The [`KeyRejected`] reason.
     pub fn new(n_be: &[u8], e_be: &[u8]) -> Result<PublicKey, KeyRejected> {
+        let (n, e, bits) = Self::checked(n_be, e_be)?;
+        let n0inv = {
+            // Newton's iteration doubles the correct low bits: 1 → 2 → … → 32.
+            let mut inv = 1u32;
+            for _ in 0..5 {
+                inv = inv.wrapping_mul(2u32.wrapping_sub(n[0].wrapping_mul(inv)));
+            }
+            inv.wrapping_neg()
+        };
+        let mut key = PublicKey {
+            r2: Vec::new(),
+            n0inv,
+            e,
+            size: bits.div_ceil(8),
+            n,
+        };
+        key.r2 = key.r_squared(bits);
+        Ok(key)
+    }
+
+    /// Whether [`new`](Self::new) would take the key, without preparing it (cheap).
+    ///
+    /// # Errors
+    ///
+    /// The [`KeyRejected`] reason.
+    pub fn check(n_be: &[u8], e_be: &[u8]) -> Result<(), KeyRejected> {
+        Self::checked(n_be, e_be).map(|_| ())
+    }
+
+    /// The modulus's limbs, the exponent and the modulus's length in bits, once Go's rules allow them.
+    fn checked(n_be: &[u8], e_be: &[u8]) -> Result<(Vec<u32>, u64, usize), KeyRejected> {
         let n = limbs_from_be(n_be);
         let e_bytes = strip_zeros(e_be);
         if e_bytes.len() > 4 {
@@ -197,23 +228,7 @@ impl PublicKey {
         if e > MAX_EXPONENT {
             return Err(KeyRejected::ExponentTooLarge);
         }
-        let n0inv = {
-            // Newton's iteration doubles the correct low bits: 1 → 2 → … → 32.
-            let mut inv = 1u32;
-            for _ in 0..5 {
-                inv = inv.wrapping_mul(2u32.wrapping_sub(n[0].wrapping_mul(inv)));
-            }
-            inv.wrapping_neg()
-        };
-        let mut key = PublicKey {
-            r2: Vec::new(),
-            n0inv,
-            e,
-            size: bits.div_ceil(8),
-            n,
-        };
-        key.r2 = key.r_squared(bits);
-        Ok(key)
+        Ok((n, e, bits))
     }
 
     /// The modulus's length in bytes: the length a signature must have.

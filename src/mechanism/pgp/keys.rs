@@ -35,6 +35,33 @@ pub(super) struct TrustedSubkey {
     pub(super) state: KeyState,
 }
 
+/// A key (primary or subkey) of a key source that sigwall cannot use: an RSA key Go's
+/// `crypto/rsa` refuses. Kept (unchecked: it can verify nothing) so that a signature naming it
+/// as its issuer is refused with the reason, not as made by no trusted key.
+pub(super) struct RefusedKey {
+    pub(super) key_id: pgp::types::KeyId,
+    pub(super) fingerprint: Fingerprint,
+    pub(super) why: sigwall_rsa::KeyRejected,
+}
+
+impl RefusedKey {
+    /// The key's refusal, when `key` is an RSA key Go refuses.
+    fn of(key: &impl pgp::types::KeyDetails) -> Option<RefusedKey> {
+        use rsa::traits::PublicKeyParts as _;
+        let pgp::types::PublicParams::RSA(rsa) = key.public_params() else {
+            return None;
+        };
+        let why =
+            sigwall_rsa::PublicKey::check(&rsa.key.n().to_bytes_be(), &rsa.key.e().to_bytes_be())
+                .err()?;
+        Some(RefusedKey {
+            key_id: key.legacy_key_id(),
+            fingerprint: key.fingerprint(),
+            why,
+        })
+    }
+}
+
 /// What the newest valid self-signatures say about a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct KeyState {
@@ -87,7 +114,8 @@ impl KeySources {
     /// Merges copies of a key (by fingerprint: user ids, subkeys and signatures from every
     /// copy), gives every key the revocation certificates read on their own, and keeps the
     /// keys whose self-signatures verify.
-    pub(super) fn into_trusted(self) -> Vec<TrustedKey> {
+    /// The keys whose self-signatures verify, and those sigwall refuses to use.
+    pub(super) fn into_trusted(self) -> (Vec<TrustedKey>, Vec<RefusedKey>) {
         let mut merged: Vec<RawKey> = Vec::new();
         for key in self.keys {
             match merged.iter_mut().find(|m| m.fingerprint == key.fingerprint) {
@@ -104,11 +132,20 @@ impl KeySources {
             .iter()
             .map(|key| revoked_by_designated(key, &loose, &merged))
             .collect();
-        merged
+        let refused = merged
+            .iter()
+            .flat_map(|raw| {
+                core::iter::once(RefusedKey::of(&raw.primary))
+                    .chain(raw.subkeys.iter().map(|(sub, _)| RefusedKey::of(sub)))
+            })
+            .flatten()
+            .collect();
+        let trusted = merged
             .into_iter()
             .zip(by_revoker)
             .filter_map(|(raw, by_revoker)| validate(raw, &loose, by_revoker))
-            .collect()
+            .collect();
+        (trusted, refused)
     }
 }
 

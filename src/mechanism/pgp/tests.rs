@@ -303,3 +303,53 @@ fn keyrings_are_read_as_gnupg_reads_them() {
     assert!(count >= 19, "only {count} cases");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn rsa_keys_go_refuses_are_named_when_they_made_the_signature() {
+    // fixtures/pgp-rsa-weak/make.py: hand-written packets; GnuPG accepts all three signatures
+    // (cases.txt), containers/image's Go mechanism refuses the weak keys, and so does sigwall,
+    // saying why.
+    macro_rules! weak {
+        ($name:literal) => {
+            include_bytes!(concat!("../../../fixtures/pgp-rsa-weak/", $name))
+        };
+    }
+    let control = ring(&[weak!("control.gpg")])
+        .verify(weak!("control.sig"), NOW)
+        .unwrap();
+    assert!(String::from_utf8(control.content)
+        .unwrap()
+        .contains("docker-manifest-digest"));
+    for (key, sig, why) in [
+        (
+            &weak!("rsa768.gpg")[..],
+            &weak!("rsa768.sig")[..],
+            sigwall_rsa::KeyRejected::ModulusTooShort { bits: 768 },
+        ),
+        (
+            weak!("e-large.gpg"),
+            weak!("e-large.sig"),
+            sigwall_rsa::KeyRejected::ExponentTooLarge,
+        ),
+    ] {
+        let refused = ring(&[key]).verify(sig, NOW).unwrap_err();
+        assert_eq!(refused, PgpRejection::KeyRefused(why));
+        assert!(
+            refused
+                .to_string()
+                .contains("the signing key is refused: RSA"),
+            "{refused}"
+        );
+        // With a usable key beside it, the weak one is still the one named.
+        let both = ring(&[weak!("control.gpg"), key]);
+        assert_eq!(
+            both.verify(sig, NOW).unwrap_err(),
+            PgpRejection::KeyRefused(why)
+        );
+        // A signature by another key is no business of the weak one's.
+        assert_eq!(
+            ring(&[key]).verify(weak!("control.sig"), NOW).unwrap_err(),
+            PgpRejection::BadSignature
+        );
+    }
+}
