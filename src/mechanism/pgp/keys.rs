@@ -47,19 +47,21 @@ pub(super) struct RefusedKey {
 impl RefusedKey {
     /// The key's refusal, when `key` is an RSA key Go refuses.
     fn of(key: &impl pgp::types::KeyDetails) -> Option<RefusedKey> {
-        use rsa::traits::PublicKeyParts as _;
-        let pgp::types::PublicParams::RSA(rsa) = key.public_params() else {
-            return None;
-        };
-        let why =
-            sigwall_rsa::PublicKey::check(&rsa.key.n().to_bytes_be(), &rsa.key.e().to_bytes_be())
-                .err()?;
         Some(RefusedKey {
+            why: rsa_refusal(key.public_params())?,
             key_id: key.legacy_key_id(),
             fingerprint: key.fingerprint(),
-            why,
         })
     }
+}
+
+/// Why Go's `crypto/rsa` refuses `params`, when they are an RSA key it refuses.
+fn rsa_refusal(params: &pgp::types::PublicParams) -> Option<sigwall_rsa::KeyRejected> {
+    use rsa::traits::PublicKeyParts as _;
+    let pgp::types::PublicParams::RSA(rsa) = params else {
+        return None;
+    };
+    sigwall_rsa::PublicKey::check(&rsa.key.n().to_bytes_be(), &rsa.key.e().to_bytes_be()).err()
 }
 
 /// What the newest valid self-signatures say about a key.
