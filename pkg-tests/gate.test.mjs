@@ -308,6 +308,19 @@ test('every instance a tag\'s index offers was evaluated against the tag: skopeo
   } finally {
     fault = null;
   }
+  // An index that lists nothing has no instance to verify: it is not served.
+  const empty = Buffer.from(JSON.stringify({ ...prodIndex, manifests: [] }));
+  fault = async (req, res, url) => {
+    if (url.pathname !== '/v2/lib/app/manifests/prod') return false;
+    res.writeHead(200, { 'content-type': 'application/vnd.oci.image.index.v1+json' }).end(empty);
+    return true;
+  };
+  try {
+    const nothing = await gateManifest('lib/app', 'prod');
+    assert.equal(nothing.status, 404, nothing.bytes.toString());
+  } finally {
+    fault = null;
+  }
   // Asked for by its digest, dev's image is what `podman pull lib/app@<digest>` gets: the
   // decision on that digest reference, which its signature satisfies (same repository).
   assert.equal((await gateManifest('lib/app', devArm64.digest)).status, 200);

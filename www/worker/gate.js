@@ -251,7 +251,9 @@ async function decide(s, env, name, reference) {
   const expires = Date.now() + s.ttl;
   let decided;
   let continued = [];
-  if (Array.isArray(topJson?.manifests)) {
+  // An index that lists nothing goes the single-manifest way, where the core finds no instance
+  // in it (404): decided instance by instance, it would be served with nothing verified.
+  if (Array.isArray(topJson?.manifests) && topJson.manifests.length > 0) {
     ({ decided, continued } = await decideIndex(s, name, image, byDigest, top, topJson, manifests, expires));
   } else {
     const verdict = await s.verifier.verify(image, { manifests });
