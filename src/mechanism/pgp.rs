@@ -193,12 +193,13 @@ impl Keyring {
         Ok(Keyring { keys, refused })
     }
 
-    /// How many keys the keyring holds.
+    /// How many usable keys the keyring holds (refused ones are not counted).
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
-    /// Whether the keyring holds no key.
+    /// Whether the keyring holds no key at all, usable or refused (a refused key still names
+    /// the reason its signatures are refused).
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty() && self.refused.is_empty()
     }

@@ -155,6 +155,11 @@ export async function embedPolicy(policy, read) {
 }
 
 /** `os/arch[/variant]` from a string or `{ os, architecture, variant }`; undefined: the default. */
+/** Refuses an image argument that is not a string (the core parses the reference itself). */
+function checkImage(image) {
+  if (typeof image !== 'string') throw new UsageError('image must be a string such as "docker://quay.io/app:1"');
+}
+
 /** An index instance chosen by digest (`instance` option). */
 function instanceText(instance) {
   if (typeof instance !== 'string') throw new UsageError('instance must be a digest string such as "sha256:…"');
@@ -245,7 +250,7 @@ class Verifier {
    * VerifyError; a denial is a verdict.
    */
   async verify(image, opts = {}) {
-    if (typeof image !== 'string') throw new UsageError('image must be a string such as "docker://quay.io/app:1"');
+    checkImage(image);
     if (opts === null || typeof opts !== 'object') throw new UsageError('options must be an object');
     const { signal, onProgress } = opts;
     const progress = typeof onProgress === 'function' ? onProgress : () => {};
@@ -335,7 +340,7 @@ class Verifier {
    * whose requirements decide it, with no network: what a cache of verdicts is keyed by.
    */
   policyScope(image) {
-    if (typeof image !== 'string') throw new UsageError('image must be a string such as "docker://quay.io/app:1"');
+    checkImage(image);
     const module = this.#module;
     return call(() => {
       const session = new module.Session(this.#policy, image, 0);
@@ -353,7 +358,7 @@ class Verifier {
    * No network. Rejects an index that lists no instance for the platform (`MANIFEST_UNKNOWN`).
    */
   chooseInstance(image, index, platform) {
-    if (typeof image !== 'string') throw new UsageError('image must be a string such as "docker://quay.io/app:1"');
+    checkImage(image);
     const bytes = bytesOf(index, 'index');
     const wanted = platformText(platform ?? this.#platform);
     const module = this.#module;
@@ -386,7 +391,7 @@ class Verifier {
    * `sha256-<hex>.sig` tag.
    */
   verifyLocal(image, material) {
-    if (typeof image !== 'string') throw new UsageError('image must be a string such as "docker://quay.io/app:1"');
+    checkImage(image);
     if (material === null || typeof material !== 'object') throw new UsageError('material must be an object with at least { manifest }');
     const manifest = material.manifest === undefined ? undefined : bytesOf(material.manifest, 'material.manifest');
     const manifests = material.manifests ?? {};

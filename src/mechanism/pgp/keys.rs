@@ -115,8 +115,8 @@ impl KeySources {
 
     /// Merges copies of a key (by fingerprint: user ids, subkeys and signatures from every
     /// copy), gives every key the revocation certificates read on their own, and keeps the
-    /// keys whose self-signatures verify.
-    /// The keys whose self-signatures verify, and those sigwall refuses to use.
+    /// keys whose self-signatures verify; beside them, the keys and subkeys sigwall refuses to
+    /// use (RSA keys Go refuses), to name in a refusal.
     pub(super) fn into_trusted(self) -> (Vec<TrustedKey>, Vec<RefusedKey>) {
         let mut merged: Vec<RawKey> = Vec::new();
         for key in self.keys {
