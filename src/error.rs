@@ -88,6 +88,12 @@ codes! {
     KeyExpired = "KEY_EXPIRED",
     /// The signature has expired.
     SignatureExpired = "SIGNATURE_EXPIRED",
+    /// A signature's certificate does not verify: malformed, not issued through a trusted CA,
+    /// not valid at the signing time, or not for code signing.
+    CertificateInvalid = "CERTIFICATE_INVALID",
+    /// A signature's certificate verified but names another signer than the policy requires
+    /// (OIDC issuer, e-mail, host name).
+    CertificateMismatch = "CERTIFICATE_MISMATCH",
 }
 
 impl fmt::Display for Code {

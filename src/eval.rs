@@ -3,6 +3,8 @@
 //! is accepted. One file per requirement type, each with the same `evaluate` shape.
 
 mod insecure_accept_anything;
+#[cfg(feature = "keyless")]
+mod keyless;
 mod reject;
 mod signed_base_layer;
 mod signed_by;
@@ -246,6 +248,7 @@ pub(crate) fn accepted(candidate: &Candidate, key: String, identity: String) -> 
         message: None,
         key: Some(key),
         identity: Some(identity),
+        signer: None,
     }
 }
 
@@ -259,6 +262,7 @@ pub(crate) fn rejected(candidate: &Candidate, code: Code, message: String) -> Si
         message: Some(message),
         key: None,
         identity: None,
+        signer: None,
     }
 }
 

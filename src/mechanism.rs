@@ -6,3 +6,5 @@ pub mod cosign;
 #[cfg(feature = "pgp")]
 pub mod pgp;
 pub mod rekor;
+#[cfg(feature = "keyless")]
+pub mod x509;

@@ -618,11 +618,7 @@ impl Session {
             if !self.candidates.is_empty() {
                 let mut paths: Vec<String> = Vec::new();
                 for r in &self.requirements {
-                    for p in r
-                        .signing_key_sources()
-                        .into_iter()
-                        .flat_map(KeySource::paths)
-                    {
+                    for p in r.key_sources().into_iter().flat_map(KeySource::paths) {
                         if !paths.contains(p) {
                             paths.push(p.clone());
                         }

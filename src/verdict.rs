@@ -100,6 +100,32 @@ pub struct SignatureReport {
     pub key: Option<String>,
     /// The identity (docker reference) it claims, when it verified far enough to read it.
     pub identity: Option<String>,
+    /// Who a certificate says signed it and when a log recorded it (keyless signatures), once
+    /// the certificate verified.
+    pub signer: Option<Signer>,
+}
+
+/// A keyless signature's signer, from its verified certificate and log entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Signer {
+    /// The certificate's identities: e-mail SANs, then URI SANs.
+    pub identities: Vec<String>,
+    /// The OIDC issuer Fulcio recorded, when the certificate has one.
+    pub issuer: Option<String>,
+    /// The transparency log entry, when one was verified.
+    pub log: Option<LogEntry>,
+}
+
+/// A verified transparency log entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEntry {
+    /// The log's ID (hex SHA-256 of its key).
+    pub log_id: String,
+    /// The entry's index in the log.
+    pub log_index: i64,
+    /// When the log integrated it, seconds since the epoch: the signing time the certificate
+    /// was checked at.
+    pub integrated_time: i64,
 }
 
 /// A reason for a denial.
@@ -173,6 +199,31 @@ impl SignatureReport {
         write_opt(out, self.key.as_deref());
         out.push_str(",\"identity\":");
         write_opt(out, self.identity.as_deref());
+        if let Some(signer) = &self.signer {
+            out.push_str(",\"signer\":{\"identities\":[");
+            for (i, id) in signer.identities.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, id);
+            }
+            out.push_str("],\"issuer\":");
+            write_opt(out, signer.issuer.as_deref());
+            out.push_str(",\"log\":");
+            match &signer.log {
+                Some(log) => {
+                    out.push_str("{\"id\":");
+                    write_string(out, &log.log_id);
+                    out.push_str(&alloc::format!(
+                        ",\"index\":{},\"integratedTime\":{}}}",
+                        log.log_index,
+                        log.integrated_time
+                    ));
+                }
+                None => out.push_str("null"),
+            }
+            out.push('}');
+        }
         out.push('}');
     }
 }

@@ -139,6 +139,8 @@ fn every_error_variant_maps_to_its_code() {
         "SIGNATURE_EXPIRED",
         "UNSUPPORTED",
         "UNSUPPORTED_FORMAT",
+        "CERTIFICATE_INVALID",
+        "CERTIFICATE_MISMATCH",
     ];
     let used: BTreeSet<&str> = cases.iter().map(|(_, c)| *c).chain(verdict_codes).collect();
     let all: BTreeSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();

@@ -19,11 +19,11 @@ use super::{
 };
 use crate::error::Code;
 use crate::mechanism::cosign::CosignKey;
-use crate::mechanism::rekor::{self, SetRejection, BUNDLE_ANNOTATION};
+use crate::mechanism::rekor::{self, RekorEntry, SetRejection, BUNDLE_ANNOTATION};
 use crate::payload::{PayloadType, UntrustedPayload};
 use crate::policy::cache::Handle;
 use crate::policy::{SigstoreSigned, SigstoreTrust};
-use crate::verdict::{SignatureFormat, SignatureReport};
+use crate::verdict::{SignatureFormat, SignatureReport, Signer};
 
 /// The annotation holding the base64 signature over the payload.
 pub(crate) const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
@@ -39,10 +39,23 @@ pub(super) fn evaluate(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Requi
     )
 }
 
-/// The keys a requirement trusts: signing keys, and Rekor keys when it requires a SET.
+/// What a requirement trusts: signing keys or certificate authorities, and Rekor keys when it
+/// requires a SET.
 pub(super) struct Trust {
-    keys: Handle<Vec<CosignKey>>,
+    signers: Signers,
     rekor: Option<Handle<Vec<CosignKey>>>,
+}
+
+/// Who may sign.
+enum Signers {
+    /// Public keys (`keyPath(s)`, `keyData(s)`).
+    Keys(Handle<Vec<CosignKey>>),
+    /// Fulcio certificates (`fulcio`), checked at the SET's time.
+    #[cfg(feature = "keyless")]
+    Fulcio(super::keyless::FulcioTrust),
+    /// Certificates of the user's own PKI (`pki`), checked now.
+    #[cfg(feature = "keyless")]
+    Pki(super::keyless::PkiTrust),
 }
 
 /// The keys of `source`, parsed once per policy.
@@ -63,24 +76,9 @@ fn parse_keys(
     })
 }
 
-/// The requirement's keys, parsed; an error rejects every signature (a malformed key fails the
-/// whole requirement, as in containers/image).
+/// The requirement's keys and CAs, parsed; an error rejects every signature (a malformed key
+/// fails the whole requirement, as in containers/image).
 fn trusted_keys(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Result<Trust, (Code, String)> {
-    let source = match &requirement.trust {
-        SigstoreTrust::Keys(k) => k,
-        SigstoreTrust::Fulcio(_) => {
-            return Err((
-                Code::Unsupported,
-                String::from("Fulcio (keyless) verification is not supported yet"),
-            ))
-        }
-        SigstoreTrust::Pki(_) => {
-            return Err((
-                Code::Unsupported,
-                String::from("BYO-PKI certificate verification is not supported yet"),
-            ))
-        }
-    };
     let rekor = match &requirement.rekor {
         None => None,
         Some(source) => {
@@ -94,36 +92,67 @@ fn trusted_keys(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Result<Trust
             Some(keys)
         }
     };
-    Ok(Trust {
-        keys: parse_keys(source, ctx, "public key")?,
-        rekor,
-    })
+    let signers = match &requirement.trust {
+        SigstoreTrust::Keys(k) => Signers::Keys(parse_keys(k, ctx, "public key")?),
+        #[cfg(feature = "keyless")]
+        SigstoreTrust::Fulcio(f) => {
+            if rekor.is_none() {
+                // The parser refuses such a policy.
+                return Err((
+                    Code::Internal,
+                    String::from(
+                        "Internal inconsistency: Fulcio CA specified without a Rekor public key",
+                    ),
+                ));
+            }
+            Signers::Fulcio(super::keyless::FulcioTrust::new(f, ctx)?)
+        }
+        #[cfg(feature = "keyless")]
+        SigstoreTrust::Pki(p) => Signers::Pki(super::keyless::PkiTrust::new(p, ctx)?),
+        #[cfg(not(feature = "keyless"))]
+        SigstoreTrust::Fulcio(_) | SigstoreTrust::Pki(_) => {
+            return Err((
+                Code::Unsupported,
+                String::from(
+                    "certificate (fulcio, pki) verification is not in this build (Cargo feature keyless)",
+                ),
+            ))
+        }
+    };
+    Ok(Trust { signers, rekor })
 }
 
-/// With Rekor keys: the signing keys the signature's log entry allows (the one it records).
-fn logged_keys<'k>(
-    trust: &'k Trust,
+/// The signature's Rekor SET, verified with the trusted Rekor keys and recording exactly this
+/// signature over this payload.
+pub(super) fn logged_entry(
     rekor_keys: &[CosignKey],
     candidate: &Candidate,
     signature: &str,
-) -> Result<Vec<&'k CosignKey>, (Code, String)> {
+) -> Result<RekorEntry, (Code, String)> {
     let Some(bundle) = candidate.annotation(BUNDLE_ANNOTATION) else {
         return Err((
             Code::SignatureInvalid,
             format!("missing {BUNDLE_ANNOTATION} annotation"),
         ));
     };
-    let entry = rekor::verify(rekor_keys, bundle, signature, &candidate.untrusted_body).map_err(
-        |e| match e {
-            SetRejection::BadSignature => (
-                Code::BadSignature,
-                String::from("cryptographic signature verification of Rekor SET failed"),
-            ),
-            SetRejection::Invalid(message) => (Code::SignatureInvalid, message),
-        },
-    )?;
-    let keys: Vec<&CosignKey> = trust
-        .keys
+    rekor::verify(rekor_keys, bundle, signature, &candidate.untrusted_body).map_err(|e| match e {
+        SetRejection::BadSignature => (
+            Code::BadSignature,
+            String::from("cryptographic signature verification of Rekor SET failed"),
+        ),
+        SetRejection::Invalid(message) => (Code::SignatureInvalid, message),
+    })
+}
+
+/// With Rekor keys: the signing keys the signature's log entry allows (the one it records).
+fn logged_keys<'k>(
+    keys: &'k [CosignKey],
+    rekor_keys: &[CosignKey],
+    candidate: &Candidate,
+    signature: &str,
+) -> Result<Vec<&'k CosignKey>, (Code, String)> {
+    let entry = logged_entry(rekor_keys, candidate, signature)?;
+    let keys: Vec<&CosignKey> = keys
         .iter()
         .filter(|k| k.spki_der() == entry.public_key_der.as_slice())
         .collect();
@@ -154,31 +183,82 @@ fn check(
             format!("missing {SIGNATURE_ANNOTATION} annotation"),
         );
     };
-    let keys: Vec<&CosignKey> = match &trust.rekor {
-        None => trust.keys.iter().collect(),
-        Some(rekor_keys) => match logged_keys(trust, rekor_keys, candidate, signature) {
-            Ok(keys) => keys,
+    let (keys, signer): (Vec<&CosignKey>, Option<Signer>) = match (&trust.signers, &trust.rekor) {
+        (Signers::Keys(keys), None) => (keys.iter().collect(), None),
+        (Signers::Keys(keys), Some(rekor_keys)) => {
+            match logged_keys(keys, rekor_keys, candidate, signature) {
+                Ok(keys) => (keys, None),
+                Err((code, message)) => return rejected(candidate, code, message),
+            }
+        }
+        #[cfg(feature = "keyless")]
+        (Signers::Fulcio(fulcio), rekor_keys) => {
+            let rekor_keys = rekor_keys.as_deref().map(Vec::as_slice).unwrap_or_default();
+            match fulcio.signer(rekor_keys, candidate, signature) {
+                Ok(found) => {
+                    return finish(
+                        requirement,
+                        &[&found.key],
+                        candidate,
+                        signature,
+                        ctx,
+                        Some(found.signer),
+                    )
+                }
+                Err((code, message)) => return rejected(candidate, code, message),
+            }
+        }
+        #[cfg(feature = "keyless")]
+        (Signers::Pki(pki), _) => match pki.signer(candidate, ctx.now) {
+            Ok(found) => {
+                return finish(
+                    requirement,
+                    &[&found.key],
+                    candidate,
+                    signature,
+                    ctx,
+                    Some(found.signer),
+                )
+            }
             Err((code, message)) => return rejected(candidate, code, message),
         },
     };
+    finish(requirement, &keys, candidate, signature, ctx, signer)
+}
+
+/// The payload signature verified with one of `keys`, then the payload's claims.
+fn finish(
+    requirement: &SigstoreSigned,
+    keys: &[&CosignKey],
+    candidate: &Candidate,
+    signature: &str,
+    ctx: &Context<'_>,
+    signer: Option<Signer>,
+) -> SignatureReport {
     let Some((key, proof)) = keys.iter().find_map(|k| {
         k.verify(&candidate.untrusted_body, signature)
             .ok()
             .map(|p| (k, p))
     }) else {
-        return rejected(
+        let mut report = rejected(
             candidate,
             Code::BadSignature,
             String::from("cryptographic signature verification failed"),
         );
+        report.signer = signer;
+        return report;
     };
     let key = String::from(key.fingerprint());
-    match UntrustedPayload::new(&candidate.untrusted_body).accept(proof, PayloadType::Cosign) {
+    let mut report = match UntrustedPayload::new(&candidate.untrusted_body)
+        .accept(proof, PayloadType::Cosign)
+    {
         Ok(payload) => check_claims(&requirement.signed_identity, &payload, candidate, key, ctx),
         Err(e) => {
             let mut report = rejected(candidate, Code::PayloadInvalid, format!("{e}"));
             report.key = Some(key);
             report
         }
-    }
+    };
+    report.signer = signer;
+    report
 }

@@ -101,6 +101,46 @@ fn p256_point(der: &[u8]) -> Result<Option<&[u8]>, KeyError> {
     Ok(None)
 }
 
+/// The hash a certificate or log signature is made over.
+#[cfg(feature = "keyless")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageHash {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+#[cfg(feature = "keyless")]
+impl MessageHash {
+    fn digest(self, message: &[u8]) -> Vec<u8> {
+        match self {
+            MessageHash::Sha256 => sha2::Sha256::digest(message).to_vec(),
+            MessageHash::Sha384 => sha2::Sha384::digest(message).to_vec(),
+            MessageHash::Sha512 => sha2::Sha512::digest(message).to_vec(),
+        }
+    }
+}
+
+/// A base64 signature as Go's `base64.StdEncoding.DecodeString` reads it: line breaks (`\r`,
+/// `\n`) anywhere are ignored, nothing else is (skopeo wraps long RSA signatures at 76
+/// characters).
+pub fn decode_signature(base64: &str) -> Option<Vec<u8>> {
+    let text: String;
+    let base64 = if base64.contains(['\r', '\n']) {
+        text = base64
+            .chars()
+            .filter(|c| !matches!(c, '\r' | '\n'))
+            .collect();
+        text.as_str()
+    } else {
+        base64
+    };
+    <base64ct::Base64 as base64ct::Encoding>::decode_vec(base64).ok()
+}
+
 /// Whether `pem` is a P-256 public key the core module verifies with (anything else needs the
 /// full module, which the JavaScript layer loads for it).
 pub fn is_p256_pem(pem: &[u8]) -> bool {
@@ -172,6 +212,36 @@ impl CosignKey {
         &self.fingerprint
     }
 
+    /// Verifies a certificate's (or a log's) signature: `signature` (raw bytes: ASN.1 DER for
+    /// ECDSA, PKCS #1 v1.5 for RSA, 64 bytes for Ed25519) over `message`, hashed with `hash`
+    /// (ignored for Ed25519, which signs the message itself).
+    ///
+    /// # Errors
+    ///
+    /// [`BadSignature`] for anything but a valid signature by this key.
+    #[cfg(feature = "keyless")]
+    pub fn verify_with_hash(
+        &self,
+        hash: MessageHash,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), BadSignature> {
+        let digest = hash.digest(message);
+        match &self.key {
+            Key::P256(key) => {
+                let rs = der::ecdsa_signature::<64>(signature).ok_or(BadSignature)?;
+                let (r, s) = rs.split_at(32);
+                let (Ok(r), Ok(s)) = (r.try_into(), s.try_into()) else {
+                    return Err(BadSignature);
+                };
+                key.verify_prehash(&digest, r, s)
+                    .then_some(())
+                    .ok_or(BadSignature)
+            }
+            Key::More(key) => key.verify_with_hash(hash, &digest, message, signature),
+        }
+    }
+
     /// Verifies `signature_base64` (standard base64) over `payload`.
     ///
     /// # Errors
@@ -182,9 +252,7 @@ impl CosignKey {
         payload: &[u8],
         signature_base64: &str,
     ) -> Result<SignatureVerified, BadSignature> {
-        let signature: Vec<u8> =
-            <base64ct::Base64 as base64ct::Encoding>::decode_vec(signature_base64.trim())
-                .map_err(|_| BadSignature)?;
+        let signature: Vec<u8> = decode_signature(signature_base64).ok_or(BadSignature)?;
         match &self.key {
             Key::P256(key) => {
                 let rs = der::ecdsa_signature::<64>(&signature).ok_or(BadSignature)?;

@@ -39,6 +39,10 @@ pub struct RekorEntry {
     pub public_key_der: Vec<u8>,
     /// When the log integrated the entry (seconds since the epoch).
     pub integrated_time: i64,
+    /// The entry's index in the log.
+    pub log_index: i64,
+    /// The log's ID as the SET payload gives it (hex SHA-256 of the log's key).
+    pub log_id: String,
 }
 
 fn invalid(message: impl Into<String>) -> SetRejection {
@@ -98,7 +102,9 @@ fn exactly(obj: &Object, keys: &[&str], what: &str) -> Result<(), SetRejection> 
 /// The SET payload's four fields and their RFC 8785 canonical form, the bytes the log signed.
 /// (Any other field would make containers/image's strict parse of the payload fail after the
 /// signature check, so such a bundle is refused here before it.)
-fn canonical_payload(payload: &Object) -> Result<(String, Vec<u8>, i64), SetRejection> {
+fn canonical_payload(
+    payload: &Object,
+) -> Result<(String, Vec<u8>, i64, i64, String), SetRejection> {
     exactly(
         payload,
         &["body", "integratedTime", "logIndex", "logID"],
@@ -114,7 +120,13 @@ fn canonical_payload(payload: &Object) -> Result<(String, Vec<u8>, i64), SetReje
     out.push_str(&format!(",\"integratedTime\":{integrated_time},\"logID\":"));
     json::write_string(&mut out, log_id);
     out.push_str(&format!(",\"logIndex\":{log_index}}}"));
-    Ok((out, base64(body, "the Rekor SET body")?, integrated_time))
+    Ok((
+        out,
+        base64(body, "the Rekor SET body")?,
+        integrated_time,
+        log_index,
+        String::from(log_id),
+    ))
 }
 
 /// Verifies `bundle` (the annotation's JSON) with the trusted Rekor keys and checks that the
@@ -141,7 +153,8 @@ pub fn verify(
         "the Rekor bundle",
     )?;
     let set_signature = text(set, "SignedEntryTimestamp")?;
-    let (canonical, body, integrated_time) = canonical_payload(object(set, "Payload")?)?;
+    let (canonical, body, integrated_time, log_index, log_id) =
+        canonical_payload(object(set, "Payload")?)?;
     if !rekor_keys
         .iter()
         .any(|k| k.verify(canonical.as_bytes(), set_signature).is_ok())
@@ -175,8 +188,8 @@ pub fn verify(
         .ok()
         .and_then(|pem| pem_rfc7468::decode_vec(pem.trim().as_bytes()).ok())
         .ok_or_else(|| invalid("publicKey in Rekor SET is not in PEM format"))?;
-    let signature = <base64ct::Base64 as base64ct::Encoding>::decode_vec(signature_base64.trim())
-        .map_err(|_| invalid("decoding signature base64 failed"))?;
+    let signature = super::cosign::decode_signature(signature_base64)
+        .ok_or_else(|| invalid("decoding signature base64 failed"))?;
     let recorded = base64(text(recorded_signature, "content")?, "signature.content")?;
     if recorded != signature {
         return Err(invalid("signature in Rekor SET does not match"));
@@ -197,6 +210,8 @@ pub fn verify(
     Ok(RekorEntry {
         public_key_der,
         integrated_time,
+        log_index,
+        log_id,
     })
 }
 

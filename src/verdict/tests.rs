@@ -19,6 +19,7 @@ fn sample() -> Verdict {
                 message: Some("a \"quoted\"\nmessage".into()),
                 key: Some("ABCD".into()),
                 identity: None,
+                signer: None,
             }],
         }],
         reasons: vec![Reason {

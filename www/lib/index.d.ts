@@ -26,7 +26,9 @@ export type ErrorCode =
   | 'KEY_FILE_MISSING'
   | 'KEY_REVOKED'
   | 'KEY_EXPIRED'
-  | 'SIGNATURE_EXPIRED';
+  | 'SIGNATURE_EXPIRED'
+  | 'CERTIFICATE_INVALID'
+  | 'CERTIFICATE_MISMATCH';
 
 /** Base class of every error sigwall throws. */
 export class SigwallError extends Error {
@@ -227,6 +229,18 @@ export interface SignatureReport {
   key: string | null;
   /** The docker reference it claims, when it verified far enough to read it. */
   identity: string | null;
+  /** For certificate (keyless, `fulcio`, `pki`) signatures whose certificate verified. */
+  signer?: Signer;
+}
+
+/** Who a verified certificate names, and the log entry that fixed the signing time. */
+export interface Signer {
+  /** The certificate's e-mail SANs, then its URI SANs. */
+  identities: string[];
+  /** The OIDC issuer Fulcio recorded (null for `pki` certificates without one). */
+  issuer: string | null;
+  /** The Rekor entry: log ID (hex), index, integrated time (seconds since the epoch). */
+  log: { id: string; index: number; integratedTime: number } | null;
 }
 
 /** Material for {@link Verifier.verifyLocal}: a saved copy of an image. */

@@ -104,6 +104,35 @@ impl Key {
         }
     }
 
+    /// Verifies a certificate signature: ECDSA and RSA over `digest` (made with `hash`),
+    /// Ed25519 over `message` itself.
+    #[cfg(feature = "keyless")]
+    pub(super) fn verify_with_hash(
+        &self,
+        hash: super::MessageHash,
+        digest: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), BadSignature> {
+        match self {
+            Key::P384(_) | Key::P521(_) => self.verify_ecdsa_prehash(digest, signature),
+            Key::Ed25519(key) => {
+                let signature = ed25519_dalek::Signature::from_slice(signature).map_err(bad)?;
+                ed25519_dalek::Verifier::verify(key, message, &signature).map_err(bad)
+            }
+            Key::Rsa(key) => {
+                let hash = match hash {
+                    super::MessageHash::Sha256 => sigwall_rsa::Hash::Sha256,
+                    super::MessageHash::Sha384 => sigwall_rsa::Hash::Sha384,
+                    super::MessageHash::Sha512 => sigwall_rsa::Hash::Sha512,
+                };
+                key.verify_pkcs1v15(hash, digest, signature)
+                    .then_some(())
+                    .ok_or(BadSignature)
+            }
+        }
+    }
+
     /// Verifies an ASN.1 DER ECDSA `signature` over a digest (cosign's is SHA-256; any length is
     /// taken as Go takes it, its leftmost bits up to the curve's order length).
     pub(super) fn verify_ecdsa_prehash(

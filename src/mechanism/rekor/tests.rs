@@ -44,9 +44,11 @@ fn the_canonical_payload_is_what_python_made_and_the_log_signed() {
     let Some(Value::Object(payload)) = set.get("Payload") else {
         panic!()
     };
-    let (canonical, _, time) = canonical_payload(payload).unwrap();
+    let (canonical, _, time, index, id) = canonical_payload(payload).unwrap();
     assert_eq!(canonical.as_bytes(), fx!("bundle-payload.canonical.json"));
     assert_eq!(time, 1_700_000_000);
+    assert_eq!(index, 123_456_789);
+    assert_eq!(id.len(), 64);
 }
 
 #[test]

@@ -1,0 +1,535 @@
+//! X.509 certificates as containers/image checks them for `sigstoreSigned` `fulcio` and `pki`
+//! requirements (cosign.md §1.6, policy.md §3.4): PEM reading as Go's `encoding/pem` and
+//! sigstore's `UnmarshalCertificatesFromPEM` do it, path validation to a set of trusted roots at
+//! a given time for code signing (rustls-webpki, with sigwall's own signature verifiers plugged
+//! in), and the fields a policy asks about: e-mail and URI SANs, host names, and the OIDC issuer
+//! Fulcio records.
+//!
+//! Go's `x509.Certificate.Verify` and rustls-webpki agree on what matters here: every
+//! certificate of the path valid at the time, issuer signatures, basic constraints and path
+//! length, name constraints, unknown critical extensions refused (on the leaf; webpki also on
+//! intermediates, where Go is laxer). Two checks Go makes and webpki leaves to its caller are
+//! made here: the root's own validity period, and the extended key usage of every certificate
+//! of the path including the root (each one that has the extension must allow code signing or
+//! any purpose; a certificate without it allows everything, as in Go).
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use der::{Decode as _, Encode as _};
+use pki_types::{CertificateDer, ServerName, TrustAnchor};
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::Certificate;
+
+mod algorithms;
+
+/// At most this many certificates are read from one PEM text (a chain annotation, a CA file).
+pub const MAX_CERTIFICATES: usize = 64;
+
+/// `id-kp-codeSigning` (1.3.6.1.5.5.7.3.3), the OID's content bytes.
+const CODE_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03];
+/// `anyExtendedKeyUsage` (2.5.29.37.0).
+const ANY_PURPOSE: &[u8] = &[0x55, 0x1d, 0x25, 0x00];
+
+const SUBJECT_ALT_NAME: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("2.5.29.17");
+const EXTENDED_KEY_USAGE: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("2.5.29.37");
+/// Fulcio's OIDC issuer, raw bytes (deprecated, still written).
+const FULCIO_ISSUER_V1: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.1");
+/// Fulcio's OIDC issuer, a DER string.
+const FULCIO_ISSUER_V2: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.8");
+
+/// One PEM block as Go's `pem.Decode` returns it.
+struct PemBlock<'t> {
+    label: &'t str,
+    has_headers: bool,
+    der: Vec<u8>,
+}
+
+fn strip_prefix<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    text.strip_prefix(prefix)
+}
+
+/// The line at the start of `text` (without its line ending) and what follows it.
+fn line(text: &str) -> (&str, &str) {
+    match text.find('\n') {
+        Some(at) => (
+            text.get(..at).unwrap_or_default().trim_end_matches('\r'),
+            text.get(at + 1..).unwrap_or_default(),
+        ),
+        None => (text, ""),
+    }
+}
+
+/// Decodes the first PEM block in `text`, as Go's `pem.Decode` does: anything before a line
+/// starting `-----BEGIN ` is skipped, `Key: value` headers are allowed, base64 lines may have
+/// any length. Returns the block and the text after it, or `None` when there is none.
+fn pem_decode(mut text: &str) -> Option<(PemBlock<'_>, &str)> {
+    loop {
+        let start = if text.starts_with("-----BEGIN ") {
+            0
+        } else {
+            text.find("\n-----BEGIN ")? + 1
+        };
+        let (first, after) = line(text.get(start..)?);
+        let label = strip_prefix(first.trim_end(), "-----BEGIN ")?.strip_suffix("-----")?;
+        match pem_body(label, after) {
+            Some(found) => return Some(found),
+            // Go goes on looking after a block that does not end properly.
+            None => text = after,
+        }
+    }
+}
+
+fn pem_body<'t>(label: &'t str, mut rest: &'t str) -> Option<(PemBlock<'t>, &'t str)> {
+    let mut has_headers = false;
+    // Headers: `Key: value` lines before the base64, ended by a blank line.
+    let (first, _) = line(rest);
+    if first.contains(':') {
+        has_headers = true;
+        loop {
+            let (l, after) = line(rest);
+            rest = after;
+            if l.trim().is_empty() {
+                break;
+            }
+            if rest.is_empty() {
+                return None;
+            }
+        }
+    }
+    let end = format!("-----END {label}-----");
+    let mut base64 = String::new();
+    loop {
+        if rest.is_empty() {
+            return None;
+        }
+        let (l, after) = line(rest);
+        rest = after;
+        if let Some(trailer) = l.strip_prefix(end.as_str()) {
+            if !trailer.trim().is_empty() {
+                return None;
+            }
+            break;
+        }
+        base64.extend(l.chars().filter(|c| !c.is_ascii_whitespace()));
+    }
+    let der = <base64ct::Base64 as base64ct::Encoding>::decode_vec(&base64).ok()?;
+    Some((
+        PemBlock {
+            label,
+            has_headers,
+            der,
+        },
+        rest,
+    ))
+}
+
+/// The DER of the one PEM block `text` holds (Go's `pem.Decode`, with nothing after the block):
+/// how containers/image reads a certificate to compare it with what a Rekor entry records.
+///
+/// # Errors
+///
+/// "is not in PEM format" or "has trailing data".
+pub fn single_pem_der(text: &[u8]) -> Result<Vec<u8>, &'static str> {
+    let text = core::str::from_utf8(text).map_err(|_| "is not in PEM format")?;
+    let (block, rest) = pem_decode(text).ok_or("is not in PEM format")?;
+    if !rest.is_empty() {
+        return Err("has trailing data");
+    }
+    Ok(block.der)
+}
+
+/// Every certificate of a PEM text, as sigstore's `UnmarshalCertificatesFromPEM` reads an
+/// annotation: the text is trimmed, then it must be nothing but PEM blocks (of any label) that
+/// each hold a certificate.
+///
+/// # Errors
+///
+/// A message in Go's words when a block does not decode or does not hold a certificate.
+pub fn certificates_from_pem(text: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let text = core::str::from_utf8(text).map_err(|_| String::from("error during PEM decoding"))?;
+    let mut rest = text.trim();
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let Some((block, after)) = pem_decode(rest) else {
+            return Err(String::from("error during PEM decoding"));
+        };
+        if out.len() == MAX_CERTIFICATES {
+            return Err(format!("more than {MAX_CERTIFICATES} certificates"));
+        }
+        Certificate::from_der(&block.der).map_err(|e| format!("x509: {e}"))?;
+        out.push(block.der);
+        rest = after;
+    }
+    Ok(out)
+}
+
+/// The certificates of a CA file, as Go's `CertPool.AppendCertsFromPEM` collects them:
+/// `CERTIFICATE` blocks without headers that parse; anything else is skipped.
+pub fn certificate_pool_from_pem(text: &[u8]) -> Vec<Vec<u8>> {
+    let Ok(mut rest) = core::str::from_utf8(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    while let Some((block, after)) = pem_decode(rest) {
+        rest = after;
+        if block.label == "CERTIFICATE"
+            && !block.has_headers
+            && out.len() < MAX_CERTIFICATES
+            && Certificate::from_der(&block.der).is_ok()
+        {
+            out.push(block.der);
+        }
+    }
+    out
+}
+
+/// What a verified certificate says about its subject.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    /// The certificate's key, a DER SubjectPublicKeyInfo.
+    pub spki_der: Vec<u8>,
+    /// Its e-mail SANs (`rfc822Name`).
+    pub emails: Vec<String>,
+    /// Its URI SANs.
+    pub uris: Vec<String>,
+    /// Its DNS name SANs.
+    pub dns_names: Vec<String>,
+    /// Start of its validity, seconds since the epoch.
+    pub not_before: u64,
+    /// End of its validity, seconds since the epoch.
+    pub not_after: u64,
+    /// The values of the Fulcio issuer extensions (v1 raw, v2 DER string), as found.
+    issuer_v1: Option<Vec<u8>>,
+    issuer_v2: Option<Vec<u8>>,
+}
+
+impl Subject {
+    /// Reads a leaf certificate's subject fields.
+    ///
+    /// # Errors
+    ///
+    /// A message when the certificate does not parse, or has an extension twice (Go refuses
+    /// such certificates when parsing them).
+    pub fn read(der: &[u8]) -> Result<Subject, String> {
+        let cert = Certificate::from_der(der).map_err(|e| format!("x509: {e}"))?;
+        let tbs = &cert.tbs_certificate;
+        let mut subject = Subject {
+            spki_der: tbs
+                .subject_public_key_info
+                .to_der()
+                .map_err(|e| format!("x509: {e}"))?,
+            emails: Vec::new(),
+            uris: Vec::new(),
+            dns_names: Vec::new(),
+            not_before: tbs.validity.not_before.to_unix_duration().as_secs(),
+            not_after: tbs.validity.not_after.to_unix_duration().as_secs(),
+            issuer_v1: None,
+            issuer_v2: None,
+        };
+        let extensions = tbs.extensions.as_deref().unwrap_or_default();
+        for (i, ext) in extensions.iter().enumerate() {
+            if extensions
+                .get(..i)
+                .unwrap_or_default()
+                .iter()
+                .any(|e| e.extn_id == ext.extn_id)
+            {
+                return Err(String::from(
+                    "x509: certificate contains duplicate extensions",
+                ));
+            }
+            let value = ext.extn_value.as_bytes();
+            if ext.extn_id == SUBJECT_ALT_NAME {
+                let names = x509_cert::ext::pkix::SubjectAltName::from_der(value)
+                    .map_err(|e| format!("x509: invalid subject alternative names: {e}"))?;
+                for name in names.0 {
+                    match name {
+                        GeneralName::Rfc822Name(n) => subject.emails.push(n.to_string()),
+                        GeneralName::UniformResourceIdentifier(n) => {
+                            subject.uris.push(n.to_string())
+                        }
+                        GeneralName::DnsName(n) => subject.dns_names.push(n.to_string()),
+                        _ => {}
+                    }
+                }
+            } else if ext.extn_id == FULCIO_ISSUER_V1 {
+                subject.issuer_v1 = Some(value.to_vec());
+            } else if ext.extn_id == FULCIO_ISSUER_V2 {
+                subject.issuer_v2 = Some(value.to_vec());
+            }
+        }
+        Ok(subject)
+    }
+
+    /// The OIDC issuer Fulcio recorded, checked as containers/image checks it: the v1
+    /// extension's raw bytes, or the v2 extension's DER string (nothing after it), and the two
+    /// equal when both are present.
+    ///
+    /// # Errors
+    ///
+    /// A message in containers/image's words.
+    pub fn fulcio_issuer(&self) -> Result<String, String> {
+        let v2 = self.issuer_v2.as_deref().map(der_string).transpose()?;
+        match (&self.issuer_v1, v2) {
+            (Some(v1), Some(v2)) if v1.as_slice() == v2.as_bytes() => Ok(v2),
+            (Some(v1), Some(v2)) => Err(format!(
+                "inconsistent OIDC issuer extension values: v1 {}, v2 {}",
+                crate::error::quoted(&String::from_utf8_lossy(v1)),
+                crate::error::quoted(&v2)
+            )),
+            // Go compares the raw bytes; no issuer in a (UTF-8) policy can equal invalid UTF-8.
+            (Some(v1), None) => String::from_utf8(v1.clone())
+                .map_err(|_| String::from("the OIDC issuer v1 extension is not valid UTF-8")),
+            (None, Some(v2)) => Ok(v2),
+            (None, None) => Err(String::from(
+                "Fulcio certificate is missing the issuer extension",
+            )),
+        }
+    }
+}
+
+/// A DER string as Go's `asn1.Unmarshal` into a `string` takes it (UTF8String, PrintableString,
+/// IA5String), with nothing after it.
+fn der_string(value: &[u8]) -> Result<String, String> {
+    let invalid =
+        |e: &dyn core::fmt::Display| format!("invalid ASN.1 in OIDC issuer v2 extension: {e}");
+    let mut reader = der::SliceReader::new(value).map_err(|e| invalid(&e))?;
+    let any = der::asn1::AnyRef::decode(&mut reader).map_err(|e| invalid(&e))?;
+    if !der::Reader::is_finished(&reader) {
+        return Err(String::from(
+            "invalid ASN.1 in OIDC issuer v2 extension, trailing data",
+        ));
+    }
+    let text = match der::Tagged::tag(&any) {
+        der::Tag::Utf8String => any
+            .decode_as::<der::asn1::Utf8StringRef<'_>>()
+            .map(|s| String::from(s.as_str())),
+        der::Tag::PrintableString => any
+            .decode_as::<der::asn1::PrintableStringRef<'_>>()
+            .map(|s| String::from(s.as_str())),
+        der::Tag::Ia5String => any
+            .decode_as::<der::asn1::Ia5StringRef<'_>>()
+            .map(|s| String::from(s.as_str())),
+        tag => return Err(invalid(&format!("unexpected tag {tag}"))),
+    };
+    text.map_err(|e| invalid(&e))
+}
+
+/// Extended key usage as Go's verifier applies it for code signing, to each certificate of
+/// the path: absent, or listing code signing or any purpose.
+struct CodeSigning;
+
+impl webpki::ExtendedKeyUsageValidator for CodeSigning {
+    fn validate(&self, iter: webpki::KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
+        let mut present = Vec::new();
+        for id in iter {
+            let id = id?;
+            if id == webpki::KeyPurposeId::new(CODE_SIGNING)
+                || id == webpki::KeyPurposeId::new(ANY_PURPOSE)
+            {
+                return Ok(());
+            }
+            present.push(id.to_decoded_oid());
+        }
+        if present.is_empty() {
+            return Ok(());
+        }
+        Err(webpki::Error::RequiredEkuNotFoundContext(
+            webpki::RequiredEkuNotFoundContext {
+                required: webpki::KeyUsage::required(CODE_SIGNING),
+                present,
+            },
+        ))
+    }
+}
+
+/// A trust anchor's own certificate: its validity and extended key usage, which webpki does
+/// not look at and Go does.
+fn check_root(der: &[u8], at: u64) -> Result<(), webpki::Error> {
+    let cert = Certificate::from_der(der).map_err(|_| webpki::Error::BadDer)?;
+    let validity = &cert.tbs_certificate.validity;
+    let not_before = validity.not_before.to_unix_duration().as_secs();
+    let not_after = validity.not_after.to_unix_duration().as_secs();
+    let time = unix(at);
+    if at < not_before {
+        return Err(webpki::Error::CertNotValidYet {
+            time,
+            not_before: unix(not_before),
+        });
+    }
+    if at > not_after {
+        return Err(webpki::Error::CertExpired {
+            time,
+            not_after: unix(not_after),
+        });
+    }
+    for ext in cert
+        .tbs_certificate
+        .extensions
+        .as_deref()
+        .unwrap_or_default()
+    {
+        if ext.extn_id == EXTENDED_KEY_USAGE {
+            let usages =
+                x509_cert::ext::pkix::ExtendedKeyUsage::from_der(ext.extn_value.as_bytes())
+                    .map_err(|_| webpki::Error::BadDer)?;
+            let allowed = usages
+                .0
+                .iter()
+                .any(|oid| oid.as_bytes() == CODE_SIGNING || oid.as_bytes() == ANY_PURPOSE);
+            if !allowed && !usages.0.is_empty() {
+                return Err(webpki::Error::RequiredEkuNotFoundContext(
+                    webpki::RequiredEkuNotFoundContext {
+                        required: webpki::KeyUsage::required(CODE_SIGNING),
+                        present: Vec::new(),
+                    },
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn unix(seconds: u64) -> pki_types::UnixTime {
+    pki_types::UnixTime::since_unix_epoch(core::time::Duration::from_secs(seconds))
+}
+
+/// Roots and intermediates to validate a leaf against.
+#[derive(Clone, Debug, Default)]
+pub struct Pool {
+    /// Trusted roots, DER (Go's `Roots`).
+    pub roots: Vec<Vec<u8>>,
+    /// Certificates that may appear between the leaf and a root (Go's `Intermediates`):
+    /// untrusted ones from the signature, trusted ones from the policy.
+    pub intermediates: Vec<Vec<u8>>,
+}
+
+/// A leaf certificate whose path to a trusted root verified.
+#[derive(Debug)]
+pub struct VerifiedLeaf {
+    der: Vec<u8>,
+}
+
+impl VerifiedLeaf {
+    /// Whether the certificate is valid for `hostname` (Go's `VerifyHostname`: DNS SANs with
+    /// one leading wildcard label, or IP address SANs).
+    ///
+    /// # Errors
+    ///
+    /// A message naming the host name.
+    pub fn check_hostname(&self, hostname: &str) -> Result<(), String> {
+        let der = CertificateDer::from(self.der.as_slice());
+        let cert = webpki::EndEntityCert::try_from(&der).map_err(|e| format!("x509: {e:?}"))?;
+        let host = hostname.trim_start_matches('[').trim_end_matches(']');
+        let name = ServerName::try_from(host).map_err(|_| {
+            format!(
+                "x509: certificate is not valid for {}",
+                crate::error::quoted(hostname)
+            )
+        })?;
+        cert.verify_is_valid_for_subject_name(&name).map_err(|_| {
+            format!(
+                "x509: certificate is not valid for {}",
+                crate::error::quoted(hostname)
+            )
+        })
+    }
+}
+
+/// Validates `leaf` (DER) to one of `pool`'s roots through its intermediates, with every
+/// certificate of the path valid at `at` (seconds since the epoch) and allowing code signing.
+///
+/// # Errors
+///
+/// A message in the words of Go's `x509` package where it has them.
+pub fn verify_code_signing(leaf: &[u8], pool: &Pool, at: u64) -> Result<VerifiedLeaf, String> {
+    let leaf_der = CertificateDer::from(leaf);
+    let end_entity = webpki::EndEntityCert::try_from(&leaf_der)
+        .map_err(|e| format!("x509: {}", describe(&e)))?;
+    let roots: Vec<CertificateDer<'_>> = pool
+        .roots
+        .iter()
+        .map(|r| CertificateDer::from(r.as_slice()))
+        .collect();
+    let anchors: Vec<(TrustAnchor<'_>, &[u8])> = roots
+        .iter()
+        .filter_map(|r| {
+            webpki::anchor_from_trusted_cert(r)
+                .ok()
+                .map(|a| (a, r.as_ref()))
+        })
+        .collect();
+    let trust: Vec<TrustAnchor<'_>> = anchors.iter().map(|(a, _)| a.clone()).collect();
+    let intermediates: Vec<CertificateDer<'_>> = pool
+        .intermediates
+        .iter()
+        .map(|c| CertificateDer::from(c.as_slice()))
+        .collect();
+    let root_checks = |path: &webpki::VerifiedPath<'_>| -> Result<(), webpki::Error> {
+        let anchor = path.anchor();
+        let der = anchors
+            .iter()
+            .find(|(a, _)| {
+                a.subject == anchor.subject
+                    && a.subject_public_key_info == anchor.subject_public_key_info
+            })
+            .map(|(_, der)| *der)
+            .ok_or(webpki::Error::UnknownIssuer)?;
+        check_root(der, at)
+    };
+    end_entity
+        .verify_for_usage(
+            algorithms::ALL,
+            &trust,
+            &intermediates,
+            unix(at),
+            CodeSigning,
+            None,
+            Some(&root_checks),
+        )
+        .map_err(|e| describe(&e))?;
+    Ok(VerifiedLeaf { der: leaf.to_vec() })
+}
+
+/// A path validation failure in the words of Go's `x509` package where it has them (so that
+/// users can search for them), else webpki's name for it.
+fn describe(e: &webpki::Error) -> String {
+    use webpki::Error as E;
+    match e {
+        E::CertExpired { time, not_after } => format!(
+            "x509: certificate has expired or is not yet valid: current time {} is after {}",
+            time.as_secs(),
+            not_after.as_secs()
+        ),
+        E::CertNotValidYet { time, not_before } => format!(
+            "x509: certificate has expired or is not yet valid: current time {} is before {}",
+            time.as_secs(),
+            not_before.as_secs()
+        ),
+        E::UnknownIssuer => String::from("x509: certificate signed by unknown authority"),
+        E::InvalidSignatureForPublicKey => String::from(
+            "x509: certificate signed by unknown authority (the issuer's signature does not verify)",
+        ),
+        E::RequiredEkuNotFoundContext(_) => {
+            String::from("x509: certificate specifies an incompatible key usage")
+        }
+        E::UnsupportedCriticalExtension => String::from("x509: unhandled critical extension"),
+        E::CaUsedAsEndEntity => String::from("x509: a CA certificate is used as the leaf"),
+        E::EndEntityUsedAsCa => String::from("x509: a leaf certificate is used as a CA"),
+        E::PathLenConstraintViolated => String::from("x509: too many intermediates for path length constraint"),
+        E::UnsupportedSignatureAlgorithmContext(_)
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => String::from(
+            "x509: certificate signed by unknown authority (unsupported signature algorithm)",
+        ),
+        other => format!("x509: {other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests;
