@@ -14,11 +14,19 @@ import { env, root, run, say } from './lib/util.mjs';
 import { bootstrap } from './lib/bootstrap.mjs';
 
 /**
- * The modules: name → cargo features. `core` verifies (policy, digests, cosign P-256); `full`
- * adds OpenPGP (rPGP), the other cosign key types (feature `keys`) and the policy tooling;
+ * The modules: name → cargo features. `core` verifies (policy, digests, cosign P-256); `keyless`
+ * adds certificates (`fulcio`, `pki`: X.509 path validation) and the other cosign key types;
+ * `full` adds OpenPGP (rPGP), the other cosign key types (feature `keys`) and the policy tooling
+ * (not certificates yet: a policy with both signedBy and fulcio/pki gets UNSUPPORTED for the
+ * latter);
  * `registries` reads registries.d YAML (loaded only when registries.d documents are given).
  */
-export const MODULES = { core: ['wasm'], full: ['wasm', 'pgp', 'keys', 'tooling'], registries: ['wasm', 'registries'] };
+export const MODULES = {
+  core: ['wasm'],
+  keyless: ['wasm', 'keyless'],
+  full: ['wasm', 'pgp', 'keys', 'tooling'],
+  registries: ['wasm', 'registries'],
+};
 
 // Features the Rust wasm32 target emits by default (rustc 1.82+); wasm-opt must accept them.
 const WASM_FEATURES = [

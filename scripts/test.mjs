@@ -72,12 +72,14 @@ try {
 }
 
 await step('lint', 'cargo fmt --check', 'cargo', ['fmt', '--all', '--check']);
-await step('lint', 'clippy (all features, all targets)', 'cargo', ['clippy', '--all-targets', '--features', 'wasm,pgp,keys,tooling,registries', '--', '-D', 'warnings']);
+await step('lint', 'clippy (all features, all targets)', 'cargo', ['clippy', '--all-targets', '--features', 'wasm,pgp,keys,tooling,registries,keyless', '--', '-D', 'warnings']);
 await step('lint', 'clippy (the core module: no_std + wasm)', 'cargo', ['clippy', '--lib', '--no-default-features', '--features', 'wasm', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
+await step('lint', 'clippy (the keyless module: no_std + wasm + certificates)', 'cargo', ['clippy', '--lib', '--no-default-features', '--features', 'wasm,keyless', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
 await step('lint', 'clippy (no_std core)', 'cargo', ['clippy', '--lib', '--no-default-features', '--', '-D', 'warnings']);
 await step('lint', 'clippy (sigwall-p256, sigwall-rsa)', 'cargo', ['clippy', '-p', 'sigwall-p256', '-p', 'sigwall-rsa', '--all-targets', '--', '-D', 'warnings']);
 await step('lint', 'no_std build for wasm32v1-none', 'cargo', ['build', '--lib', '--no-default-features', '--target', 'wasm32v1-none']);
-await step('rust', 'cargo test (all mechanisms)', 'cargo', ['test', '--features', 'pgp,keys,registries', '--', '--skip', 'wycheproof'], { suite: true });
+await step('lint', 'no_std build for wasm32v1-none, with certificates', 'cargo', ['build', '--lib', '--no-default-features', '--features', 'keyless', '--target', 'wasm32v1-none']);
+await step('rust', 'cargo test (all mechanisms)', 'cargo', ['test', '--features', 'pgp,keys,registries,keyless', '--', '--skip', 'wycheproof'], { suite: true });
 // Wycheproof's signature vectors through every verifier sigwall uses, with their counts printed.
 await step('rust', 'Wycheproof vectors (cosign and OpenPGP key paths)', 'cargo', ['test', '--features', 'pgp,keys,registries', '--lib', 'wycheproof', '--', '--nocapture'], { suite: true });
 await step('rust', 'cargo test (core features only)', 'cargo', ['test'], { suite: true });

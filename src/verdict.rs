@@ -199,6 +199,8 @@ impl SignatureReport {
         write_opt(out, self.key.as_deref());
         out.push_str(",\"identity\":");
         write_opt(out, self.identity.as_deref());
+        // Only the keyless code fills it in; the core module does without the writer.
+        #[cfg(feature = "keyless")]
         if let Some(signer) = &self.signer {
             out.push_str(",\"signer\":{\"identities\":[");
             for (i, id) in signer.identities.iter().enumerate() {

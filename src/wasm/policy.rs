@@ -105,6 +105,26 @@ impl JsPolicy {
             .map_err(|e| to_js(&e.into()))
     }
 
+    /// Whether verifying needs OpenPGP (a `signedBy` requirement), which only the full module
+    /// has.
+    #[wasm_bindgen(js_name = "needsPgp")]
+    pub fn needs_pgp(&self) -> bool {
+        use crate::policy::Requirement;
+        self.inner
+            .all_requirements()
+            .any(|r| matches!(r, Requirement::SignedBy(_)))
+    }
+
+    /// Whether verifying needs certificates (a `sigstoreSigned` requirement with `fulcio` or
+    /// `pki`), which the keyless and full modules have.
+    #[wasm_bindgen(js_name = "needsKeyless")]
+    pub fn needs_keyless(&self) -> bool {
+        use crate::policy::{Requirement, SigstoreTrust};
+        self.inner.all_requirements().any(|r| {
+            matches!(r, Requirement::SigstoreSigned(s) if !matches!(s.trust, SigstoreTrust::Keys(_)))
+        })
+    }
+
     /// Whether verifying needs the full module: a `signedBy` requirement (OpenPGP), or a
     /// `sigstoreSigned` key (or Rekor key) that is not an inline P-256 key. Key files are not
     /// read yet when the module is chosen, so a key given by path counts as needing it.

@@ -67,3 +67,11 @@ mod pgp;
 fn signed_by_follows_containers_image() {
     assert_eq!(pgp::cases(), 32);
 }
+
+#[path = "../../tests/corpus/keyless.rs"]
+mod keyless;
+
+#[wasm_bindgen_test]
+fn keyless_requirements_follow_containers_image() {
+    assert_eq!(keyless::cases(), 48);
+}

@@ -3,7 +3,7 @@
 
 import { FetchError, fromCore, SigwallError, UsageError, VerifyError } from './errors.js';
 import { RegistryClient } from './registry.js';
-import { coreModule, fullModule, registriesModule } from './runtime.js';
+import { coreModule, fullModule, keylessModule, registriesModule } from './runtime.js';
 
 export { SigwallError, VerifyError, UsageError, FetchError } from './errors.js';
 export { RegistryClient, MANIFEST_ACCEPT, endpointHost } from './registry.js';
@@ -689,7 +689,8 @@ function nativeSha256(expected) {
  * A verifier for a policy: the one given (policy.json text, an object, or bytes) or the policy
  * compiled into the package (`npm run build -- --policy FILE`; by default, reject everything).
  * Policies with a `signedBy` requirement, or cosign keys other than inline P-256 keys, load the
- * full module (OpenPGP, the other key types), on first use only.
+ * full module (OpenPGP, the other key types), on first use only; policies with certificates
+ * (`fulcio`, `pki`) and no `signedBy` load the keyless module.
  */
 export async function createVerifier(options = {}) {
   if (options === null || typeof options !== 'object') throw new UsageError('options must be an object');
@@ -720,8 +721,11 @@ export async function createVerifier(options = {}) {
     acceptIndexSignatures: options.acceptIndexSignatures === true,
   };
   const probe = parsePolicy(core, options.policy);
-  if (!probe.needsFull()) return new Verifier(core, probe, rest);
+  const [pgp, keyless, full] = [probe.needsPgp(), probe.needsKeyless(), probe.needsFull()];
+  if (!pgp && !keyless && !full) return new Verifier(core, probe, rest);
   probe.free();
-  const full = await fullModule();
-  return new Verifier(full, parsePolicy(full, options.policy), rest);
+  // OpenPGP is only in the full module; certificates are in the smaller keyless module too
+  // (with every cosign key type).
+  const m = !pgp && keyless ? await keylessModule() : await fullModule();
+  return new Verifier(m, parsePolicy(m, options.policy), rest);
 }

@@ -12,6 +12,11 @@ install(core, {
     await full.default({ module_or_path: new URL('./full_bg.wasm', import.meta.url) });
     return full;
   },
+  async keyless() {
+    const keyless = await import('./keyless.js');
+    await keyless.default({ module_or_path: new URL('./keyless_bg.wasm', import.meta.url) });
+    return keyless;
+  },
   async registries() {
     const registries = await import('./registries.js');
     await registries.default({ module_or_path: new URL('./registries_bg.wasm', import.meta.url) });

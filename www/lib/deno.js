@@ -7,6 +7,7 @@ import { install } from './runtime.js';
 core.initSync({ module: coreWasm });
 install(core, {
   full: async () => (await import('./deno-full.js')).default,
+  keyless: async () => (await import('./deno-keyless.js')).default,
   registries: async () => (await import('./deno-registries.js')).default,
 });
 

@@ -12,6 +12,6 @@ const load = (name) => async () => {
   glue.initSync({ module: await readFile(new URL(`./${name}_bg.wasm`, import.meta.url)) });
   return glue;
 };
-install(core, { full: load('full'), registries: load('registries') });
+install(core, { full: load('full'), keyless: load('keyless'), registries: load('registries') });
 
 export * from './api.js';

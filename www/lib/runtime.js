@@ -45,6 +45,14 @@ export function fullModule() {
   return lazy('full');
 }
 
+/**
+ * The keyless module (core + certificates: `fulcio` and `pki` requirements, and the other cosign
+ * key types), loaded only when a policy needs certificates and not OpenPGP.
+ */
+export function keylessModule() {
+  return lazy('keyless');
+}
+
 /** The registries.d module, loaded only when registries.d documents are given. */
 export function registriesModule() {
   return lazy('registries');

@@ -8,6 +8,7 @@ import { install } from './runtime.js';
 core.initSync({ module: coreWasm });
 install(core, {
   full: async () => (await import('./workerd-full.js')).default,
+  keyless: async () => (await import('./workerd-keyless.js')).default,
   registries: async () => (await import('./workerd-registries.js')).default,
 });
 

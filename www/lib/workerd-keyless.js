@@ -1,0 +1,6 @@
+// Loaded by workerd.js only when a policy needs certificates (fulcio, pki) and not OpenPGP.
+import keylessWasm from './keyless_bg.wasm';
+import * as keyless from './keyless.js';
+
+keyless.initSync({ module: keylessWasm });
+export default keyless;
