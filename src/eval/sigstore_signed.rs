@@ -183,47 +183,48 @@ fn check(
             format!("missing {SIGNATURE_ANNOTATION} annotation"),
         );
     };
-    let (keys, signer): (Vec<&CosignKey>, Option<Signer>) = match (&trust.signers, &trust.rekor) {
-        (Signers::Keys(keys), None) => (keys.iter().collect(), None),
-        (Signers::Keys(keys), Some(rekor_keys)) => {
-            match logged_keys(keys, rekor_keys, candidate, signature) {
-                Ok(keys) => (keys, None),
-                Err((code, message)) => return rejected(candidate, code, message),
-            }
-        }
-        #[cfg(feature = "keyless")]
-        (Signers::Fulcio(fulcio), rekor_keys) => {
-            let rekor_keys = rekor_keys.as_deref().map(Vec::as_slice).unwrap_or_default();
-            match fulcio.signer(rekor_keys, candidate, signature) {
-                Ok(found) => {
-                    return finish(
-                        requirement,
-                        &[&found.key],
-                        candidate,
-                        signature,
-                        ctx,
-                        Some(found.signer),
-                    )
-                }
-                Err((code, message)) => return rejected(candidate, code, message),
-            }
-        }
-        #[cfg(feature = "keyless")]
-        (Signers::Pki(pki), _) => match pki.signer(candidate, ctx.now) {
-            Ok(found) => {
+    #[cfg(feature = "keyless")]
+    {
+        let certified = match (&trust.signers, &trust.rekor) {
+            (Signers::Fulcio(fulcio), rekor_keys) => Some(fulcio.signer(
+                rekor_keys.as_deref().map(Vec::as_slice).unwrap_or_default(),
+                candidate,
+                signature,
+            )),
+            (Signers::Pki(pki), _) => Some(pki.signer(candidate, ctx.now)),
+            (Signers::Keys(_), _) => None,
+        };
+        match certified {
+            Some(Ok(found)) => {
+                let keys = [&found.key];
                 return finish(
                     requirement,
-                    &[&found.key],
+                    &keys,
                     candidate,
                     signature,
                     ctx,
                     Some(found.signer),
-                )
+                );
             }
-            Err((code, message)) => return rejected(candidate, code, message),
-        },
+            Some(Err((code, message))) => return rejected(candidate, code, message),
+            None => {}
+        }
+    }
+    let keys: Vec<&CosignKey> = match (&trust.signers, &trust.rekor) {
+        (Signers::Keys(keys), None) => keys.iter().collect(),
+        (Signers::Keys(keys), Some(rekor_keys)) => {
+            match logged_keys(keys, rekor_keys, candidate, signature) {
+                Ok(keys) => keys,
+                Err((code, message)) => return rejected(candidate, code, message),
+            }
+        }
+        // Handled above.
+        #[cfg(feature = "keyless")]
+        (Signers::Fulcio(_) | Signers::Pki(_), _) => {
+            return rejected(candidate, Code::Internal, String::from("unreachable"))
+        }
     };
-    finish(requirement, &keys, candidate, signature, ctx, signer)
+    finish(requirement, &keys, candidate, signature, ctx, None)
 }
 
 /// The payload signature verified with one of `keys`, then the payload's claims.
