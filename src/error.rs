@@ -94,6 +94,10 @@ codes! {
     /// A signature's certificate verified but names another signer than the policy requires
     /// (OIDC issuer, e-mail, host name).
     CertificateMismatch = "CERTIFICATE_MISMATCH",
+    /// A transparency log entry does not prove that the signature was logged: its inclusion
+    /// proof, checkpoint or promise does not verify with a log of the trusted root, or it
+    /// records another signature, signer or artifact.
+    LogEntryInvalid = "LOG_ENTRY_INVALID",
 }
 
 impl fmt::Display for Code {

@@ -115,7 +115,8 @@ pub enum MessageHash {
 
 #[cfg(feature = "keyless")]
 impl MessageHash {
-    fn digest(self, message: &[u8]) -> Vec<u8> {
+    /// The digest of `message`.
+    pub fn digest(self, message: &[u8]) -> Vec<u8> {
         match self {
             MessageHash::Sha256 => sha2::Sha256::digest(message).to_vec(),
             MessageHash::Sha384 => sha2::Sha384::digest(message).to_vec(),
@@ -226,7 +227,25 @@ impl CosignKey {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), BadSignature> {
-        let digest = hash.digest(message);
+        match &self.key {
+            Key::More(key) if key.signs_messages() => key.verify_message(message, signature),
+            _ => self.verify_digest(hash, &hash.digest(message), signature),
+        }
+    }
+
+    /// Verifies `signature` over a message known only by its `digest`, made with `hash`.
+    /// Ed25519 keys sign messages, not digests: they refuse.
+    ///
+    /// # Errors
+    ///
+    /// [`BadSignature`] for anything but a valid signature by this key.
+    #[cfg(feature = "keyless")]
+    pub fn verify_digest(
+        &self,
+        hash: MessageHash,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<(), BadSignature> {
         match &self.key {
             Key::P256(key) => {
                 let rs = der::ecdsa_signature::<64>(signature).ok_or(BadSignature)?;
@@ -234,11 +253,21 @@ impl CosignKey {
                 let (Ok(r), Ok(s)) = (r.try_into(), s.try_into()) else {
                     return Err(BadSignature);
                 };
-                key.verify_prehash(&digest, r, s)
+                key.verify_prehash(digest, r, s)
                     .then_some(())
                     .ok_or(BadSignature)
             }
-            Key::More(key) => key.verify_with_hash(hash, &digest, message, signature),
+            Key::More(key) => key.verify_digest(hash, digest, signature),
+        }
+    }
+
+    /// The hash Sigstore clients sign artifacts with for this key: SHA-384 for P-384, SHA-512
+    /// for P-521, SHA-256 otherwise (sigstore-go's defaults).
+    #[cfg(feature = "keyless")]
+    pub fn sigstore_hash(&self) -> MessageHash {
+        match &self.key {
+            Key::P256(_) => MessageHash::Sha256,
+            Key::More(key) => key.sigstore_hash(),
         }
     }
 

@@ -34,6 +34,7 @@ const ANY_PURPOSE: &[u8] = &[0x55, 0x1d, 0x25, 0x00];
 
 const SUBJECT_ALT_NAME: der::asn1::ObjectIdentifier =
     der::asn1::ObjectIdentifier::new_unwrap("2.5.29.17");
+const KEY_USAGE: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("2.5.29.15");
 const EXTENDED_KEY_USAGE: der::asn1::ObjectIdentifier =
     der::asn1::ObjectIdentifier::new_unwrap("2.5.29.37");
 /// Fulcio's OIDC issuer, raw bytes (deprecated, still written).
@@ -204,6 +205,11 @@ pub struct Subject {
     pub not_before: u64,
     /// End of its validity, seconds since the epoch.
     pub not_after: u64,
+    /// Whether it has an extended key usage extension that lists code signing (Sigstore's
+    /// certificate profile requires one; Go's verifier and containers/image do not).
+    pub code_signing: bool,
+    /// Whether it has a key usage extension that allows digital signatures.
+    pub digital_signature: bool,
     /// The values of the Fulcio issuer extensions (v1 raw, v2 DER string), as found.
     issuer_v1: Option<Vec<u8>>,
     issuer_v2: Option<Vec<u8>>,
@@ -229,6 +235,8 @@ impl Subject {
             dns_names: Vec::new(),
             not_before: tbs.validity.not_before.to_unix_duration().as_secs(),
             not_after: tbs.validity.not_after.to_unix_duration().as_secs(),
+            code_signing: false,
+            digital_signature: false,
             issuer_v1: None,
             issuer_v2: None,
         };
@@ -258,6 +266,12 @@ impl Subject {
                         _ => {}
                     }
                 }
+            } else if ext.extn_id == EXTENDED_KEY_USAGE {
+                subject.code_signing = x509_cert::ext::pkix::ExtendedKeyUsage::from_der(value)
+                    .is_ok_and(|u| u.0.iter().any(|oid| oid.as_bytes() == CODE_SIGNING));
+            } else if ext.extn_id == KEY_USAGE {
+                subject.digital_signature = x509_cert::ext::pkix::KeyUsage::from_der(value)
+                    .is_ok_and(|u| u.digital_signature());
             } else if ext.extn_id == FULCIO_ISSUER_V1 {
                 subject.issuer_v1 = Some(value.to_vec());
             } else if ext.extn_id == FULCIO_ISSUER_V2 {
@@ -414,9 +428,16 @@ pub struct Pool {
 #[derive(Debug)]
 pub struct VerifiedLeaf {
     der: Vec<u8>,
+    issuer_spki: Vec<u8>,
 }
 
 impl VerifiedLeaf {
+    /// The SubjectPublicKeyInfo (DER) of the certificate that issued the leaf on the verified
+    /// path (what an SCT's issuer key hash is over).
+    pub fn issuer_spki(&self) -> &[u8] {
+        &self.issuer_spki
+    }
+
     /// Whether the certificate is valid for `hostname` (Go's `VerifyHostname`: DNS SANs with
     /// one leading wildcard label, or IP address SANs).
     ///
@@ -483,7 +504,7 @@ pub fn verify_code_signing(leaf: &[u8], pool: &Pool, at: u64) -> Result<Verified
             .ok_or(webpki::Error::UnknownIssuer)?;
         check_root(der, at)
     };
-    end_entity
+    let path = end_entity
         .verify_for_usage(
             algorithms::ALL,
             &trust,
@@ -494,7 +515,10 @@ pub fn verify_code_signing(leaf: &[u8], pool: &Pool, at: u64) -> Result<Verified
             Some(&root_checks),
         )
         .map_err(|e| describe(&e))?;
-    Ok(VerifiedLeaf { der: leaf.to_vec() })
+    Ok(VerifiedLeaf {
+        der: leaf.to_vec(),
+        issuer_spki: path.issuer_spki().as_ref().to_vec(),
+    })
 }
 
 /// A path validation failure in the words of Go's `x509` package where it has them (so that

@@ -104,22 +104,40 @@ impl Key {
         }
     }
 
-    /// Verifies a certificate signature: ECDSA and RSA over `digest` (made with `hash`),
-    /// Ed25519 over `message` itself.
+    /// Whether the key signs messages themselves (Ed25519) rather than their digests.
     #[cfg(feature = "keyless")]
-    pub(super) fn verify_with_hash(
+    pub(super) fn signs_messages(&self) -> bool {
+        matches!(self, Key::Ed25519(_))
+    }
+
+    /// Verifies an Ed25519 signature over `message`; other keys refuse.
+    #[cfg(feature = "keyless")]
+    pub(super) fn verify_message(
         &self,
-        hash: super::MessageHash,
-        digest: &[u8],
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), BadSignature> {
         match self {
-            Key::P384(_) | Key::P521(_) => self.verify_ecdsa_prehash(digest, signature),
             Key::Ed25519(key) => {
                 let signature = ed25519_dalek::Signature::from_slice(signature).map_err(bad)?;
                 ed25519_dalek::Verifier::verify(key, message, &signature).map_err(bad)
             }
+            _ => Err(BadSignature),
+        }
+    }
+
+    /// Verifies an ECDSA or RSA signature over `digest` (made with `hash`); Ed25519 keys, which
+    /// sign messages and not digests, refuse.
+    #[cfg(feature = "keyless")]
+    pub(super) fn verify_digest(
+        &self,
+        hash: super::MessageHash,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<(), BadSignature> {
+        match self {
+            Key::P384(_) | Key::P521(_) => self.verify_ecdsa_prehash(digest, signature),
+            Key::Ed25519(_) => Err(BadSignature),
             Key::Rsa(key) => {
                 let hash = match hash {
                     super::MessageHash::Sha256 => sigwall_rsa::Hash::Sha256,
@@ -130,6 +148,16 @@ impl Key {
                     .then_some(())
                     .ok_or(BadSignature)
             }
+        }
+    }
+
+    /// The hash Sigstore clients sign with for this key (sigstore-go's defaults).
+    #[cfg(feature = "keyless")]
+    pub(super) fn sigstore_hash(&self) -> super::MessageHash {
+        match self {
+            Key::P384(_) => super::MessageHash::Sha384,
+            Key::P521(_) => super::MessageHash::Sha512,
+            _ => super::MessageHash::Sha256,
         }
     }
 

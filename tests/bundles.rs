@@ -1,0 +1,18 @@
+//! Sigstore bundles natively (`cargo test --features keyless`). The same cases run in wasm
+//! (wasm-tests/).
+
+#![cfg(feature = "keyless")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "corpus/bundles.rs"]
+mod corpus;
+
+#[test]
+fn bundles_are_decided_as_sigstore_clients_decide() {
+    assert_eq!(corpus::cases(), 32);
+}
