@@ -65,7 +65,7 @@ async function step(group, name, cmd, cmdArgs, { env, suite = false } = {}) {
 
 try {
   say('checking the toolchain and test dependencies');
-  bootstrap({ debian: [...(only.some((g) => g === 'wasm' || g === 'pkg') ? TEST_PACKAGES : []), ...(only.includes('rust') ? FUZZ_PACKAGES : [])] });
+  bootstrap({ oracles: only.includes('pkg'), debian: [...(only.some((g) => g === 'wasm' || g === 'pkg') ? TEST_PACKAGES : []), ...(only.includes('rust') ? FUZZ_PACKAGES : [])] });
 } catch (e) {
   console.error(`npm test: could not install what the tests need: ${e.message}`);
   process.exit(2);

@@ -88,9 +88,22 @@ export const FUZZ_PACKAGES = [
   { pkg: 'python3', bin: '/usr/bin/python3' },
 ];
 
-export function bootstrap({ debian = [] } = {}) {
+/** sigstore-python, the second Sigstore oracle of the bundle fixtures, and where it is. */
+export const SIGSTORE_PYTHON = { version: '4.5.1', dir: join(root, 'target', 'oracles', 'sigstore-python-4.5.1') };
+
+/** Installs sigstore-python (PyPI) into target/oracles unless it is there: `pip install --target`. */
+export function sigstorePython() {
+  const { version, dir } = SIGSTORE_PYTHON;
+  if (existsSync(join(dir, 'sigstore', '__init__.py'))) return;
+  const python = have('python3') ? 'python3' : 'python';
+  say(`installing sigstore-python ${version} into ${dir} (pip install --target; about a minute): the bundle fixtures' second oracle`);
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', dir, `sigstore==${version}`]);
+}
+
+export function bootstrap({ debian = [], oracles = false } = {}) {
   rustTargets();
   wasmBindgen();
   npmPackages();
   debianPackages(debian);
+  if (oracles) sigstorePython();
 }

@@ -18,7 +18,12 @@ const ISSUER: &str = "https://oidc.example";
 
 /// Every case of fixtures/bundles/cases.json: its bundle, the artifact it is checked against,
 /// and the code of its rejection (None: verified).
-type Case = (&'static str, &'static [u8], &'static [u8], Option<&'static str>);
+type Case = (
+    &'static str,
+    &'static [u8],
+    &'static [u8],
+    Option<&'static str>,
+);
 
 pub(crate) const BUNDLE_CASES: &[Case] = &[
     ("good", fixture!("bundles/good.bundle.json"), ARTIFACT, None),
@@ -138,11 +143,10 @@ pub(crate) fn cases() -> usize {
                 );
                 assert_eq!(verified.trusted_root, root.digest, "{name}");
                 // Known by its digest only, the artifact verifies the same.
-                let digest: [u8; 32] = sha2::Digest::finalize(sha2::Digest::chain_update(
-                    <sha2::Sha256 as sha2::Digest>::new(),
-                    artifact,
-                ))
-                .into();
+                let digest: [u8; 32] = sigwall::Digest::sha256(artifact)
+                    .as_bytes()
+                    .try_into()
+                    .unwrap();
                 assert!(
                     bundle::verify(bundle_json, &root, &Artifact::Sha256(digest), &expected())
                         .is_ok(),

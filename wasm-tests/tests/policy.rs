@@ -75,3 +75,11 @@ mod keyless;
 fn keyless_requirements_follow_containers_image() {
     assert_eq!(keyless::cases(), 48);
 }
+
+#[path = "../../tests/corpus/bundles.rs"]
+mod bundles;
+
+#[wasm_bindgen_test]
+fn bundles_are_decided_as_sigstore_clients_decide() {
+    assert_eq!(bundles::cases(), 32);
+}
