@@ -116,6 +116,37 @@ pub struct Signer {
     pub log: Option<LogEntry>,
 }
 
+#[cfg(feature = "keyless")]
+impl Signer {
+    /// Writes the signer as a JSON object: `{identities, issuer, log: {id, index,
+    /// integratedTime} | null}`.
+    pub(crate) fn write_json(&self, out: &mut String) {
+        out.push_str("{\"identities\":[");
+        for (i, id) in self.identities.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_string(out, id);
+        }
+        out.push_str("],\"issuer\":");
+        write_opt(out, self.issuer.as_deref());
+        out.push_str(",\"log\":");
+        match &self.log {
+            Some(log) => {
+                out.push_str("{\"id\":");
+                write_string(out, &log.log_id);
+                out.push_str(&alloc::format!(
+                    ",\"index\":{},\"integratedTime\":{}}}",
+                    log.log_index,
+                    log.integrated_time
+                ));
+            }
+            None => out.push_str("null"),
+        }
+        out.push('}');
+    }
+}
+
 /// A verified transparency log entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogEntry {
@@ -202,29 +233,8 @@ impl SignatureReport {
         // Only the keyless code fills it in; the core module does without the writer.
         #[cfg(feature = "keyless")]
         if let Some(signer) = &self.signer {
-            out.push_str(",\"signer\":{\"identities\":[");
-            for (i, id) in signer.identities.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, id);
-            }
-            out.push_str("],\"issuer\":");
-            write_opt(out, signer.issuer.as_deref());
-            out.push_str(",\"log\":");
-            match &signer.log {
-                Some(log) => {
-                    out.push_str("{\"id\":");
-                    write_string(out, &log.log_id);
-                    out.push_str(&alloc::format!(
-                        ",\"index\":{},\"integratedTime\":{}}}",
-                        log.log_index,
-                        log.integrated_time
-                    ));
-                }
-                None => out.push_str("null"),
-            }
-            out.push('}');
+            out.push_str(",\"signer\":");
+            signer.write_json(out);
         }
         out.push('}');
     }

@@ -4,12 +4,16 @@
 //! Errors cross the boundary as plain `{ code, message }` objects (see [`error`]); the
 //! JavaScript layer (`www/lib/errors.js`) turns them into `VerifyError` instances.
 
+#[cfg(feature = "keyless")]
+mod bundle;
 mod digest;
 mod error;
 mod policy;
 #[cfg(feature = "registries")]
 mod registries;
 
+#[cfg(feature = "keyless")]
+pub use bundle::JsTrustedRoot;
 pub use digest::{digest, parse_digest, JsDigestVerifier, JsHasher};
 pub use policy::{embedded_policy, JsPolicy, JsSession};
 #[cfg(feature = "registries")]

@@ -39,7 +39,7 @@ mod proto;
 mod sct;
 mod trusted_root;
 
-pub use trusted_root::{Authority, LogKey, TrustedRoot, Window};
+pub use trusted_root::{Authority, LogKey, TrustedRoot, Window, PUBLIC_GOOD};
 
 /// Bundles larger than this are refused unread.
 pub const MAX_BUNDLE_BYTES: usize = 1024 * 1024;

@@ -140,7 +140,23 @@ fn authority(value: &Value, path: &str) -> Result<Authority, Malformed> {
     })
 }
 
+/// The Sigstore public-good instance's trusted root, as its TUF repository
+/// (tuf-repo-cdn.sigstore.dev) served it when it last changed there on 2025-10-21: Fulcio's two
+/// CAs, Rekor v1 and the 2025 Rekor v2 log, the two CT logs and the timestamp authority. Copied
+/// from sigstore-python 4.5.1, which ships it as its offline seed. A caller passes a fresher one
+/// when keys rotate.
+pub const PUBLIC_GOOD: &[u8] = include_bytes!("public-good-trusted-root.json");
+
 impl TrustedRoot {
+    /// The public-good instance's trusted root ([`PUBLIC_GOOD`]).
+    ///
+    /// # Errors
+    ///
+    /// None in practice: the snapshot is checked by the tests.
+    pub fn public_good() -> Result<TrustedRoot, String> {
+        TrustedRoot::parse(PUBLIC_GOOD)
+    }
+
     /// Parses a `trusted_root.json`.
     ///
     /// # Errors

@@ -1,0 +1,116 @@
+//! sigstore-conformance's bundle verification suite (fixtures/sigstore-conformance, copied from
+//! sigstore/sigstore-conformance as data): production and staging bundles made by real Sigstore
+//! clients, each with the decision every conforming client must make. Natively only: the suite
+//! is read from its folders.
+//!
+//! Every `_fail` case must be refused. Every other case must verify, except those that need
+//! what sigwall does not verify yet (RFC 3161 timestamps, Rekor v2 entries, in-toto 0.0.2
+//! entries): those must be refused as `UNSUPPORTED`, never accepted unchecked, and are listed
+//! here so that the list shrinks as support lands.
+
+#![cfg(feature = "keyless")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::fs;
+use std::path::Path;
+
+use sigwall::mechanism::bundle::{self, Artifact, Expected, TrustedRoot};
+use sigwall::mechanism::cosign::CosignKey;
+
+const IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+const ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+/// Cases that should verify and that sigwall refuses as unsupported for now.
+/// Each carries an RFC 3161 timestamp (all Rekor v2 cases do).
+const NOT_YET: &[&str] = &[
+    "bundle-with-sct-with-extensions",
+    "intoto-with-custom-trust-root",
+    "managed-key-happy-path",
+    "rekor2-checkpoint-cosigned",
+    "rekor2-checkpoint-multiple-cosigs",
+    "rekor2-checkpoint-origin-not-first",
+    "rekor2-checkpoint-two-sigs-cosigned",
+    "rekor2-checkpoint-two-sigs-from-origin",
+    "rekor2-dsse-happy-path",
+    "rekor2-happy-path",
+    "rekor2-timestamp-with-embedded-cert",
+    "rekor2-timestamp-with-expired-cert-chain",
+    "rekor2-timestamp-without-embedded-cert",
+    "trust-root-tsa-validity-end-inclusive",
+];
+
+#[test]
+fn sigstore_conformance_bundle_suite() {
+    let suite =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sigstore-conformance/bundle-verify");
+    let public_good = TrustedRoot::public_good().unwrap();
+    let default_artifact = fs::read(suite.join("a.txt")).unwrap();
+    let mut dirs: Vec<_> = fs::read_dir(&suite)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut report = Vec::new();
+    let mut wrong = Vec::new();
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_str().unwrap().to_owned();
+        let read = |f: &str| fs::read(dir.join(f)).ok();
+        let text = |f: &str| read(f).map(|b| String::from_utf8(b).unwrap().trim().to_owned());
+        let own_root = read("trusted_root.json").map(|b| TrustedRoot::parse(&b));
+        let root = match &own_root {
+            None => &public_good,
+            Some(Ok(root)) => root,
+            Some(Err(e)) => {
+                report.push(format!("{name}: trusted root refused: {e}"));
+                if !name.ends_with("_fail") {
+                    wrong.push(name);
+                }
+                continue;
+            }
+        };
+        let artifact = read("artifact").unwrap_or_else(|| default_artifact.clone());
+        let expected = match read("key.pub").map(|pem| CosignKey::from_pem(&pem)) {
+            Some(Ok(key)) => Expected::Key(key),
+            Some(Err(e)) => {
+                report.push(format!("{name}: key refused: {e}"));
+                if !name.ends_with("_fail") {
+                    wrong.push(name);
+                }
+                continue;
+            }
+            None => Expected::Certificate {
+                identity: text("identity").unwrap_or_else(|| IDENTITY.into()),
+                issuer: text("issuer").unwrap_or_else(|| ISSUER.into()),
+            },
+        };
+        let bundle_json = read("bundle.sigstore.json").unwrap();
+        let got = bundle::verify(&bundle_json, root, &Artifact::Bytes(&artifact), &expected);
+        let line = match &got {
+            Ok(v) => format!("{name}: verified ({:?})", v.signer.identities),
+            Err((code, message)) => format!("{name}: {code}: {message}"),
+        };
+        report.push(line);
+        let ok = match (
+            &got,
+            name.ends_with("_fail"),
+            NOT_YET.contains(&name.as_str()),
+        ) {
+            (Ok(_), false, false) => true,
+            (Err(_), true, _) => true,
+            (Err((code, _)), false, true) => code.as_str() == "UNSUPPORTED",
+            _ => false,
+        };
+        if !ok {
+            wrong.push(name);
+        }
+    }
+    println!("{}", report.join("\n"));
+    assert!(dirs.len() >= 70, "the suite has {} cases", dirs.len());
+    assert!(wrong.is_empty(), "decided wrongly: {wrong:?}");
+}
