@@ -4,8 +4,7 @@
 //! is read from its folders.
 //!
 //! Every `_fail` case must be refused. Every other case must verify, except those that need
-//! what sigwall does not verify yet (RFC 3161 timestamps, Rekor v2 entries, in-toto 0.0.2
-//! entries): those must be refused as `UNSUPPORTED`, never accepted unchecked, and are listed
+//! what sigwall does not verify yet (RFC 3161 timestamps, Rekor v2 entries): those must be refused as `UNSUPPORTED`, never accepted unchecked, and are listed
 //! here so that the list shrinks as support lands.
 
 #![cfg(feature = "keyless")]
@@ -113,4 +112,53 @@ fn sigstore_conformance_bundle_suite() {
     println!("{}", report.join("\n"));
     assert!(dirs.len() >= 70, "the suite has {} cases", dirs.len());
     assert!(wrong.is_empty(), "decided wrongly: {wrong:?}");
+}
+
+/// sigstore-js's 2022 production bundles (fixtures/sigstore-js): Fulcio's first CA and the first
+/// CT log, whose windows in the trusted root have ended, still vouch for a signature logged then.
+#[test]
+fn sigstore_js_2022_bundles_verify_with_the_public_good_root() {
+    let root = TrustedRoot::public_good().unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sigstore-js");
+    let signer = || Expected::Certificate {
+        identity: "brian@dehamer.com".into(),
+        issuer: "https://github.com/login/oauth".into(),
+    };
+    for version in ["v0.1", "v0.2", "v0.3"] {
+        let bundle_json = fs::read(dir.join(format!("{version}-message.sigstore.json"))).unwrap();
+        let verified = bundle::verify(
+            &bundle_json,
+            &root,
+            &Artifact::Bytes(b"hello, world!"),
+            &signer(),
+        )
+        .unwrap_or_else(|e| panic!("{version}: {e:?}"));
+        let log = verified.signer.log.unwrap();
+        assert_eq!(
+            (log.log_index, log.integrated_time),
+            (6_757_503, 1_667_957_590),
+            "{version}"
+        );
+        assert!(log.log_id.starts_with("c0d23d6a"), "{version}");
+        let err = bundle::verify(
+            &bundle_json,
+            &root,
+            &Artifact::Bytes(b"hello, world?"),
+            &signer(),
+        )
+        .unwrap_err();
+        assert_eq!(err.0.as_str(), "DIGEST_MISMATCH", "{version}");
+        let other = Expected::Certificate {
+            identity: "brian@dehamer.com".into(),
+            issuer: "https://accounts.google.com".into(),
+        };
+        let err = bundle::verify(
+            &bundle_json,
+            &root,
+            &Artifact::Bytes(b"hello, world!"),
+            &other,
+        )
+        .unwrap_err();
+        assert_eq!(err.0.as_str(), "CERTIFICATE_MISMATCH", "{version}");
+    }
 }

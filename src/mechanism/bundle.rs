@@ -19,8 +19,9 @@
 //! 7. the signature verifies over the artifact (or over DSSE's PAE), and a DSSE statement
 //!    names the artifact's SHA-256 among its subjects.
 //!
-//! RFC 3161 timestamps and Rekor v2 entries are not verified yet: a bundle with either is
-//! refused as unsupported, never accepted unchecked.
+//! Log entry kinds: `hashedrekord` and `dsse` 0.0.1, `intoto` 0.0.2 (npm provenance). RFC 3161
+//! timestamps and Rekor v2 entries (0.0.2 of the first two) are not verified yet: a bundle with
+//! either is refused as unsupported, never accepted unchecked.
 
 use alloc::format;
 use alloc::string::String;
@@ -336,7 +337,7 @@ fn check_entry(
     })?;
     if !matches!(
         (entry.kind.as_str(), entry.version.as_str()),
-        ("hashedrekord" | "dsse", "0.0.1")
+        ("hashedrekord" | "dsse", "0.0.1") | ("intoto", "0.0.2")
     ) {
         return Err((
             Code::Unsupported,
@@ -508,6 +509,29 @@ fn body_matches(
                     .and_then(pem_der)
                     .as_deref()
                     == Some(signer_der)
+        }
+        (
+            Content::Dsse {
+                payload, signature, ..
+            },
+            "intoto",
+        ) => {
+            // intoto 0.0.2 keeps the envelope with each signature base64-encoded once more.
+            let content = member(spec, "content");
+            let Some(Value::Array(signatures)) =
+                member(content, "envelope").and_then(|e| e.get("signatures"))
+            else {
+                return false;
+            };
+            let [Value::Object(recorded)] = signatures.as_slice() else {
+                return false;
+            };
+            let recorded = text(Some(recorded), "sig")
+                .and_then(proto::decode_base64)
+                .and_then(|inner| String::from_utf8(inner).ok())
+                .and_then(|inner| proto::decode_base64(&inner));
+            recorded.as_ref() == Some(signature)
+                && hash_is(member(content, "payloadHash"), &Sha256::digest(payload))
         }
         _ => false,
     }

@@ -18,14 +18,16 @@ pub struct JsTrustedRoot {
 
 #[wasm_bindgen(js_class = "TrustedRoot")]
 impl JsTrustedRoot {
-    /// Parses a `trusted_root.json`.
+    /// Parses a `trusted_root.json`; without one, the public-good instance's snapshot.
     ///
     /// # Errors
     ///
     /// `{ code: "KEY_INVALID", message }` when it is malformed.
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: &[u8]) -> Result<JsTrustedRoot, JsValue> {
-        bundle::TrustedRoot::parse(bytes)
+    pub fn new(bytes: Option<Vec<u8>>) -> Result<JsTrustedRoot, JsValue> {
+        bytes
+            .as_deref()
+            .map_or_else(bundle::TrustedRoot::public_good, bundle::TrustedRoot::parse)
             .map(|root| JsTrustedRoot { root })
             .map_err(|e| error_object(Code::KeyInvalid.as_str(), &e))
     }

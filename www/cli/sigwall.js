@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { checkPolicy, createVerifier, digest, embedPolicy, FetchError, SigwallError } from 'sigwall';
+import { checkPolicy, createBundleVerifier, createVerifier, digest, embedPolicy, FetchError, SigwallError } from 'sigwall';
 import { capnpText, writeGateConfig } from '../worker/config.js';
 
 /** Usage, by command (`sigwall COMMAND --help` prints its own). */
@@ -38,6 +38,14 @@ const USAGES = {
 `,
   digest: `  sigwall digest [--algorithm sha256|sha512] FILE...   print the OCI digest of each file
   sigwall digest --check DIGEST [--size N] FILE        exit 0 if FILE has that digest (and size), 1 if not
+`,
+  sigstore: `  sigwall sigstore verify-bundle [--staging] [--trusted-root FILE] [--json] --bundle FILE
+                 (--certificate-identity SAN --certificate-oidc-issuer URL | --key FILE)
+                 FILE_OR_DIGEST
+                                        verify a Sigstore bundle for a file (or sha256:<hex>),
+                                        offline, with the public-good trusted root (or staging's,
+                                        or FILE); sigstore-conformance's client protocol; exit 0
+                                        verified, 1 refused, 2 could not evaluate
 `,
   '--version': `  sigwall --version
 `,
@@ -576,6 +584,53 @@ async function cmdGate(argv) {
   return new Promise((resolve) => workerd.on('exit', (code, signal) => resolve(signal ? 0 : code ?? 2)));
 }
 
+/** The staging instance's trusted root, shipped beside the CLI (sigstore-python 4.5.1's seed). */
+const STAGING_ROOT = new URL('./staging-trusted-root.json', import.meta.url);
+
+async function cmdSigstore(argv) {
+  const [sub, ...args] = argv;
+  if (sub !== 'verify-bundle') throw new Usage('sigstore takes one command: verify-bundle');
+  const { opts, rest } = parseArgs(args, {
+    staging: 'flag', bundle: 'value', 'certificate-identity': 'value', 'certificate-oidc-issuer': 'value',
+    key: 'value', 'trusted-root': 'value', json: 'flag',
+  });
+  if (rest.length !== 1) throw new Usage('verify-bundle needs one FILE_OR_DIGEST');
+  if (!opts.bundle) throw new Usage('verify-bundle needs --bundle FILE');
+  const byKey = opts.key !== undefined;
+  const byIdentity = opts['certificate-identity'] !== undefined || opts['certificate-oidc-issuer'] !== undefined;
+  if (byKey === byIdentity || (byIdentity && !(opts['certificate-identity'] && opts['certificate-oidc-issuer']))) {
+    throw new Usage('give --certificate-identity and --certificate-oidc-issuer, or --key');
+  }
+  if (opts.staging && opts['trusted-root']) throw new Usage('--staging and --trusted-root exclude each other');
+  const read = (file, what) => {
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new Usage(`cannot read ${what} ${file}: ${e.message}`);
+    }
+  };
+  const rootFile = opts['trusted-root'] ?? (opts.staging ? fileURLToPath(STAGING_ROOT) : undefined);
+  const verifier = await createBundleVerifier(rootFile ? { trustedRoot: read(rootFile, 'trusted root') } : {});
+  // As the protocol says: a sha256: digest of the right length that is not a file on disk is a
+  // digest; anything else is a path.
+  const input = rest[0];
+  const artifact = /^sha256:[0-9a-f]{64}$/.test(input) && !existsSync(input) ? { digest: input } : read(input, 'artifact');
+  const expected = byKey
+    ? { key: read(opts.key, 'key') }
+    : { identity: opts['certificate-identity'], issuer: opts['certificate-oidc-issuer'] };
+  const result = verifier.verify(read(opts.bundle, 'bundle'), artifact, expected);
+  if (opts.json) {
+    console.log(JSON.stringify(result, null, 2));
+  } else if (result.verified) {
+    const who = result.signer.identities.length ? result.signer.identities.join(', ') : 'the key';
+    const log = result.signer.log ? `, logged at ${new Date(result.signer.log.integratedTime * 1000).toISOString()} (index ${result.signer.log.index})` : '';
+    console.log(`verified: signed by ${who}${result.signer.issuer ? ` (${result.signer.issuer})` : ''}${log}; trusted root ${result.trustedRoot}`);
+  } else {
+    console.error(`not verified: ${result.code}: ${result.message}`);
+  }
+  return result.verified ? 0 : 1;
+}
+
 async function main(argv) {
   const [command, ...rest] = argv;
   const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
@@ -588,6 +643,7 @@ async function main(argv) {
     case 'policy': return cmdPolicy(rest);
     case 'gate': return cmdGate(rest);
     case 'digest': return cmdDigest(rest);
+    case 'sigstore': return cmdSigstore(rest);
     case '--version': case 'version': {
       const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
       console.log(`sigwall ${version}`);

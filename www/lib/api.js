@@ -40,6 +40,66 @@ function feed(target, bytes) {
   }
 }
 
+function jsonBytes(value, what) {
+  if (typeof value === 'string') return new TextEncoder().encode(value);
+  if (value instanceof Uint8Array || value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return bytesOf(value, what);
+  if (value !== null && typeof value === 'object') return new TextEncoder().encode(JSON.stringify(value));
+  throw new UsageError(`${what} must be JSON text, an object, or bytes`);
+}
+
+/** An artifact as bytes, or `{ digest: "sha256:<hex>" }` when only its digest is known. */
+function artifactOf(artifact) {
+  if (artifact !== null && typeof artifact === 'object' && typeof artifact.digest === 'string') {
+    const m = /^sha256:([0-9a-f]{64})$/.exec(artifact.digest);
+    if (!m) throw new UsageError('an artifact digest must be "sha256:" and 64 lowercase hex digits');
+    return [undefined, Uint8Array.from(m[1].match(/../g), (h) => parseInt(h, 16))];
+  }
+  if (typeof artifact === 'string') return [new TextEncoder().encode(artifact), undefined];
+  return [bytesOf(artifact, 'artifact'), undefined];
+}
+
+/**
+ * Verifies Sigstore bundles (v0.1–v0.3: cosign sign-blob, npm provenance, PyPI attestations,
+ * cosign v3 image signatures) with one trusted root, parsed once. Loads the keyless module.
+ * @param {{ trustedRoot?: string|object|Uint8Array }} [options] a `trusted_root.json`; default:
+ *   the Sigstore public-good instance's, as shipped (see README, "Trusted root")
+ */
+export async function createBundleVerifier(options = {}) {
+  if (options === null || typeof options !== 'object') throw new UsageError('options must be an object');
+  const m = await keylessModule();
+  const root = call(() => new m.TrustedRoot(options.trustedRoot === undefined ? undefined : jsonBytes(options.trustedRoot, 'trustedRoot')));
+  return {
+    /** `sha256:<hex>` of the trusted root's bytes. */
+    trustedRoot: root.digest,
+    /**
+     * @param bundle the bundle (JSON text, object or bytes)
+     * @param artifact its bytes, or `{ digest: "sha256:<hex>" }`; for a DSSE bundle, what its
+     *   in-toto statement must name as a subject
+     * @param {{ identity: string, issuer: string } | { key: string|Uint8Array }} expected who
+     *   must have signed: a certificate SAN (exact) and OIDC issuer, or a PEM public key
+     */
+    verify(bundle, artifact, expected = {}) {
+      if (expected === null || typeof expected !== 'object') throw new UsageError('expected must be { identity, issuer } or { key }');
+      const [bytes, sha256] = artifactOf(artifact);
+      const key = expected.key === undefined ? undefined : jsonBytes(expected.key, 'key');
+      for (const name of ['identity', 'issuer']) {
+        if (expected[name] !== undefined && typeof expected[name] !== 'string') throw new UsageError(`${name} must be a string`);
+      }
+      const out = call(() => root.verifyBundle(jsonBytes(bundle, 'bundle'), bytes, sha256, expected.identity, expected.issuer, key));
+      return JSON.parse(out);
+    },
+  };
+}
+
+/**
+ * Verifies one Sigstore bundle: `createBundleVerifier(options).verify(bundle, artifact, options)`.
+ * @returns {Promise<{ verified: true, signer, predicateType, trustedRoot } | { verified: false, code, message }>}
+ */
+export async function verifyBundle(bundle, artifact, options = {}) {
+  const verifier = await createBundleVerifier(options);
+  return verifier.verify(bundle, artifact, options);
+}
+
 /**
  * The OCI digest (`sha256:<hex>`) of `bytes`.
  * @param {Uint8Array|ArrayBuffer|ArrayBufferView} bytes

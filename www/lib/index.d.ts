@@ -28,7 +28,8 @@ export type ErrorCode =
   | 'KEY_EXPIRED'
   | 'SIGNATURE_EXPIRED'
   | 'CERTIFICATE_INVALID'
-  | 'CERTIFICATE_MISMATCH';
+  | 'CERTIFICATE_MISMATCH'
+  | 'LOG_ENTRY_INVALID';
 
 /** Base class of every error sigwall throws. */
 export class SigwallError extends Error {
@@ -381,3 +382,45 @@ export interface Verifier {
  * @throws {VerifyError} `POLICY_INVALID`.
  */
 export function createVerifier(options?: VerifierOptions): Promise<Verifier>;
+
+/** JSON text, the parsed object, or its bytes. */
+export type JsonInput = string | object | Uint8Array;
+
+/** Who must have signed a bundle: a certificate SAN (exact) and OIDC issuer, or a public key. */
+export type BundleSigner = { identity: string; issuer: string } | { key: string | Uint8Array };
+
+/** A bundle's verdict. */
+export type BundleResult =
+  | {
+      verified: true;
+      /** The certificate's identities (e-mail, URI, DNS SANs) and issuer, and the log entry. */
+      signer: Signer;
+      /** The in-toto predicate type of a DSSE bundle, else null. */
+      predicateType: string | null;
+      /** `sha256:<hex>` of the trusted root that decided. */
+      trustedRoot: string;
+    }
+  | { verified: false; code: ErrorCode; message: string };
+
+export interface BundleVerifier {
+  /** `sha256:<hex>` of the trusted root's bytes. */
+  readonly trustedRoot: string;
+  /**
+   * Verifies a Sigstore bundle (v0.1–v0.3) for an artifact (its bytes, or `{ digest }`; for a
+   * DSSE bundle, the subject its in-toto statement must name).
+   */
+  verify(bundle: JsonInput, artifact: Uint8Array | ArrayBuffer | string | { digest: string }, expected: BundleSigner): BundleResult;
+}
+
+/**
+ * A bundle verifier with one trusted root, parsed once (keyless module). Without
+ * `trustedRoot`, the Sigstore public-good instance's root as shipped.
+ */
+export function createBundleVerifier(options?: { trustedRoot?: JsonInput }): Promise<BundleVerifier>;
+
+/** `createBundleVerifier(options)` then `verify(bundle, artifact, options)`. */
+export function verifyBundle(
+  bundle: JsonInput,
+  artifact: Uint8Array | ArrayBuffer | string | { digest: string },
+  options: BundleSigner & { trustedRoot?: JsonInput },
+): Promise<BundleResult>;

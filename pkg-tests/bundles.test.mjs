@@ -1,0 +1,114 @@
+// Sigstore bundles through the package: `createBundleVerifier`/`verifyBundle` and
+// `sigwall sigstore verify-bundle` (sigstore-conformance's client protocol), on the private
+// instance of fixtures/bundles (both oracles agree with its decisions: bundle-oracles.test.mjs)
+// and on sigstore-conformance's production bundles with the shipped public-good root.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { consumer, repo } from './helpers.mjs';
+
+let dir;
+let sigwall;
+const fx = (...p) => readFileSync(join(repo, 'fixtures', ...p));
+const cases = JSON.parse(fx('bundles', 'cases.json'));
+const conformance = join(repo, 'fixtures', 'sigstore-conformance', 'bundle-verify');
+const BEACON = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
+const ACTIONS = 'https://token.actions.githubusercontent.com';
+
+before(async () => {
+  dir = consumer('bundles');
+  sigwall = await import(join(dir, 'node_modules', 'sigwall', 'pkg', 'node.js'));
+});
+
+const cli = (...args) => spawnSync(join(dir, 'node_modules', '.bin', 'sigwall'), ['sigstore', 'verify-bundle', ...args], { encoding: 'utf8' });
+
+test('every private-instance case is decided as both oracles decide it, with the signer reported', async () => {
+  const verifier = await sigwall.createBundleVerifier({ trustedRoot: fx('bundles', 'trusted_root.json') });
+  assert.equal(verifier.trustedRoot, `sha256:${createHash('sha256').update(fx('bundles', 'trusted_root.json')).digest('hex')}`);
+  for (const [name, c] of Object.entries(cases.cases)) {
+    const r = verifier.verify(fx('bundles', `${name}.bundle.json`), fx('bundles', c.artifact), { identity: cases.identity, issuer: cases.issuer });
+    assert.equal(r.verified, c.allowed, `${name}: ${r.message}`);
+    if (r.verified) {
+      assert.deepEqual(r.signer.identities, [cases.identity]);
+      assert.equal(r.signer.issuer, cases.issuer);
+      assert.equal(r.signer.log.integratedTime, 1748779200);
+      assert.equal(r.predicateType, name.includes('dsse') ? 'https://sigstore.dev/cosign/sign/v1' : null);
+    } else {
+      assert.match(r.code, /^[A-Z_]+$/);
+    }
+  }
+});
+
+test('the bundle, root and artifact may be given as text, objects and digests', async () => {
+  const bundle = JSON.parse(fx('bundles', 'good.bundle.json'));
+  const digest = `sha256:${createHash('sha256').update(fx('bundles', 'artifact.txt')).digest('hex')}`;
+  const options = { trustedRoot: fx('bundles', 'trusted_root.json').toString(), identity: cases.identity, issuer: cases.issuer };
+  assert.equal((await sigwall.verifyBundle(bundle, { digest }, options)).verified, true);
+  assert.equal((await sigwall.verifyBundle(JSON.stringify(bundle), fx('bundles', 'artifact.txt').toString(), options)).verified, true);
+  const other = await sigwall.verifyBundle(bundle, { digest: `sha256:${'0'.repeat(64)}` }, options);
+  assert.deepEqual([other.verified, other.code], [false, 'DIGEST_MISMATCH']);
+  // The public-good root does not know the private instance's logs.
+  const publicGood = await sigwall.verifyBundle(bundle, fx('bundles', 'artifact.txt'), { identity: cases.identity, issuer: cases.issuer });
+  assert.deepEqual([publicGood.verified, publicGood.code], [false, 'LOG_ENTRY_INVALID']);
+  await assert.rejects(sigwall.verifyBundle(bundle, { digest: 'sha256:zz' }, options), { code: 'API_MISUSE' });
+  await assert.rejects(sigwall.verifyBundle(bundle, fx('bundles', 'artifact.txt'), { trustedRoot: options.trustedRoot }), { code: 'API_MISUSE' });
+  await assert.rejects(sigwall.createBundleVerifier({ trustedRoot: '{"mediaType":"x"}' }), { code: 'KEY_INVALID' });
+});
+
+test('sigwall sigstore verify-bundle verifies production bundles offline with the shipped public-good root', () => {
+  for (const name of ['happy-path-v0.1', 'happy-path-v0.2', 'happy-path-v0.3', 'happy-path-v0.3-new-mediaType', 'happy-path-intoto-in-dsse-v3']) {
+    const c = join(conformance, name);
+    const artifact = existsSync(join(c, 'artifact')) ? join(c, 'artifact') : join(conformance, 'a.txt');
+    const ok = cli('--bundle', join(c, 'bundle.sigstore.json'), '--certificate-identity', BEACON, '--certificate-oidc-issuer', ACTIONS, artifact);
+    assert.equal(ok.status, 0, `${name}: ${ok.stderr}`);
+    assert.match(ok.stdout, /^verified: signed by https:\/\/github\.com\/sigstore-conformance\//);
+    // Another identity, another issuer: refused.
+    const who = cli('--bundle', join(c, 'bundle.sigstore.json'), '--certificate-identity', 'https://github.com/evil/repo/.github/workflows/x.yml@refs/heads/main', '--certificate-oidc-issuer', ACTIONS, artifact);
+    assert.equal(who.status, 1, name);
+    assert.match(who.stderr, /CERTIFICATE_MISMATCH/);
+    const issuer = cli('--bundle', join(c, 'bundle.sigstore.json'), '--certificate-identity', BEACON, '--certificate-oidc-issuer', 'https://accounts.google.com', artifact);
+    assert.equal(issuer.status, 1, name);
+  }
+  // By digest, as the protocol allows.
+  const c = join(conformance, 'happy-path-v0.3');
+  const digest = `sha256:${createHash('sha256').update(readFileSync(join(conformance, 'a.txt'))).digest('hex')}`;
+  const json = cli('--json', '--bundle', join(c, 'bundle.sigstore.json'), '--certificate-identity', BEACON, '--certificate-oidc-issuer', ACTIONS, digest);
+  assert.equal(json.status, 0, json.stderr);
+  const result = JSON.parse(json.stdout);
+  assert.equal(result.verified, true);
+  assert.equal(result.signer.issuer, ACTIONS);
+  assert.ok(result.signer.log.integratedTime > 1.6e9);
+});
+
+test('sigwall sigstore verify-bundle: a key bundle with its own trusted root, and every _fail case of the suite refused', () => {
+  const m = join(conformance, 'managed-key-and-trusted-root');
+  const key = cli('--bundle', join(m, 'bundle.sigstore.json'), '--key', join(m, 'key.pub'), '--trusted-root', join(m, 'trusted_root.json'), join(conformance, 'a.txt'));
+  assert.equal(key.status, 0, key.stderr);
+  let refused = 0;
+  for (const name of readdirSync(conformance).filter((n) => n.endsWith('_fail'))) {
+    const c = join(conformance, name);
+    const file = (f, fallback) => (existsSync(join(c, f)) ? join(c, f) : fallback);
+    const args = ['--bundle', join(c, 'bundle.sigstore.json')];
+    if (existsSync(join(c, 'trusted_root.json'))) args.push('--trusted-root', join(c, 'trusted_root.json'));
+    if (existsSync(join(c, 'key.pub'))) args.push('--key', join(c, 'key.pub'));
+    else {
+      const text = (f, d) => (existsSync(join(c, f)) ? readFileSync(join(c, f), 'utf8').trim() : d);
+      args.push('--certificate-identity', text('identity', BEACON), '--certificate-oidc-issuer', text('issuer', ACTIONS));
+    }
+    const r = cli(...args, file('artifact', join(conformance, 'a.txt')));
+    assert.notEqual(r.status, 0, `${name} was accepted`);
+    refused++;
+  }
+  assert.ok(refused >= 40, `${refused} _fail cases`);
+});
+
+test('verify-bundle usage errors exit 2', () => {
+  const bundle = join(repo, 'fixtures', 'bundles', 'good.bundle.json');
+  assert.equal(cli('--bundle', bundle, join(repo, 'fixtures', 'bundles', 'artifact.txt')).status, 2);
+  assert.equal(cli('--bundle', bundle, '--key', 'k.pub', '--certificate-identity', 'x', '--certificate-oidc-issuer', 'y', 'f').status, 2);
+  assert.equal(cli('--bundle', '/nonexistent', '--key', 'k.pub', 'f').status, 2);
+  assert.equal(cli('--staging', '--trusted-root', 'x', '--bundle', bundle, '--key', 'k', 'f').status, 2);
+});
