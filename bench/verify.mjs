@@ -2,6 +2,10 @@
 // payload, identity) against the bare signature check of the best peers, in one process.
 //   cosign P-256   vs WebCrypto ECDSA P-256 (key imported per verification, and cached)
 //   PGP RSA-3072, RSA-4096, Ed25519   vs openpgp.js 6 (key read once, message per verification)
+//   Sigstore bundle (a public-good keyless v0.3 bundle from sigstore-conformance: certificate
+//   chain at the SET's time, SCT, inclusion proof, checkpoint, SET, signature)   vs
+//   @sigstore/verify 4 (node:crypto underneath), each with the public-good trusted root
+//   prepared once
 // Warm: median of many verifications after warm-up, interleaved rounds. Cold: the first
 // verification in a fresh process, including sigwall's lazy load of its OpenPGP module and
 // openpgp.js reading its key.
@@ -13,6 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { webcrypto } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import * as sigwall from 'sigwall';
+import { Verifier as SigstoreVerifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
+import { bundleFromJSON } from '@sigstore/bundle';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
 
 const fx = (p) => readFileSync(new URL(`../fixtures/${p}`, import.meta.url));
 const b64 = (b) => Buffer.from(b).toString('base64');
@@ -54,8 +61,36 @@ function pgpCase(key) {
 
 const PGP_KEYS = { 'RSA-3072': 'rsa3072', 'RSA-4096': 'rsa4096', Ed25519: 'ed25519' };
 
+const BUNDLE = 'Sigstore bundle';
+
+/** The bundle case: sigstore-conformance's happy-path-v0.3, the shipped public-good root. */
+function bundleCase() {
+  const dir = 'sigstore-conformance/bundle-verify';
+  return {
+    bundle: JSON.parse(fx(`${dir}/happy-path-v0.3/bundle.sigstore.json`)),
+    artifact: fx(`${dir}/a.txt`),
+    root: JSON.parse(readFileSync(new URL('../src/mechanism/bundle/public-good-trusted-root.json', import.meta.url))),
+    identity: 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main',
+    issuer: 'https://token.actions.githubusercontent.com',
+  };
+}
+
 /** Each contender: `setup` (untimed) returns an async `verify` that must resolve true. */
 function contenders(name) {
+  if (name === BUNDLE) {
+    const c = bundleCase();
+    return {
+      sigwall: async () => {
+        const v = await sigwall.createBundleVerifier({ trustedRoot: c.root });
+        return () => v.verify(c.bundle, c.artifact, { identity: c.identity, issuer: c.issuer }).verified;
+      },
+      '@sigstore/verify': async () => {
+        const v = new SigstoreVerifier(toTrustMaterial(TrustedRoot.fromJSON(c.root)));
+        const policy = { subjectAlternativeName: c.identity, extensions: { issuer: c.issuer } };
+        return () => { v.verify(toSignedEntity(bundleFromJSON(c.bundle), c.artifact), policy); return true; };
+      },
+    };
+  }
   if (name === 'P-256') {
     const c = cosignCase();
     const alg = { name: 'ECDSA', namedCurve: 'P-256' };
@@ -106,7 +141,7 @@ async function cold(caseName, contender) {
 }
 
 export async function main({ rounds = 5, perRound = 40 } = {}) {
-  const cases = ['P-256', ...Object.keys(PGP_KEYS)];
+  const cases = ['P-256', ...Object.keys(PGP_KEYS), BUNDLE];
   console.log('\nSignature verification latency, ms (lower is better); ratio = sigwall / peer');
   for (const name of cases) {
     const setups = contenders(name);
