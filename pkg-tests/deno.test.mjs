@@ -40,6 +40,51 @@ Deno.test('resolves the deno entry', () => {
   assert.ok(Number(m[2]) > 80, `only ${m[2]} Deno tests ran`);
 });
 
+test('Deno verifies Sigstore bundles (keyless module, shipped public-good root), without permissions', () => {
+  const fx = (...p) => readFileSync(join(repo, 'fixtures', ...p), 'utf8');
+  const cases = JSON.parse(fx('bundles', 'cases.json'));
+  const bundles = Object.fromEntries(Object.keys(cases.cases).map((n) => [n, fx('bundles', `${n}.bundle.json`)]));
+  const happy = join('sigstore-conformance', 'bundle-verify');
+  const dir = consumer('deno-bundles', {
+    'data.json': JSON.stringify({
+      cases, bundles, root: fx('bundles', 'trusted_root.json'),
+      artifacts: { 'artifact.txt': fx('bundles', 'artifact.txt'), 'manifest.json': fx('bundles', 'manifest.json') },
+      production: { bundle: fx(happy, 'happy-path-v0.3', 'bundle.sigstore.json'), artifact: fx(happy, 'a.txt') },
+    }),
+    'bundles.test.js': `
+import { createBundleVerifier } from 'sigwall';
+import data from './data.json' with { type: 'json' };
+const verifier = await createBundleVerifier({ trustedRoot: data.root });
+const expected = { identity: data.cases.identity, issuer: data.cases.issuer };
+for (const [name, c] of Object.entries(data.cases.cases)) {
+  Deno.test(name, () => {
+    const r = verifier.verify(data.bundles[name], data.artifacts[c.artifact], expected);
+    if (r.verified !== c.allowed) throw new Error(name + ': ' + JSON.stringify(r));
+  });
+}
+Deno.test('a public-good production bundle, with the shipped root', async () => {
+  const publicGood = await createBundleVerifier();
+  const r = publicGood.verify(data.production.bundle, data.production.artifact, {
+    identity: 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main',
+    issuer: 'https://token.actions.githubusercontent.com',
+  });
+  if (!r.verified) throw new Error(JSON.stringify(r));
+});
+`,
+  });
+  const r = spawnSync(bin('deno'), ['test', '--no-prompt', 'bundles.test.js'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DENO_DIR: join(dir, '.deno') },
+  });
+  const out = `${r.stdout}\n${r.stderr}`;
+  const m = out.match(/(ok|FAILED) \| (\d+) passed \| (\d+) failed/);
+  assert.ok(m, `no deno summary:\n${out}`);
+  process.stdout.write(`# deno bundles: ${m[0]}\n`);
+  assert.equal(r.status, 0, out);
+  assert.equal(Number(m[2]), Object.keys(cases.cases).length + 1, out);
+});
+
 test('Deno verifies straight from a registry (only --allow-net for 127.0.0.1)', async () => {
   const { startWorld } = await import('./lib/world.mjs');
   const { makeImage } = await import('./lib/registry.mjs');

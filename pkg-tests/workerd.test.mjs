@@ -4,13 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { bin, consumer, daemon, freePort, sh, waitForPort } from './helpers.mjs';
+import { bin, consumer, daemon, freePort, repo, sh, waitForPort } from './helpers.mjs';
 
 const WORKER = `
-import { createVerifier, digest, SigwallError } from 'sigwall';
+import { createBundleVerifier, createVerifier, digest, SigwallError } from 'sigwall';
 
 let verifier;
 export default {
@@ -30,6 +30,12 @@ export default {
       }
       const upstream = await fetch(url.searchParams.get('src'));
       return new Response(upstream.body.pipeThrough(guard), { headers: { 'content-type': 'application/octet-stream' } });
+    }
+    if (url.pathname === '/bundle') {
+      // { bundle, artifact, identity, issuer, trustedRoot? } → the bundle's result.
+      const { bundle, artifact, identity, issuer, trustedRoot } = await request.json();
+      const bundles = await createBundleVerifier(trustedRoot === undefined ? {} : { trustedRoot });
+      return Response.json(bundles.verify(bundle, artifact, { identity, issuer }));
     }
     return new Response('not found', { status: 404 });
   },
@@ -153,4 +159,26 @@ test('a malformed digest is a typed error inside workerd', async () => {
     { ...(await res.json()), error: undefined },
     { code: 'DIGEST_INVALID', typed: true, error: undefined },
   );
+});
+
+test('workerd verifies Sigstore bundles: the private instance and a public-good production bundle', async () => {
+  const fx = (...p) => readFileSync(join(repo, 'fixtures', ...p), 'utf8');
+  const cases = JSON.parse(fx('bundles', 'cases.json'));
+  for (const [name, c] of Object.entries(cases.cases)) {
+    const res = await fetch(`${base}/bundle`, { method: 'POST', body: JSON.stringify({
+      bundle: fx('bundles', `${name}.bundle.json`), artifact: fx('bundles', c.artifact),
+      identity: cases.identity, issuer: cases.issuer, trustedRoot: fx('bundles', 'trusted_root.json'),
+    }) });
+    const r = await res.json();
+    assert.equal(r.verified, c.allowed, `${name}: ${JSON.stringify(r)}`);
+  }
+  const happy = join('sigstore-conformance', 'bundle-verify');
+  const res = await fetch(`${base}/bundle`, { method: 'POST', body: JSON.stringify({
+    bundle: fx(happy, 'happy-path-v0.3', 'bundle.sigstore.json'), artifact: fx(happy, 'a.txt'),
+    identity: 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main',
+    issuer: 'https://token.actions.githubusercontent.com',
+  }) });
+  const r = await res.json();
+  assert.equal(r.verified, true, JSON.stringify(r));
+  assert.equal(r.signer.issuer, 'https://token.actions.githubusercontent.com');
 });
