@@ -81,7 +81,7 @@ await step('lint', 'no_std build for wasm32v1-none', 'cargo', ['build', '--lib',
 await step('lint', 'no_std build for wasm32v1-none, with certificates', 'cargo', ['build', '--lib', '--no-default-features', '--features', 'keyless', '--target', 'wasm32v1-none']);
 await step('rust', 'cargo test (all mechanisms)', 'cargo', ['test', '--features', 'pgp,keys,registries,keyless', '--', '--skip', 'wycheproof'], { suite: true });
 // Wycheproof's signature vectors through every verifier sigwall uses, with their counts printed.
-await step('rust', 'Wycheproof vectors (cosign and OpenPGP key paths)', 'cargo', ['test', '--features', 'pgp,keys,registries', '--lib', 'wycheproof', '--', '--nocapture'], { suite: true });
+await step('rust', 'Wycheproof vectors (cosign, OpenPGP and certificate paths)', 'cargo', ['test', '--features', 'pgp,keys,registries,keyless', '--lib', 'wycheproof', '--', '--nocapture'], { suite: true });
 await step('rust', 'cargo test (core features only)', 'cargo', ['test'], { suite: true });
 // Optimised: their property tests cross-check thousands of products and signatures.
 await step('rust', 'cargo test (sigwall-p256 against p256, sigwall-rsa against rsa)', 'cargo', ['test', '--release', '-p', 'sigwall-p256', '-p', 'sigwall-rsa', '--', '--skip', 'wycheproof'], { suite: true });

@@ -141,6 +141,8 @@ fn every_error_variant_maps_to_its_code() {
         "UNSUPPORTED_FORMAT",
         "CERTIFICATE_INVALID",
         "CERTIFICATE_MISMATCH",
+        // Bundle verification's (tests/bundles.rs, tests/conformance.rs).
+        "LOG_ENTRY_INVALID",
     ];
     let used: BTreeSet<&str> = cases.iter().map(|(_, c)| *c).chain(verdict_codes).collect();
     let all: BTreeSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();

@@ -105,3 +105,6 @@ algorithms! {
     RSA_SHA512 = (RSA_ENCRYPTION, RSA_PKCS1_SHA512, Sha512);
     ED25519 = (ED25519, ED25519, Sha512);
 }
+
+#[cfg(test)]
+mod wycheproof;
