@@ -618,6 +618,7 @@ pub fn verify(
         times.extend(check_entry(&bundle, entry, root)?);
     }
     // 3.-5. The signer.
+    let certificate_key;
     let (key, signer_der, signer) = match (&bundle.material, expected) {
         (Material::Certificate(leaf), Expected::Certificate { identity, issuer }) => {
             if times.is_empty() {
@@ -693,11 +694,10 @@ pub fn verify(
                 issuer: Some(found_issuer),
                 log: None,
             };
-            (key, leaf.clone(), signer)
+            certificate_key = key;
+            (&certificate_key, leaf.clone(), signer)
         }
         (Material::PublicKey, Expected::Key(key)) => {
-            let key = CosignKey::from_spki_der(key.spki_der())
-                .map_err(|e| (Code::KeyInvalid, format!("{e}")))?;
             let der = key.spki_der().to_vec();
             let signer = Signer {
                 identities: Vec::new(),

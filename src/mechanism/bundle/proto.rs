@@ -118,12 +118,14 @@ pub(super) fn timestamp(text: &str) -> Option<i64> {
             .flatten()
     }
     let (date, rest) = text.split_once(['T', 't'])?;
+    // RFC 3339: four-digit years, two-digit fields (which also keeps the arithmetic below in
+    // range: no year of more digits can overflow it).
     let mut parts = date.splitn(3, '-');
-    let (year, month, day) = (
-        number(parts.next()?)?,
-        number(parts.next()?)?,
-        number(parts.next()?)?,
-    );
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    let (year, month, day) = (number(year)?, number(month)?, number(day)?);
     let (clock, offset) = if let Some(clock) = rest.strip_suffix(['Z', 'z']) {
         (clock, 0)
     } else {
@@ -188,6 +190,7 @@ mod tests {
             "2025-06-01T12:00:00",
             "2025-06-01T12:00:00.Z",
             "2025-06-01T24:00:00Z",
+            "99999999999999999-06-01T00:00:00Z",
             "",
         ] {
             assert_eq!(timestamp(bad), None, "{bad}");
