@@ -8,6 +8,21 @@ import { join } from 'node:path';
 import { bin, consumer, repo } from './helpers.mjs';
 import { spawnSync } from 'node:child_process';
 
+/** Runs `deno test FILE` in a consumer project, without permissions; returns the summary match. */
+function denoTest(dir, file) {
+  const r = spawnSync(bin('deno'), ['test', '--no-prompt', file], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DENO_DIR: join(dir, '.deno') },
+  });
+  const out = `${r.stdout}\n${r.stderr}`;
+  const m = out.match(/(ok|FAILED) \| (\d+) passed \| (\d+) failed/);
+  assert.ok(m, `no deno summary:\n${out}`);
+  assert.equal(r.status, 0, out);
+  assert.equal(Number(m[3]), 0, out);
+  return { m, out };
+}
+
 test('the digest corpus passes in Deno, without permissions', () => {
   const dir = consumer('deno', {
     'corpus.js': readFileSync(join(repo, 'pkg-tests', 'corpus.js'), 'utf8'),
@@ -26,17 +41,8 @@ Deno.test('resolves the deno entry', () => {
 });
 `,
   });
-  const r = spawnSync(bin('deno'), ['test', '--no-prompt', 'sigwall.test.js'], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DENO_DIR: join(dir, '.deno') },
-  });
-  const out = `${r.stdout}\n${r.stderr}`;
-  const m = out.match(/(ok|FAILED) \| (\d+) passed \| (\d+) failed/);
-  assert.ok(m, `no deno summary:\n${out}`);
+  const { m, out } = denoTest(dir, 'sigwall.test.js');
   process.stdout.write(`# deno: ${m[0]}\n`);
-  assert.equal(r.status, 0, out);
-  assert.equal(Number(m[3]), 0, out);
   assert.ok(Number(m[2]) > 80, `only ${m[2]} Deno tests ran`);
 });
 
@@ -72,16 +78,8 @@ Deno.test('a public-good production bundle, with the shipped root', async () => 
 });
 `,
   });
-  const r = spawnSync(bin('deno'), ['test', '--no-prompt', 'bundles.test.js'], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DENO_DIR: join(dir, '.deno') },
-  });
-  const out = `${r.stdout}\n${r.stderr}`;
-  const m = out.match(/(ok|FAILED) \| (\d+) passed \| (\d+) failed/);
-  assert.ok(m, `no deno summary:\n${out}`);
+  const { m, out } = denoTest(dir, 'bundles.test.js');
   process.stdout.write(`# deno bundles: ${m[0]}\n`);
-  assert.equal(r.status, 0, out);
   assert.equal(Number(m[2]), Object.keys(cases.cases).length + 1, out);
 });
 
