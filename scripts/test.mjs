@@ -76,7 +76,7 @@ await step('lint', 'clippy (all features, all targets)', 'cargo', ['clippy', '--
 await step('lint', 'clippy (the core module: no_std + wasm)', 'cargo', ['clippy', '--lib', '--no-default-features', '--features', 'wasm', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
 await step('lint', 'clippy (the keyless module: no_std + wasm + certificates)', 'cargo', ['clippy', '--lib', '--no-default-features', '--features', 'wasm,keyless', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
 await step('lint', 'clippy (no_std core)', 'cargo', ['clippy', '--lib', '--no-default-features', '--', '-D', 'warnings']);
-await step('lint', 'clippy (sigwall-p256, sigwall-rsa)', 'cargo', ['clippy', '-p', 'sigwall-p256', '-p', 'sigwall-rsa', '--all-targets', '--', '-D', 'warnings']);
+await step('lint', 'clippy (sigwall-ecdsa, sigwall-rsa)', 'cargo', ['clippy', '-p', 'sigwall-ecdsa', '-p', 'sigwall-rsa', '--all-targets', '--', '-D', 'warnings']);
 await step('lint', 'no_std build for wasm32v1-none', 'cargo', ['build', '--lib', '--no-default-features', '--target', 'wasm32v1-none']);
 await step('lint', 'no_std build for wasm32v1-none, with certificates', 'cargo', ['build', '--lib', '--no-default-features', '--features', 'keyless', '--target', 'wasm32v1-none']);
 await step('rust', 'cargo test (all mechanisms)', 'cargo', ['test', '--features', 'pgp,keys,registries,keyless', '--', '--skip', 'wycheproof'], { suite: true });
@@ -84,10 +84,10 @@ await step('rust', 'cargo test (all mechanisms)', 'cargo', ['test', '--features'
 await step('rust', 'Wycheproof vectors (cosign, OpenPGP and certificate paths)', 'cargo', ['test', '--features', 'pgp,keys,registries,keyless', '--lib', 'wycheproof', '--', '--nocapture'], { suite: true });
 await step('rust', 'cargo test (core features only)', 'cargo', ['test'], { suite: true });
 // Optimised: their property tests cross-check thousands of products and signatures.
-await step('rust', 'cargo test (sigwall-p256 against p256, sigwall-rsa against rsa)', 'cargo', ['test', '--release', '-p', 'sigwall-p256', '-p', 'sigwall-rsa', '--', '--skip', 'wycheproof'], { suite: true });
+await step('rust', 'cargo test (sigwall-ecdsa against p256 and p384, sigwall-rsa against rsa)', 'cargo', ['test', '--release', '-p', 'sigwall-ecdsa', '-p', 'sigwall-rsa', '--', '--skip', 'wycheproof'], { suite: true });
 // The fuzz targets on their seed corpora and every saved crash, on stable (scripts/fuzz-replay.mjs).
 await step('rust', 'fuzz corpus replay (every target)', process.execPath, [join('scripts', 'fuzz-replay.mjs')], { suite: true });
-await step('rust', 'Wycheproof vectors (sigwall-p256, sigwall-rsa)', 'cargo', ['test', '--release', '-p', 'sigwall-p256', '-p', 'sigwall-rsa', '--test', 'wycheproof', '--', '--nocapture'], { suite: true });
+await step('rust', 'Wycheproof vectors (sigwall-ecdsa, sigwall-rsa)', 'cargo', ['test', '--release', '-p', 'sigwall-ecdsa', '-p', 'sigwall-rsa', '--test', 'wycheproof', '--', '--nocapture'], { suite: true });
 
 if (only.includes('wasm') || only.includes('pkg')) {
   // The suites expect the default embedded policy (reject everything).

@@ -1,5 +1,5 @@
 //! Counting Wycheproof vectors for the signature tests (the cosign and OpenPGP paths here, and
-//! sigwall-p256's and sigwall-rsa's, which include this file): each vector's expected result
+//! sigwall-ecdsa's and sigwall-rsa's, which include this file): each vector's expected result
 //! against sigwall's answer, with the counts printed (`npm test` shows them) and every
 //! disagreement listed.
 

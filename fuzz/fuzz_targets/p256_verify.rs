@@ -13,7 +13,7 @@ fn theirs(key: &p256::ecdsa::VerifyingKey, digest: &[u8], rs: &[u8]) -> bool {
         .unwrap_or(false)
 }
 
-fn ours(key: &sigwall_p256::VerifyingKey, digest: &[u8], rs: &[u8; 64]) -> bool {
+fn ours(key: &sigwall_ecdsa::p256::VerifyingKey, digest: &[u8], rs: &[u8; 64]) -> bool {
     let (r, s) = rs.split_at(32);
     key.verify_prehash(digest, r.try_into().unwrap(), s.try_into().unwrap())
 }
@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
             };
             let verifying = signing.verifying_key();
             let point = verifying.to_encoded_point(false);
-            let key = sigwall_p256::VerifyingKey::from_sec1_uncompressed(point.as_bytes()).unwrap();
+            let key = sigwall_ecdsa::p256::VerifyingKey::from_sec1_uncompressed(point.as_bytes()).unwrap();
             let sig: p256::ecdsa::Signature = signing.sign_prehash(digest).unwrap();
             let mut rs: [u8; 64] = sig.to_bytes().into();
             assert!(ours(&key, digest, &rs), "an honest signature was refused");
@@ -48,7 +48,7 @@ fuzz_target!(|data: &[u8]| {
         _ => {
             let mut sec1 = [4u8; 65];
             sec1[1..].copy_from_slice(key_or_secret);
-            let key = sigwall_p256::VerifyingKey::from_sec1_uncompressed(&sec1);
+            let key = sigwall_ecdsa::p256::VerifyingKey::from_sec1_uncompressed(&sec1);
             let reference = p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1);
             assert_eq!(key.is_some(), reference.is_ok());
             if let (Some(key), Ok(reference), Some(rs)) = (key, reference, tail.get(..64)) {

@@ -35,7 +35,7 @@ pub struct CosignKey {
 /// The verifying key, by type.
 #[derive(Clone)]
 enum Key {
-    P256(sigwall_p256::VerifyingKey),
+    P256(sigwall_ecdsa::p256::VerifyingKey),
     #[cfg(feature = "keys")]
     More(more::Key),
 }
@@ -179,7 +179,7 @@ impl CosignKey {
     pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
         let key = match p256_point(der)? {
             Some(point) => Key::P256(
-                sigwall_p256::VerifyingKey::from_sec1_uncompressed(point)
+                sigwall_ecdsa::p256::VerifyingKey::from_sec1_uncompressed(point)
                     .ok_or(KeyError::Invalid)?,
             ),
             #[cfg(feature = "keys")]

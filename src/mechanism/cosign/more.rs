@@ -2,7 +2,7 @@
 //! module): ECDSA P-384 and P-521 and RSA over the payload's SHA-256, and Ed25519 over the
 //! payload itself. Keys are read with the general SubjectPublicKeyInfo parser (`spki`).
 
-use p384::ecdsa::signature::hazmat::PrehashVerifier as _;
+use p521::ecdsa::signature::hazmat::PrehashVerifier as _;
 use sha2::Digest as _;
 use spki::ObjectIdentifier;
 
@@ -25,7 +25,7 @@ fn bad<E>(_: E) -> BadSignature {
 /// A verifying key of one of the further types.
 #[derive(Clone)]
 pub(super) enum Key {
-    P384(p384::ecdsa::VerifyingKey),
+    P384(sigwall_ecdsa::p384::VerifyingKey),
     P521(p521::ecdsa::VerifyingKey),
     Ed25519(ed25519_dalek::VerifyingKey),
     Rsa(sigwall_rsa::PublicKey),
@@ -44,8 +44,10 @@ impl Key {
             .parameters
             .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
         match spki.algorithm.oid {
+            // Uncompressed points only, as Go's crypto/x509 reads them.
             EC_PUBLIC_KEY if curve == Some(SECP384R1) => Ok(Key::P384(
-                p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(invalid)?,
+                sigwall_ecdsa::p384::VerifyingKey::from_sec1_uncompressed(point)
+                    .ok_or(KeyError::Invalid)?,
             )),
             EC_PUBLIC_KEY if curve == Some(SECP521R1) => Ok(Key::P521(
                 p521::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(invalid)?,
@@ -171,8 +173,13 @@ impl Key {
         match self {
             Key::P384(key) => {
                 let rs = der::ecdsa_signature::<96>(signature).ok_or(BadSignature)?;
-                let signature = p384::ecdsa::Signature::from_slice(&rs).map_err(bad)?;
-                key.verify_prehash(prehash, &signature).map_err(bad)
+                let (r, s) = rs.split_at(48);
+                let (Ok(r), Ok(s)) = (r.try_into(), s.try_into()) else {
+                    return Err(BadSignature);
+                };
+                key.verify_prehash(prehash, r, s)
+                    .then_some(())
+                    .ok_or(BadSignature)
             }
             Key::P521(key) => {
                 let rs = der::ecdsa_signature::<132>(signature).ok_or(BadSignature)?;

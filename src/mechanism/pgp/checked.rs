@@ -11,7 +11,6 @@ extern crate std;
 use alloc::string::String;
 use std::io;
 
-use p384::ecdsa::signature::hazmat::PrehashVerifier as _;
 use pgp::crypto::hash::HashAlgorithm;
 use pgp::ser::Serialize;
 use pgp::types::{
@@ -26,12 +25,13 @@ pub(super) struct Checked<'a, K>(pub(super) &'a K, pub(super) &'a Prepared);
 
 /// What every signature check of one key can reuse: for RSA, the modulus with its Montgomery
 /// constants (a third of a verification's arithmetic when made per signature); for ECDSA
-/// P-256, the key's tables of multiples (more than half of it).
+/// P-256 and P-384, the key's tables of multiples (more than half of it).
 #[derive(Debug, Default)]
 pub(super) enum Prepared {
     Rsa(sigwall_rsa::PublicKey),
-    P256(sigwall_p256::VerifyingKey),
-    /// Nothing to reuse (other key types), or an RSA or P-256 key that could not be prepared,
+    P256(sigwall_ecdsa::p256::VerifyingKey),
+    P384(sigwall_ecdsa::p384::VerifyingKey),
+    /// Nothing to reuse (other key types), or an RSA or ECDSA key that could not be prepared,
     /// whose signatures then never verify.
     #[default]
     None,
@@ -44,6 +44,13 @@ impl Prepared {
             PublicParams::ECDSA(EcdsaPublicParams::P256 { key }) => {
                 p256_key(key).map(Prepared::P256)
             }
+            PublicParams::ECDSA(EcdsaPublicParams::P384 { key }) => {
+                use p384::elliptic_curve::sec1::ToEncodedPoint as _;
+                sigwall_ecdsa::p384::VerifyingKey::from_sec1_uncompressed(
+                    key.to_encoded_point(false).as_bytes(),
+                )
+                .map(Prepared::P384)
+            }
             _ => None,
         };
         prepared.unwrap_or_default()
@@ -55,9 +62,11 @@ fn rsa_key(key: &rsa::RsaPublicKey) -> Option<sigwall_rsa::PublicKey> {
     sigwall_rsa::PublicKey::new(&key.n().to_bytes_be(), &key.e().to_bytes_be()).ok()
 }
 
-fn p256_key(key: &p256::PublicKey) -> Option<sigwall_p256::VerifyingKey> {
+fn p256_key(key: &p256::PublicKey) -> Option<sigwall_ecdsa::p256::VerifyingKey> {
     use p256::elliptic_curve::sec1::ToEncodedPoint as _;
-    sigwall_p256::VerifyingKey::from_sec1_uncompressed(key.to_encoded_point(false).as_bytes())
+    sigwall_ecdsa::p256::VerifyingKey::from_sec1_uncompressed(
+        key.to_encoded_point(false).as_bytes(),
+    )
 }
 
 impl<K: KeyDetails> KeyDetails for Checked<'_, K> {
@@ -221,16 +230,24 @@ fn check(
                 Err(bad(()))
             }
         }
-        PublicParams::ECDSA(EcdsaPublicParams::P384 { key }) => {
+        PublicParams::ECDSA(EcdsaPublicParams::P384 { .. }) => {
             if hash.digest_size().unwrap_or(0) < 48 {
                 return Err("the hash algorithm is too weak for the key");
             }
             let [r, s] = mpis::<2>(signature)?;
             let bytes = fixed_width::<96>(r.as_ref(), s.as_ref())?;
-            let signature = p384::ecdsa::Signature::from_slice(&bytes).map_err(bad)?;
-            p384::ecdsa::VerifyingKey::from(key)
-                .verify_prehash(hashed, &signature)
-                .map_err(bad)
+            let (r, s) = bytes.split_at(48);
+            let (Ok(r), Ok(s)) = (r.try_into(), s.try_into()) else {
+                return Err(bad(()));
+            };
+            let Prepared::P384(key) = prepared else {
+                return Err("invalid P-384 key");
+            };
+            if key.verify_prehash(hashed, r, s) {
+                Ok(())
+            } else {
+                Err(bad(()))
+            }
         }
         _ => Err("unsupported public-key algorithm for signatures"),
     }

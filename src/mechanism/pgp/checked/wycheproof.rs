@@ -1,6 +1,6 @@
 //! Wycheproof's vectors through the OpenPGP arithmetic (`check`, which every simple signature
 //! reaches after rPGP has hashed it): RSA PKCS #1 v1.5 (sigwall-rsa), ECDSA P-256
-//! (sigwall-p256) and P-384 (p384), and legacy EdDSA Ed25519. OpenPGP carries a signature as
+//! and P-384 (sigwall-ecdsa), and legacy EdDSA Ed25519. OpenPGP carries a signature as
 //! integers with their leading zeros stripped, so each vector is handed over that way; an ECDSA
 //! or EdDSA vector whose signature is not exactly two field elements long has no OpenPGP form
 //! and is counted as such.

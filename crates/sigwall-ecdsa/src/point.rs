@@ -1,61 +1,28 @@
-//! Points of P-256 (y² = x³ − 3x + b): affine points for tables, Jacobian points
+//! Points of a curve y² = x³ − 3x + b: affine points for tables, Jacobian points
 //! (x = X/Z², y = Y/Z³, Z = 0 for the point at infinity) for sums, with the a = −3 doubling
 //! and the mixed addition of the Explicit-Formulas Database (dbl-2001-b, madd-2007-bl).
 
+use crate::curve::Curve;
 use crate::field::Fe;
 
-/// b of the curve equation.
-pub(crate) const B: Fe = Fe([
-    0x27d2_604b,
-    0x3bce_3c3e,
-    0xcc53_b0f6,
-    0x651d_06b0,
-    0x7698_86bc,
-    0xb3eb_bd55,
-    0xaa3a_93e7,
-    0x5ac6_35d8,
-]);
-
-/// The base point G.
-pub(crate) const G: Affine = Affine {
-    x: Fe([
-        0xd898_c296,
-        0xf4a1_3945,
-        0x2deb_33a0,
-        0x7703_7d81,
-        0x63a4_40f2,
-        0xf8bc_e6e5,
-        0xe12c_4247,
-        0x6b17_d1f2,
-    ]),
-    y: Fe([
-        0x37bf_51f5,
-        0xcbb6_4068,
-        0x6b31_5ece,
-        0x2bce_3357,
-        0x7c0f_9e16,
-        0x8ee7_eb4a,
-        0xfe1a_7f9b,
-        0x4fe3_42e2,
-    ]),
-};
-
 /// A finite point, (x, y).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Affine {
-    pub(crate) x: Fe,
-    pub(crate) y: Fe,
+pub(crate) struct Affine<C, const W: usize> {
+    pub(crate) x: Fe<C, W>,
+    pub(crate) y: Fe<C, W>,
 }
 
-impl Affine {
+impl<C: Curve<W>, const W: usize> Affine<C, W> {
     /// Whether (x, y) satisfies the curve equation.
     pub(crate) fn is_on_curve(&self) -> bool {
         let x2 = self.x.square();
-        let rhs = x2.mul(&self.x).sub(&self.x.double().add(&self.x)).add(&B);
+        let rhs = x2
+            .mul(&self.x)
+            .sub(&self.x.double().add(&self.x))
+            .add(&Fe::from_words_below_p(C::B));
         self.y.square() == rhs
     }
 
-    pub(crate) fn neg(&self) -> Affine {
+    pub(crate) fn neg(&self) -> Self {
         Affine {
             x: self.x,
             y: self.y.neg(),
@@ -64,21 +31,20 @@ impl Affine {
 }
 
 /// A point in Jacobian coordinates.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Jacobian {
-    pub(crate) x: Fe,
-    pub(crate) y: Fe,
-    pub(crate) z: Fe,
+pub(crate) struct Jacobian<C, const W: usize> {
+    pub(crate) x: Fe<C, W>,
+    pub(crate) y: Fe<C, W>,
+    pub(crate) z: Fe<C, W>,
 }
 
-impl Jacobian {
-    pub(crate) const INFINITY: Jacobian = Jacobian {
+impl<C: Curve<W>, const W: usize> Jacobian<C, W> {
+    pub(crate) const INFINITY: Self = Jacobian {
         x: Fe::ONE,
         y: Fe::ONE,
         z: Fe::ZERO,
     };
 
-    pub(crate) fn from_affine(p: &Affine) -> Jacobian {
+    pub(crate) fn from_affine(p: &Affine<C, W>) -> Self {
         Jacobian {
             x: p.x,
             y: p.y,
@@ -92,7 +58,7 @@ impl Jacobian {
 
     /// 2·self (dbl-2001-b, a = −3). The curve has prime order, so no finite point doubles to
     /// infinity; infinity doubles to itself (Z stays 0).
-    pub(crate) fn double(&self) -> Jacobian {
+    pub(crate) fn double(&self) -> Self {
         let delta = self.z.square();
         let gamma = self.y.square();
         let beta = self.x.mul(&gamma);
@@ -112,7 +78,7 @@ impl Jacobian {
 
     /// self + q (madd-2007-bl), with the cases the formula does not cover: either operand at
     /// infinity, q = self (a doubling) and q = −self (infinity).
-    pub(crate) fn add_affine(&self, q: &Affine) -> Jacobian {
+    pub(crate) fn add_affine(&self, q: &Affine<C, W>) -> Self {
         if self.is_infinity() {
             return Jacobian::from_affine(q);
         }
@@ -145,7 +111,9 @@ impl Jacobian {
 
 /// Affine forms of finite Jacobian points with one inversion (Montgomery's trick);
 /// `None` if any of them is the point at infinity.
-pub(crate) fn to_affine_batch<const K: usize>(points: &[Jacobian; K]) -> Option<[Affine; K]> {
+pub(crate) fn to_affine_batch<C: Curve<W>, const W: usize, const K: usize>(
+    points: &[Jacobian<C, W>; K],
+) -> Option<[Affine<C, W>; K]> {
     // prefix[i] = z_0 · … · z_i
     let mut prefix = [Fe::ONE; K];
     let mut acc = Fe::ONE;
@@ -178,4 +146,36 @@ pub(crate) fn to_affine_batch<const K: usize>(points: &[Jacobian; K]) -> Option<
         };
     }
     Some(out)
+}
+
+// Derives would ask the curve marker for the traits.
+impl<C, const W: usize> Clone for Affine<C, W> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C, const W: usize> Copy for Affine<C, W> {}
+impl<C, const W: usize> PartialEq for Affine<C, W> {
+    fn eq(&self, other: &Self) -> bool {
+        self.x == other.x && self.y == other.y
+    }
+}
+impl<C, const W: usize> core::fmt::Debug for Affine<C, W> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "({:?}, {:?})", self.x, self.y)
+    }
+}
+impl<C, const W: usize> Clone for Jacobian<C, W> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C, const W: usize> Copy for Jacobian<C, W> {}
+
+impl<C: Curve<W>, const W: usize> Affine<C, W> {
+    /// The base point G.
+    pub(crate) const GENERATOR: Self = Affine {
+        x: Fe::from_words_below_p(C::G.0),
+        y: Fe::from_words_below_p(C::G.1),
+    };
 }
