@@ -1,4 +1,4 @@
-//! Differential: sigwall-p256 against RustCrypto's p256 on the same keys, digests and
+//! Differential: sigwall-ecdsa (P-256) against RustCrypto's p256 on the same keys, digests and
 //! signatures. Honest signatures must verify; altered or arbitrary ones must get the same
 //! answer from both; arbitrary key bytes must be accepted exactly when p256 accepts them as an
 //! uncompressed point.
