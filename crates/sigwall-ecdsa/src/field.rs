@@ -166,8 +166,10 @@ pub(crate) fn words_from_be<const W: usize>(bytes: &[u8]) -> Option<[u32; W]> {
         return None;
     }
     let mut w = [0u32; W];
-    for (slot, chunk) in w.iter_mut().zip(bytes.rchunks_exact(4)) {
-        *slot = u32::from_be_bytes(chunk.try_into().ok()?);
+    for (i, b) in bytes.iter().rev().enumerate() {
+        if let Some(slot) = w.get_mut(i / 4) {
+            *slot |= u32::from(*b) << (8 * (i % 4));
+        }
     }
     Some(w)
 }
