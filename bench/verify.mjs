@@ -8,7 +8,8 @@
 //   prepared once
 // Warm: median of many verifications after warm-up, interleaved rounds. Cold: the first
 // verification in a fresh process, including sigwall's lazy load of its OpenPGP module and
-// openpgp.js reading its key.
+// openpgp.js reading its key. The bundle case also runs in headless Chromium (Debian's, through
+// playwright-core), where @sigstore/verify cannot: sigwall's time is printed, with no peer.
 //
 //   node bench/verify.mjs            (npm run bench runs it)
 import { readFileSync } from 'node:fs';
@@ -20,6 +21,8 @@ import * as sigwall from 'sigwall';
 import { Verifier as SigstoreVerifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { launchChromium } from '../pkg-tests/helpers.mjs';
+import { serveStatic } from '../scripts/lib/serve.mjs';
 
 const fx = (p) => readFileSync(new URL(`../fixtures/${p}`, import.meta.url));
 const b64 = (b) => Buffer.from(b).toString('base64');
@@ -166,6 +169,54 @@ export async function main({ rounds = 5, perRound = 40 } = {}) {
       const ratio = who === 'sigwall' ? '' : `   sigwall ${(result.sigwall.warm / r.warm).toFixed(2)}x warm, ${(result.sigwall.cold / r.cold).toFixed(2)}x cold`;
       console.log(`  ${who.padEnd(30)} warm ${r.warm.toFixed(3).padStart(8)}   cold ${r.cold.toFixed(1).padStart(7)}${ratio}`);
     }
+    if (name === BUNDLE) {
+      const r = await bundleInChromium({ rounds, perRound });
+      console.log(`  ${'sigwall in Chromium'.padEnd(30)} warm ${r.warm.toFixed(3).padStart(8)}   cold ${r.cold.toFixed(1).padStart(7)}   (no peer runs in a browser)`);
+    }
+  }
+}
+
+/**
+ * The bundle case in headless Chromium, from the built pkg/: cold (a fresh page: module load,
+ * trusted root, first verification) and warm (median of rounds of medians), in ms.
+ */
+export async function bundleInChromium({ rounds = 5, perRound = 40 } = {}) {
+  const repoDir = fileURLToPath(new URL('..', import.meta.url));
+  const { server, url } = await serveStatic({
+    mounts: { '/pkg/': `${repoDir}pkg`, '/fixtures/': `${repoDir}fixtures`, '/src/': `${repoDir}src` },
+  });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${url}fixtures/sigstore-conformance/bundle-verify/a.txt`);
+    const c = bundleCase();
+    return await page.evaluate(async ({ c, rounds, perRound }) => {
+      const t0 = performance.now();
+      const sigwall = await import('/pkg/browser.js');
+      const artifact = new Uint8Array(await (await fetch('/fixtures/sigstore-conformance/bundle-verify/a.txt')).arrayBuffer());
+      const v = await sigwall.createBundleVerifier({ trustedRoot: c.root });
+      const check = () => {
+        if (!v.verify(c.bundle, artifact, { identity: c.identity, issuer: c.issuer }).verified) throw new Error('not verified');
+      };
+      check();
+      const cold = performance.now() - t0;
+      const medians = [];
+      for (let r = 0; r < rounds; r++) {
+        const times = [];
+        for (let i = 0; i < perRound; i++) {
+          const t = performance.now();
+          check();
+          times.push(performance.now() - t);
+        }
+        times.sort((a, b) => a - b);
+        medians.push(times[Math.floor(perRound / 2)]);
+      }
+      medians.sort((a, b) => a - b);
+      return { cold, warm: medians[Math.floor(rounds / 2)] };
+    }, { c: { ...c, artifact: undefined }, rounds, perRound });
+  } finally {
+    await browser.close();
+    server.close();
   }
 }
 
