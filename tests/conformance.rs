@@ -3,9 +3,9 @@
 //! clients, each with the decision every conforming client must make. Natively only: the suite
 //! is read from its folders.
 //!
-//! Every `_fail` case must be refused. Every other case must verify, except those that need
-//! what sigwall does not verify yet (RFC 3161 timestamps, Rekor v2 entries): those must be refused as `UNSUPPORTED`, never accepted unchecked, and are listed
-//! here so that the list shrinks as support lands.
+//! Every `_fail` case must be refused, and every other case must verify: Rekor v1 and v2 logs,
+//! SETs, checkpoints (cosigned, several signatures), RFC 3161 timestamps, managed keys, custom
+//! trusted roots.
 
 #![cfg(feature = "keyless")]
 #![allow(
@@ -23,25 +23,6 @@ use sigwall::mechanism::cosign::CosignKey;
 
 const IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const ISSUER: &str = "https://token.actions.githubusercontent.com";
-
-/// Cases that should verify and that sigwall refuses as unsupported for now.
-/// Each carries an RFC 3161 timestamp (all Rekor v2 cases do).
-const NOT_YET: &[&str] = &[
-    "bundle-with-sct-with-extensions",
-    "intoto-with-custom-trust-root",
-    "managed-key-happy-path",
-    "rekor2-checkpoint-cosigned",
-    "rekor2-checkpoint-multiple-cosigs",
-    "rekor2-checkpoint-origin-not-first",
-    "rekor2-checkpoint-two-sigs-cosigned",
-    "rekor2-checkpoint-two-sigs-from-origin",
-    "rekor2-dsse-happy-path",
-    "rekor2-happy-path",
-    "rekor2-timestamp-with-embedded-cert",
-    "rekor2-timestamp-with-expired-cert-chain",
-    "rekor2-timestamp-without-embedded-cert",
-    "trust-root-tsa-validity-end-inclusive",
-];
 
 #[test]
 fn sigstore_conformance_bundle_suite() {
@@ -95,17 +76,7 @@ fn sigstore_conformance_bundle_suite() {
             Err((code, message)) => format!("{name}: {code}: {message}"),
         };
         report.push(line);
-        let ok = match (
-            &got,
-            name.ends_with("_fail"),
-            NOT_YET.contains(&name.as_str()),
-        ) {
-            (Ok(_), false, false) => true,
-            (Err(_), true, _) => true,
-            (Err((code, _)), false, true) => code.as_str() == "UNSUPPORTED",
-            _ => false,
-        };
-        if !ok {
+        if got.is_ok() == name.ends_with("_fail") {
             wrong.push(name);
         }
     }

@@ -39,6 +39,7 @@ mod log;
 mod proto;
 mod sct;
 mod trusted_root;
+mod tsa;
 
 pub use trusted_root::{Authority, LogKey, TrustedRoot, Window, PUBLIC_GOOD};
 
@@ -143,6 +144,8 @@ struct Bundle {
     version: u8,
     material: Material,
     entries: Vec<Entry>,
+    /// RFC 3161 timestamps (DER `TimeStampResp`s).
+    timestamps: Vec<Vec<u8>>,
     content: Content,
 }
 
@@ -266,16 +269,13 @@ fn parse(bytes: &[u8]) -> Result<Bundle, Rejection> {
         .map(|(i, e)| parse_entry(e, &format!("{path}.tlogEntries[{i}]")))
         .collect::<Result<Vec<_>, _>>()
         .map_err(malformed)?;
+    let mut timestamps = Vec::new();
     if let Some(tvd) = proto::optional(vm, "timestampVerificationData") {
-        let tvd = proto::as_object(tvd, path).map_err(malformed)?;
-        if !proto::array(tvd, "rfc3161Timestamps", path)
-            .map_err(malformed)?
-            .is_empty()
-        {
-            return Err((
-                Code::Unsupported,
-                String::from("RFC 3161 timestamps in bundles are not verified yet"),
-            ));
+        let p = format!("{path}.timestampVerificationData");
+        let tvd = proto::as_object(tvd, &p).map_err(malformed)?;
+        for ts in proto::array(tvd, "rfc3161Timestamps", &p).map_err(malformed)? {
+            let ts = proto::as_object(ts, &p).map_err(malformed)?;
+            timestamps.push(proto::bytes(ts, "signedTimestamp", &p).map_err(malformed)?);
         }
     }
     let content = match one_of(root, &["messageSignature", "dsseEnvelope"], "bundle")
@@ -319,6 +319,7 @@ fn parse(bytes: &[u8]) -> Result<Bundle, Rejection> {
         version,
         material,
         entries,
+        timestamps,
         content,
     })
 }
@@ -337,7 +338,7 @@ fn check_entry(
     })?;
     if !matches!(
         (entry.kind.as_str(), entry.version.as_str()),
-        ("hashedrekord" | "dsse", "0.0.1") | ("intoto", "0.0.2")
+        ("hashedrekord" | "dsse", "0.0.1" | "0.0.2") | ("intoto", "0.0.2")
     ) {
         return Err((
             Code::Unsupported,
@@ -475,6 +476,10 @@ fn body_matches(
         return false;
     }
     let spec = member(Some(&body), "spec");
+    // Rekor v2's kinds (intoto 0.0.2 is Rekor v1's).
+    if entry.version == "0.0.2" && entry.kind != "intoto" {
+        return body_v2_matches(entry, spec, content, signer_der, artifact_sha256);
+    }
     match (content, entry.kind.as_str()) {
         (Content::Message { signature, .. }, "hashedrekord") => {
             let recorded = member(spec, "signature");
@@ -532,6 +537,77 @@ fn body_matches(
                 .and_then(|inner| proto::decode_base64(&inner));
             recorded.as_ref() == Some(signature)
                 && hash_is(member(content, "payloadHash"), &Sha256::digest(payload))
+        }
+        _ => false,
+    }
+}
+
+/// A Rekor v2 signature record (`{content, verifier}`) is this signature by this signer: the
+/// verifier is the certificate's or the key's DER, base64.
+fn v2_signature_is(recorded: Option<&Object>, signature: &[u8], signer_der: &[u8]) -> bool {
+    let verifier = member(recorded, "verifier");
+    let raw = text(member(verifier, "x509Certificate"), "rawBytes")
+        .or_else(|| text(member(verifier, "publicKey"), "rawBytes"))
+        .and_then(proto::decode_base64);
+    text(recorded, "content")
+        .and_then(proto::decode_base64)
+        .is_some_and(|c| c == signature)
+        && raw.is_some_and(|r| r == signer_der)
+}
+
+/// A Rekor v2 digest record (`{algorithm, digest}`, the digest base64) is this SHA-256.
+fn v2_digest_is(recorded: Option<&Object>, want: &[u8]) -> bool {
+    text(recorded, "algorithm") == Some("SHA2_256")
+        && text(recorded, "digest")
+            .and_then(proto::decode_base64)
+            .is_some_and(|d| d == want)
+}
+
+/// [`body_matches`] for Rekor v2 (0.0.2) bodies: `hashedRekordV002` and `dsseV002`.
+fn body_v2_matches(
+    entry: &Entry,
+    spec: Option<&Object>,
+    content: &Content,
+    signer_der: &[u8],
+    artifact_sha256: &[u8],
+) -> bool {
+    match (content, entry.kind.as_str()) {
+        (Content::Message { signature, .. }, "hashedrekord") => {
+            let spec = member(spec, "hashedRekordV002");
+            v2_signature_is(member(spec, "signature"), signature, signer_der)
+                && v2_digest_is(member(spec, "data"), artifact_sha256)
+        }
+        // Rekor v2 may log a DSSE envelope as a hashedrekord over its PAE.
+        (
+            Content::Dsse {
+                payload,
+                payload_type,
+                signature,
+            },
+            "hashedrekord",
+        ) => {
+            let spec = member(spec, "hashedRekordV002");
+            v2_signature_is(member(spec, "signature"), signature, signer_der)
+                && v2_digest_is(
+                    member(spec, "data"),
+                    &Sha256::digest(pae(payload_type, payload)),
+                )
+        }
+        (
+            Content::Dsse {
+                payload, signature, ..
+            },
+            "dsse",
+        ) => {
+            let spec = member(spec, "dsseV002");
+            let Some(Value::Array(signatures)) = spec.and_then(|s| s.get("signatures")) else {
+                return false;
+            };
+            let [Value::Object(recorded)] = signatures.as_slice() else {
+                return false;
+            };
+            v2_digest_is(member(spec, "payloadHash"), &Sha256::digest(payload))
+                && v2_signature_is(Some(recorded), signature, signer_der)
         }
         _ => false,
     }
@@ -617,13 +693,22 @@ pub fn verify(
     for entry in &bundle.entries {
         times.extend(check_entry(&bundle, entry, root)?);
     }
+    // RFC 3161 timestamps over the signature: each must verify, and each gives a time.
+    let signature_bytes = match &bundle.content {
+        Content::Message { signature, .. } | Content::Dsse { signature, .. } => signature,
+    };
+    for ts in &bundle.timestamps {
+        times.push(
+            tsa::verify(ts, signature_bytes, root).map_err(|e| (Code::CertificateInvalid, e))?,
+        );
+    }
     // 3.-5. The signer.
     let certificate_key;
     let (key, signer_der, signer) = match (&bundle.material, expected) {
         (Material::Certificate(leaf), Expected::Certificate { identity, issuer }) => {
             if times.is_empty() {
                 return Err(log_invalid(
-                    "no verified time to check the certificate at: no log entry has an inclusion promise",
+                    "no verified time to check the certificate at: no log entry has an inclusion promise and no RFC 3161 timestamp verified",
                 ));
             }
             let mut issuer_spki = Vec::new();

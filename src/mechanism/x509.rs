@@ -29,6 +29,8 @@ pub const MAX_CERTIFICATES: usize = 64;
 
 /// `id-kp-codeSigning` (1.3.6.1.5.5.7.3.3), the OID's content bytes.
 const CODE_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03];
+/// `id-kp-timeStamping` (1.3.6.1.5.5.7.3.8), the OID's content bytes.
+const TIME_STAMPING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08];
 /// `anyExtendedKeyUsage` (2.5.29.37.0).
 const ANY_PURPOSE: &[u8] = &[0x55, 0x1d, 0x25, 0x00];
 
@@ -335,16 +337,17 @@ fn der_string(value: &[u8]) -> Result<String, String> {
     text.map_err(|e| invalid(&e))
 }
 
-/// Extended key usage as Go's verifier applies it for code signing, to each certificate of
-/// the path: absent, or listing code signing or any purpose.
-struct CodeSigning;
+/// Extended key usage as Go's verifier applies it for one purpose (code signing, or time
+/// stamping), to each certificate of the path: absent, or listing the purpose or any purpose.
+#[derive(Clone, Copy)]
+struct Purpose(&'static [u8]);
 
-impl webpki::ExtendedKeyUsageValidator for CodeSigning {
+impl webpki::ExtendedKeyUsageValidator for Purpose {
     fn validate(&self, iter: webpki::KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
         let mut present = Vec::new();
         for id in iter {
             let id = id?;
-            if id == webpki::KeyPurposeId::new(CODE_SIGNING)
+            if id == webpki::KeyPurposeId::new(self.0)
                 || id == webpki::KeyPurposeId::new(ANY_PURPOSE)
             {
                 return Ok(());
@@ -356,7 +359,7 @@ impl webpki::ExtendedKeyUsageValidator for CodeSigning {
         }
         Err(webpki::Error::RequiredEkuNotFoundContext(
             webpki::RequiredEkuNotFoundContext {
-                required: webpki::KeyUsage::required(CODE_SIGNING),
+                required: webpki::KeyUsage::required(self.0),
                 present,
             },
         ))
@@ -365,7 +368,7 @@ impl webpki::ExtendedKeyUsageValidator for CodeSigning {
 
 /// A trust anchor's own certificate: its validity and extended key usage, which webpki does
 /// not look at and Go does.
-fn check_root(der: &[u8], at: u64) -> Result<(), webpki::Error> {
+fn check_root(der: &[u8], at: u64, purpose: Purpose) -> Result<(), webpki::Error> {
     let cert = Certificate::from_der(der).map_err(|_| webpki::Error::BadDer)?;
     let validity = &cert.tbs_certificate.validity;
     let not_before = validity.not_before.to_unix_duration().as_secs();
@@ -396,11 +399,11 @@ fn check_root(der: &[u8], at: u64) -> Result<(), webpki::Error> {
             let allowed = usages
                 .0
                 .iter()
-                .any(|oid| oid.as_bytes() == CODE_SIGNING || oid.as_bytes() == ANY_PURPOSE);
+                .any(|oid| oid.as_bytes() == purpose.0 || oid.as_bytes() == ANY_PURPOSE);
             if !allowed && !usages.0.is_empty() {
                 return Err(webpki::Error::RequiredEkuNotFoundContext(
                     webpki::RequiredEkuNotFoundContext {
-                        required: webpki::KeyUsage::required(CODE_SIGNING),
+                        required: webpki::KeyUsage::required(purpose.0),
                         present: Vec::new(),
                     },
                 ));
@@ -470,6 +473,20 @@ impl VerifiedLeaf {
 ///
 /// A message in the words of Go's `x509` package where it has them.
 pub fn verify_code_signing(leaf: &[u8], pool: &Pool, at: u64) -> Result<VerifiedLeaf, String> {
+    verify_for(leaf, pool, at, Purpose(CODE_SIGNING))
+}
+
+/// Validates a timestamp authority's `leaf` as [`verify_code_signing`] does a signer's, for
+/// time stamping instead of code signing.
+///
+/// # Errors
+///
+/// As [`verify_code_signing`].
+pub fn verify_time_stamping(leaf: &[u8], pool: &Pool, at: u64) -> Result<VerifiedLeaf, String> {
+    verify_for(leaf, pool, at, Purpose(TIME_STAMPING))
+}
+
+fn verify_for(leaf: &[u8], pool: &Pool, at: u64, purpose: Purpose) -> Result<VerifiedLeaf, String> {
     let leaf_der = CertificateDer::from(leaf);
     let end_entity = webpki::EndEntityCert::try_from(&leaf_der)
         .map_err(|e| format!("x509: {}", describe(&e)))?;
@@ -502,7 +519,7 @@ pub fn verify_code_signing(leaf: &[u8], pool: &Pool, at: u64) -> Result<Verified
             })
             .map(|(_, der)| *der)
             .ok_or(webpki::Error::UnknownIssuer)?;
-        check_root(der, at)
+        check_root(der, at, purpose)
     };
     let path = end_entity
         .verify_for_usage(
@@ -510,7 +527,7 @@ pub fn verify_code_signing(leaf: &[u8], pool: &Pool, at: u64) -> Result<Verified
             &trust,
             &intermediates,
             unix(at),
-            CodeSigning,
+            purpose,
             None,
             Some(&root_checks),
         )

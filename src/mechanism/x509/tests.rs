@@ -80,13 +80,13 @@ fn a_fulcio_leaf_verifies_only_at_its_signing_time() {
 #[test]
 fn a_root_is_checked_for_time_and_purpose() {
     let root = certificate_pool_from_pem(ROOT).remove(0);
-    assert!(check_root(&root, SIGNED_AT).is_ok());
+    assert!(check_root(&root, SIGNED_AT, Purpose(CODE_SIGNING)).is_ok());
     assert!(matches!(
-        check_root(&root, 1_000_000_000),
+        check_root(&root, 1_000_000_000, Purpose(CODE_SIGNING)),
         Err(webpki::Error::CertNotValidYet { .. })
     ));
     assert!(matches!(
-        check_root(&root, 2_300_000_000),
+        check_root(&root, 2_300_000_000, Purpose(CODE_SIGNING)),
         Err(webpki::Error::CertExpired { .. })
     ));
 }
