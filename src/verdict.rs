@@ -114,12 +114,23 @@ pub struct Signer {
     pub issuer: Option<String>,
     /// The transparency log entry, when one was verified.
     pub log: Option<LogEntry>,
+    /// The RFC 3161 timestamps that verified (Sigstore bundles).
+    pub timestamps: Vec<Timestamp>,
+}
+
+/// A verified RFC 3161 timestamp.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timestamp {
+    /// Its time (`genTime`), seconds since the epoch: a time the certificate was checked at.
+    pub time: i64,
+    /// The timestamp authority's URI in the trusted root.
+    pub authority: String,
 }
 
 #[cfg(feature = "keyless")]
 impl Signer {
     /// Writes the signer as a JSON object: `{identities, issuer, log: {id, index,
-    /// integratedTime} | null}`.
+    /// integratedTime | null} | null, timestamps: [{time, authority}]}`.
     pub(crate) fn write_json(&self, out: &mut String) {
         out.push_str("{\"identities\":[");
         for (i, id) in self.identities.iter().enumerate() {
@@ -136,14 +147,26 @@ impl Signer {
                 out.push_str("{\"id\":");
                 write_string(out, &log.log_id);
                 out.push_str(&alloc::format!(
-                    ",\"index\":{},\"integratedTime\":{}}}",
-                    log.log_index,
-                    log.integrated_time
+                    ",\"index\":{},\"integratedTime\":",
+                    log.log_index
                 ));
+                match log.integrated_time {
+                    Some(t) => out.push_str(&alloc::format!("{t}}}")),
+                    None => out.push_str("null}"),
+                }
             }
             None => out.push_str("null"),
         }
-        out.push('}');
+        out.push_str(",\"timestamps\":[");
+        for (i, t) in self.timestamps.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&alloc::format!("{{\"time\":{},\"authority\":", t.time));
+            write_string(out, &t.authority);
+            out.push('}');
+        }
+        out.push_str("]}");
     }
 }
 
@@ -154,9 +177,10 @@ pub struct LogEntry {
     pub log_id: String,
     /// The entry's index in the log.
     pub log_index: i64,
-    /// When the log integrated it, seconds since the epoch: the signing time the certificate
-    /// was checked at.
-    pub integrated_time: i64,
+    /// When the log integrated it, seconds since the epoch (a time the certificate was checked
+    /// at), when the log vouched for one: Rekor v2 entries carry none, their time comes from
+    /// RFC 3161 timestamps.
+    pub integrated_time: Option<i64>,
 }
 
 /// A reason for a denial.

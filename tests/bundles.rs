@@ -14,5 +14,5 @@ mod corpus;
 
 #[test]
 fn bundles_are_decided_as_sigstore_clients_decide() {
-    assert_eq!(corpus::cases(), 32);
+    assert_eq!(corpus::cases(), 40);
 }

@@ -145,7 +145,7 @@ impl FulcioTrust {
                 Some(LogEntry {
                     log_id: entry.log_id,
                     log_index: entry.log_index,
-                    integrated_time: entry.integrated_time,
+                    integrated_time: Some(entry.integrated_time),
                 }),
             ),
         })
@@ -303,5 +303,6 @@ fn signer(subject: Subject, issuer: Option<String>, log: Option<LogEntry>) -> Si
         identities,
         issuer,
         log,
+        timestamps: Vec::new(),
     }
 }

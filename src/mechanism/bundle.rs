@@ -33,7 +33,7 @@ use crate::error::Code;
 use crate::json::{self, Object, Value};
 use crate::mechanism::cosign::CosignKey;
 use crate::mechanism::x509::{self, Pool, Subject};
-use crate::verdict::{LogEntry, Signer};
+use crate::verdict::{LogEntry, Signer, Timestamp};
 
 mod log;
 mod proto;
@@ -690,17 +690,24 @@ pub fn verify(
         return Err(log_invalid("the bundle has no transparency log entry"));
     }
     let mut times = Vec::new();
-    for entry in &bundle.entries {
-        times.extend(check_entry(&bundle, entry, root)?);
+    let mut first_set_time = None;
+    for (i, entry) in bundle.entries.iter().enumerate() {
+        let set_time = check_entry(&bundle, entry, root)?;
+        if i == 0 {
+            first_set_time = set_time;
+        }
+        times.extend(set_time);
     }
     // RFC 3161 timestamps over the signature: each must verify, and each gives a time.
     let signature_bytes = match &bundle.content {
         Content::Message { signature, .. } | Content::Dsse { signature, .. } => signature,
     };
+    let mut timestamps = Vec::new();
     for ts in &bundle.timestamps {
-        times.push(
-            tsa::verify(ts, signature_bytes, root).map_err(|e| (Code::CertificateInvalid, e))?,
-        );
+        let (time, authority) =
+            tsa::verify(ts, signature_bytes, root).map_err(|e| (Code::CertificateInvalid, e))?;
+        times.push(time);
+        timestamps.push(Timestamp { time, authority });
     }
     // 3.-5. The signer.
     let certificate_key;
@@ -778,6 +785,7 @@ pub fn verify(
                 identities,
                 issuer: Some(found_issuer),
                 log: None,
+                timestamps: Vec::new(),
             };
             certificate_key = key;
             (&certificate_key, leaf.clone(), signer)
@@ -788,6 +796,7 @@ pub fn verify(
                 identities: Vec::new(),
                 issuer: None,
                 log: None,
+                timestamps: Vec::new(),
             };
             (key, der, signer)
         }
@@ -862,8 +871,9 @@ pub fn verify(
         log: first.map(|e| LogEntry {
             log_id: base16ct::lower::encode_string(&e.log_id),
             log_index: e.log_index,
-            integrated_time: times.first().copied().unwrap_or_default(),
+            integrated_time: first_set_time,
         }),
+        timestamps,
         ..signer
     };
     Ok(Verified {

@@ -117,6 +117,30 @@ pub(crate) const BUNDLE_CASES: &[Case] = &[
         MANIFEST,
         Some("DIGEST_MISMATCH"),
     ),
+    (
+        "good-timestamp",
+        fixture!("bundles/good-timestamp.bundle.json"),
+        ARTIFACT,
+        None,
+    ),
+    (
+        "timestamp-other-bytes",
+        fixture!("bundles/timestamp-other-bytes.bundle.json"),
+        ARTIFACT,
+        Some("CERTIFICATE_INVALID"),
+    ),
+    (
+        "timestamp-untrusted-tsa",
+        fixture!("bundles/timestamp-untrusted-tsa.bundle.json"),
+        ARTIFACT,
+        Some("CERTIFICATE_INVALID"),
+    ),
+    (
+        "timestamp-after-expiry",
+        fixture!("bundles/timestamp-after-expiry.bundle.json"),
+        ARTIFACT,
+        Some("CERTIFICATE_INVALID"),
+    ),
 ];
 
 fn expected() -> Expected {
@@ -136,11 +160,20 @@ pub(crate) fn cases() -> usize {
             (None, Ok(verified)) => {
                 assert_eq!(verified.signer.identities, [IDENTITY], "{name}");
                 assert_eq!(verified.signer.issuer.as_deref(), Some(ISSUER), "{name}");
-                assert_eq!(
-                    verified.signer.log.as_ref().unwrap().integrated_time,
-                    1_748_779_200,
-                    "{name}"
-                );
+                // The time the certificate was checked at: the SET's, or the RFC 3161
+                // timestamp's when the entry has no SET.
+                let log = verified.signer.log.as_ref().unwrap();
+                if name.contains("timestamp") {
+                    assert_eq!(log.integrated_time, None, "{name}");
+                    let [stamp] = verified.signer.timestamps.as_slice() else {
+                        panic!("{name}: {:?}", verified.signer.timestamps);
+                    };
+                    assert_eq!(stamp.authority, "https://tsa.sigwall.test", "{name}");
+                    assert!(stamp.time > 1_764_000_000, "{name}: {}", stamp.time);
+                } else {
+                    assert_eq!(log.integrated_time, Some(1_748_779_200), "{name}");
+                    assert!(verified.signer.timestamps.is_empty(), "{name}");
+                }
                 assert_eq!(verified.trusted_root, root.digest, "{name}");
                 // Known by its digest only, the artifact verifies the same.
                 let digest: [u8; 32] = sigwall::Digest::sha256(artifact)

@@ -442,7 +442,7 @@ pub(crate) fn cases() -> usize {
         Some("https://github.com/login/oauth")
     );
     assert_eq!(
-        signer.log.as_ref().map(|l| l.integrated_time),
+        signer.log.as_ref().and_then(|l| l.integrated_time),
         Some(1_674_247_893)
     );
     ci(

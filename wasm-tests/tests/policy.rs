@@ -81,5 +81,5 @@ mod bundles;
 
 #[wasm_bindgen_test]
 fn bundles_are_decided_as_sigstore_clients_decide() {
-    assert_eq!(bundles::cases(), 32);
+    assert_eq!(bundles::cases(), 40);
 }

@@ -623,8 +623,11 @@ async function cmdSigstore(argv) {
     console.log(JSON.stringify(result, null, 2));
   } else if (result.verified) {
     const who = result.signer.identities.length ? result.signer.identities.join(', ') : 'the key';
-    const log = result.signer.log ? `, logged at ${new Date(result.signer.log.integratedTime * 1000).toISOString()} (index ${result.signer.log.index})` : '';
-    console.log(`verified: signed by ${who}${result.signer.issuer ? ` (${result.signer.issuer})` : ''}${log}; trusted root ${result.trustedRoot}`);
+    const at = (t) => new Date(t * 1000).toISOString();
+    const entry = result.signer.log;
+    const log = entry ? `, logged${entry.integratedTime === null ? '' : ` at ${at(entry.integratedTime)}`} (index ${entry.index})` : '';
+    const stamps = result.signer.timestamps.map((t) => `, timestamped at ${at(t.time)} by ${t.authority}`).join('');
+    console.log(`verified: signed by ${who}${result.signer.issuer ? ` (${result.signer.issuer})` : ''}${log}${stamps}; trusted root ${result.trustedRoot}`);
   } else {
     console.error(`not verified: ${result.code}: ${result.message}`);
   }

@@ -240,8 +240,13 @@ export interface Signer {
   identities: string[];
   /** The OIDC issuer Fulcio recorded (null for `pki` certificates without one). */
   issuer: string | null;
-  /** The Rekor entry: log ID (hex), index, integrated time (seconds since the epoch). */
-  log: { id: string; index: number; integratedTime: number } | null;
+  /**
+   * The Rekor entry: log ID (hex), index, integrated time (seconds since the epoch; null for a
+   * Rekor v2 entry, which vouches for none: its time comes from `timestamps`).
+   */
+  log: { id: string; index: number; integratedTime: number | null } | null;
+  /** RFC 3161 timestamps that verified (Sigstore bundles): time, and the authority's URI. */
+  timestamps: { time: number; authority: string }[];
 }
 
 /** Material for {@link Verifier.verifyLocal}: a saved copy of an image. */

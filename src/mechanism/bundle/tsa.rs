@@ -95,12 +95,17 @@ fn hash_of(algorithm: ObjectIdentifier) -> Option<MessageHash> {
 }
 
 /// Verifies one timestamp (`response`: a DER `TimeStampResp`) over `signature` with the
-/// timestamp authorities of `root`; returns its `genTime` (seconds since the epoch).
+/// timestamp authorities of `root`; returns its `genTime` (seconds since the epoch) and the
+/// authority's URI.
 ///
 /// # Errors
 ///
 /// A message saying what is wrong.
-pub(super) fn verify(response: &[u8], signature: &[u8], root: &TrustedRoot) -> Result<i64> {
+pub(super) fn verify(
+    response: &[u8],
+    signature: &[u8],
+    root: &TrustedRoot,
+) -> Result<(i64, String)> {
     // TimeStampResp ::= SEQUENCE { status PKIStatusInfo, timeStampToken ContentInfo OPTIONAL }
     let resp = AnyRef::from_der(response).map_err(|_| bad("not DER"))?;
     let resp = constructed(&resp, Tag::Sequence, "TimeStampResp")?;
@@ -279,7 +284,7 @@ pub(super) fn verify(response: &[u8], signature: &[u8], root: &TrustedRoot) -> R
         };
         let at = u64::try_from(time).map_err(|_| bad("genTime"))?;
         match x509::verify_time_stamping(leaf, &pool, at) {
-            Ok(_) => return Ok(time),
+            Ok(_) => return Ok((time, tsa.uri.clone())),
             Err(e) => {
                 last = alloc::format!(
                     "the timestamp authority's certificates were not valid at the timestamp's time: {e}"
