@@ -249,11 +249,7 @@ impl CosignKey {
         match &self.key {
             Key::P256(key) => {
                 let rs = der::ecdsa_signature::<64>(signature).ok_or(BadSignature)?;
-                let (r, s) = rs.split_at(32);
-                let (Ok(r), Ok(s)) = (r.try_into(), s.try_into()) else {
-                    return Err(BadSignature);
-                };
-                key.verify_prehash(digest, r, s)
+                key.verify_prehash_p1363(digest, &rs)
                     .then_some(())
                     .ok_or(BadSignature)
             }
@@ -285,11 +281,7 @@ impl CosignKey {
         match &self.key {
             Key::P256(key) => {
                 let rs = der::ecdsa_signature::<64>(&signature).ok_or(BadSignature)?;
-                let (r, s) = rs.split_at(32);
-                let (Ok(r), Ok(s)) = (r.try_into(), s.try_into()) else {
-                    return Err(BadSignature);
-                };
-                if !key.verify_prehash(&sha2::Sha256::digest(payload), r, s) {
+                if !key.verify_prehash_p1363(&sha2::Sha256::digest(payload), &rs) {
                     return Err(BadSignature);
                 }
             }

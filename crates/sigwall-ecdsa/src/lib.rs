@@ -178,7 +178,7 @@ fn naf<const W: usize>(k: &[u32; W]) -> ([i8; NAF_DIGITS], usize) {
 
 /// The public face of one curve: a verifying key type with fixed-size r and s.
 macro_rules! curve_module {
-    ($(#[$doc:meta])* $name:ident, $curve:ident, $words:literal, $bytes:literal, $label:literal) => {
+    ($(#[$doc:meta])* $name:ident, $curve:ident, $words:literal, $bytes:literal, $rs:literal, $label:literal) => {
         $(#[$doc])*
         pub mod $name {
             use crate::curve::$curve;
@@ -203,6 +203,12 @@ macro_rules! curve_module {
                 pub fn verify_prehash(&self, digest: &[u8], r: &[u8; $bytes], s: &[u8; $bytes]) -> bool {
                     self.0.verify_prehash(digest, r, s)
                 }
+
+                #[doc = concat!("[`VerifyingKey::verify_prehash`] for a signature in IEEE P1363 form, r ‖ s (", stringify!($rs), " bytes): the form a DER signature or OpenPGP's two integers are brought to.")]
+                pub fn verify_prehash_p1363(&self, digest: &[u8], rs: &[u8; $rs]) -> bool {
+                    let (r, s) = rs.split_at($bytes);
+                    self.0.verify_prehash(digest, r, s)
+                }
             }
         }
     };
@@ -210,11 +216,11 @@ macro_rules! curve_module {
 
 curve_module!(
     /// ECDSA on NIST P-256 (secp256r1).
-    p256, P256, 8, 32, "P-256"
+    p256, P256, 8, 32, 64, "P-256"
 );
 curve_module!(
     /// ECDSA on NIST P-384 (secp384r1).
-    p384, P384, 12, 48, "P-384"
+    p384, P384, 12, 48, 96, "P-384"
 );
 
 #[cfg(test)]

@@ -173,11 +173,7 @@ impl Key {
         match self {
             Key::P384(key) => {
                 let rs = der::ecdsa_signature::<96>(signature).ok_or(BadSignature)?;
-                let (r, s) = rs.split_at(48);
-                let (Ok(r), Ok(s)) = (r.try_into(), s.try_into()) else {
-                    return Err(BadSignature);
-                };
-                key.verify_prehash(prehash, r, s)
+                key.verify_prehash_p1363(prehash, &rs)
                     .then_some(())
                     .ok_or(BadSignature)
             }

@@ -215,16 +215,12 @@ fn check(
                 return Err("the hash algorithm is too weak for the key");
             }
             let [r, s] = mpis::<2>(signature)?;
-            let bytes = fixed_width::<64>(r.as_ref(), s.as_ref())?;
-            let (r, s) = bytes.split_at(32);
-            let (Ok(r), Ok(s)) = (r.try_into(), s.try_into()) else {
-                return Err("malformed signature");
-            };
+            let rs = fixed_width::<64>(r.as_ref(), s.as_ref())?;
             // The same verifier as cosign's P-256 keys (a fraction of p256's time in wasm).
             let Prepared::P256(key) = prepared else {
                 return Err("invalid P-256 key");
             };
-            if key.verify_prehash(hashed, r, s) {
+            if key.verify_prehash_p1363(hashed, &rs) {
                 Ok(())
             } else {
                 Err(bad(()))
@@ -235,15 +231,11 @@ fn check(
                 return Err("the hash algorithm is too weak for the key");
             }
             let [r, s] = mpis::<2>(signature)?;
-            let bytes = fixed_width::<96>(r.as_ref(), s.as_ref())?;
-            let (r, s) = bytes.split_at(48);
-            let (Ok(r), Ok(s)) = (r.try_into(), s.try_into()) else {
-                return Err(bad(()));
-            };
+            let rs = fixed_width::<96>(r.as_ref(), s.as_ref())?;
             let Prepared::P384(key) = prepared else {
                 return Err("invalid P-384 key");
             };
-            if key.verify_prehash(hashed, r, s) {
+            if key.verify_prehash_p1363(hashed, &rs) {
                 Ok(())
             } else {
                 Err(bad(()))
