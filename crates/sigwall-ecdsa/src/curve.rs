@@ -4,12 +4,16 @@
 use crate::field::{cmp, propagate, sub_in_place};
 use core::cmp::Ordering;
 
-/// Words of the largest field (P-384).
-pub(crate) const MAX_WORDS: usize = 12;
+/// Words of the largest field (P-521).
+pub(crate) const MAX_WORDS: usize = 17;
 
-/// A short-Weierstrass curve y² = x³ − 3x + b over GF(p) with a prime order n whose bit length
-/// is 32·W, as both NIST curves here are.
+/// A short-Weierstrass curve y² = x³ − 3x + b over GF(p) with a prime order n, in W 32-bit
+/// words (the NIST curves here: W = 8, 12, 17).
 pub(crate) trait Curve<const W: usize>: 'static {
+    /// Bytes of a field element or scalar in SEC 1 and in signatures (at most 4·W).
+    const BYTES: usize;
+    /// Bits of n: a digest's leftmost `N_BITS` bits are its integer (SEC 1 §4.1.3).
+    const N_BITS: usize;
     /// p, little-endian words.
     const P: [u32; W];
     /// b of the curve equation.
@@ -51,6 +55,8 @@ fn settle<const W: usize>(
 pub(crate) struct P256;
 
 impl Curve<8> for P256 {
+    const BYTES: usize = 32;
+    const N_BITS: usize = 256;
     const P: [u32; 8] = [
         0xffff_ffff,
         0xffff_ffff,
@@ -116,7 +122,7 @@ impl Curve<8> for P256 {
     ];
 
     fn reduce(c: &[u32; 2 * MAX_WORDS]) -> [u32; 8] {
-        let c = c.map(i64::from);
+        let c: [i64; 16] = core::array::from_fn(|i| i64::from(c[i]));
         // The sums of FIPS 186-4 D.2.3 (s1 + 2s2 + 2s3 + s4 + s5 − s6 − s7 − s8 − s9), word by
         // word.
         let sums: [i64; 8] = [
@@ -145,6 +151,8 @@ impl Curve<8> for P256 {
 pub(crate) struct P384;
 
 impl Curve<12> for P384 {
+    const BYTES: usize = 48;
+    const N_BITS: usize = 384;
     const P: [u32; 12] = [
         0xffff_ffff,
         0x0000_0000,
@@ -238,7 +246,7 @@ impl Curve<12> for P384 {
         // k − 8 and k − 9 (added) and k − 11 (subtracted) and k − 12 (added). Folding from the
         // top down, words 20..23 land on 12..15 and are folded again in turn. Every sum stays
         // within a few multiples of 2^32.
-        let mut s = c.map(i64::from);
+        let mut s: [i64; 24] = core::array::from_fn(|i| i64::from(c[i]));
         for k in (12..24).rev() {
             let v = s[k];
             s[k - 12] += v;
@@ -256,5 +264,156 @@ impl Curve<12> for P384 {
             s[3] += top;
             s[4] += top;
         })
+    }
+}
+
+/// NIST P-521 (secp521r1): p = 2^521 − 1, a Mersenne prime.
+pub(crate) struct P521;
+
+impl Curve<17> for P521 {
+    const BYTES: usize = 66;
+    const N_BITS: usize = 521;
+    const P: [u32; 17] = [
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0x0000_01ff,
+    ];
+    const B: [u32; 17] = [
+        0x6b50_3f00,
+        0xef45_1fd4,
+        0x3d2c_34f1,
+        0x3573_df88,
+        0x3bb1_bf07,
+        0x1652_c0bd,
+        0xec7e_937b,
+        0x5619_3951,
+        0x8ef1_09e1,
+        0xb8b4_8991,
+        0x99b3_15f3,
+        0xa2da_725b,
+        0xb685_40ee,
+        0x929a_21a0,
+        0x8e1c_9a1f,
+        0x953e_b961,
+        0x0000_0051,
+    ];
+    const G: ([u32; 17], [u32; 17]) = (
+        [
+            0xc2e5_bd66,
+            0xf97e_7e31,
+            0x856a_429b,
+            0x3348_b3c1,
+            0xa2ff_a8de,
+            0xfe1d_c127,
+            0xefe7_5928,
+            0xa14b_5e77,
+            0x6b4d_3dba,
+            0xf828_af60,
+            0x053f_b521,
+            0x9c64_8139,
+            0x2395_b442,
+            0x9e3e_cb66,
+            0x0404_e9cd,
+            0x858e_06b7,
+            0x0000_00c6,
+        ],
+        [
+            0x9fd1_6650,
+            0x88be_9476,
+            0xa272_c240,
+            0x353c_7086,
+            0x3fad_0761,
+            0xc550_b901,
+            0x5ef4_2640,
+            0x97ee_7299,
+            0x273e_662c,
+            0x17af_bd17,
+            0x579b_4468,
+            0x98f5_4449,
+            0x2c7d_1bd9,
+            0x5c8a_5fb4,
+            0x9a3b_c004,
+            0x3929_6a78,
+            0x0000_0118,
+        ],
+    );
+    const N: [u32; 17] = [
+        0x9138_6409,
+        0xbb6f_b71e,
+        0x899c_47ae,
+        0x3bb5_c9b8,
+        0xf709_a5d0,
+        0x7fcc_0148,
+        0xbf2f_966b,
+        0x5186_8783,
+        0xffff_fffa,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0x0000_01ff,
+    ];
+    const N0INV: u32 = 0x79a9_95c7;
+    const R2_N: [u32; 17] = [
+        0x61c6_4ca7,
+        0x1163_115a,
+        0x4374_a642,
+        0x1835_4a56,
+        0x0791_d9dc,
+        0x5d4d_d6d3,
+        0xd340_2705,
+        0x4fb3_5b72,
+        0xb775_6e3a,
+        0xcff3_d142,
+        0xa8e5_67bc,
+        0x5bcc_6d61,
+        0x492d_0d45,
+        0x2d8e_03d1,
+        0x8c44_383d,
+        0x5b5a_3afe,
+        0x0000_019a,
+    ];
+
+    fn reduce(c: &[u32; 2 * MAX_WORDS]) -> [u32; 17] {
+        // c = L + H·2^521 ≡ L + H, with L its low 521 bits and H the rest (below 2^521, as c is
+        // a product of two elements below 2^521). The sum is below 2^522: one more fold of its
+        // bit 521 leaves at most p, and one subtraction at most.
+        let mut out = [0u32; 17];
+        out.copy_from_slice(&c[..17]);
+        out[16] &= 0x1ff;
+        let mut high = [0u32; 17];
+        for (i, h) in high.iter_mut().enumerate() {
+            *h = (c[16 + i] >> 9) | (c[17 + i] << 23);
+        }
+        crate::field::add_in_place(&mut out, &high);
+        let top = out[16] >> 9;
+        out[16] &= 0x1ff;
+        let mut carry = u64::from(top);
+        for w in out.iter_mut() {
+            let s = u64::from(*w) + carry;
+            *w = s as u32;
+            carry = s >> 32;
+        }
+        if cmp(&out, &Self::P) != Ordering::Less {
+            sub_in_place(&mut out, &Self::P);
+        }
+        out
     }
 }

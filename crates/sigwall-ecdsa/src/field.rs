@@ -44,8 +44,11 @@ impl<C: Curve<W>, const W: usize> Fe<C, W> {
         Fe(w, PhantomData)
     }
 
-    /// A big-endian integer of exactly 4·W bytes, if it is below p.
+    /// A big-endian integer of exactly `C::BYTES` bytes, if it is below p.
     pub(crate) fn from_be(bytes: &[u8]) -> Option<Self> {
+        if bytes.len() != C::BYTES {
+            return None;
+        }
         let w = words_from_be::<W>(bytes)?;
         (cmp(&w, &C::P) == Ordering::Less).then_some(Fe(w, PhantomData))
     }
@@ -160,9 +163,9 @@ pub(crate) fn propagate<const W: usize>(sums: &[i64; W], out: &mut [u32; W]) -> 
     acc
 }
 
-/// Little-endian words of a big-endian integer of exactly 4·W bytes.
+/// Little-endian words of a big-endian integer of at most 4·W bytes.
 pub(crate) fn words_from_be<const W: usize>(bytes: &[u8]) -> Option<[u32; W]> {
-    if bytes.len() != 4 * W {
+    if bytes.len() > 4 * W {
         return None;
     }
     let mut w = [0u32; W];

@@ -58,10 +58,10 @@ impl<C, const W: usize> Clone for Key<C, W> {
 impl<C: Curve<W>, const W: usize> Key<C, W> {
     fn from_sec1_uncompressed(bytes: &[u8]) -> Option<Self> {
         let (&tag, rest) = bytes.split_first()?;
-        if tag != 0x04 || rest.len() != 8 * W {
+        if tag != 0x04 || rest.len() != 2 * C::BYTES {
             return None;
         }
-        let (x, y) = rest.split_at(4 * W);
+        let (x, y) = rest.split_at(C::BYTES);
         let point = Affine {
             x: Fe::from_be(x)?,
             y: Fe::from_be(y)?,
@@ -221,6 +221,10 @@ curve_module!(
 curve_module!(
     /// ECDSA on NIST P-384 (secp384r1).
     p384, P384, 12, 48, 96, "P-384"
+);
+curve_module!(
+    /// ECDSA on NIST P-521 (secp521r1).
+    p521, P521, 17, 66, 132, "P-521"
 );
 
 #[cfg(test)]

@@ -5,26 +5,31 @@ use crate::curve::{Curve, MAX_WORDS};
 use crate::field::{cmp, sub_in_place, words_from_be};
 use core::cmp::Ordering;
 
-/// r or s of a signature: a big-endian integer of 4·W bytes in [1, n − 1].
+/// r or s of a signature: a big-endian integer of `C::BYTES` bytes in [1, n − 1].
 pub(crate) fn nonzero_below_n<C: Curve<W>, const W: usize>(bytes: &[u8]) -> Option<[u32; W]> {
+    if bytes.len() != C::BYTES {
+        return None;
+    }
     let w = words_from_be::<W>(bytes)?;
     (w != [0; W] && cmp(&w, &C::N) == Ordering::Less).then_some(w)
 }
 
-/// The digest as an integer modulo n: its leftmost 32·W bits (SEC 1 §4.1.4; n has exactly that
-/// many), reduced.
+/// The digest as an integer modulo n: its leftmost `C::N_BITS` bits (SEC 1 §4.1.3), reduced.
 pub(crate) fn digest_mod_n<C: Curve<W>, const W: usize>(digest: &[u8]) -> [u32; W] {
-    let mut bytes = [0u8; 4 * MAX_WORDS];
-    let width = 4 * W;
-    let used = digest.len().min(width);
-    if let (Some(dst), Some(src)) = (bytes.get_mut(width - used..width), digest.get(..used)) {
-        dst.copy_from_slice(src);
-    }
-    let mut w = bytes
-        .get(..width)
+    let used = digest.len().min(C::N_BITS.div_ceil(8));
+    let mut w = digest
+        .get(..used)
         .and_then(words_from_be::<W>)
         .unwrap_or([0; W]);
-    // Below 2^(32·W) < 2n: one subtraction at most.
+    // Bits past N_BITS in the last byte taken (P-521 with a digest longer than 65 bytes).
+    let excess = (used * 8).saturating_sub(C::N_BITS);
+    if excess > 0 {
+        for i in 0..W {
+            let next = w.get(i + 1).copied().unwrap_or(0);
+            w[i] = (w[i] >> excess) | (next << (32 - excess));
+        }
+    }
+    // Below 2^N_BITS < 2n: one subtraction at most.
     if cmp(&w, &C::N) != Ordering::Less {
         sub_in_place(&mut w, &C::N);
     }

