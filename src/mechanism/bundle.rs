@@ -32,7 +32,7 @@ use sha2::{Digest as _, Sha256};
 use crate::error::Code;
 use crate::json::{self, Object, Value};
 use crate::mechanism::cosign::CosignKey;
-use crate::mechanism::x509::{self, Pool, Subject};
+use crate::mechanism::x509::{self, Subject};
 use crate::verdict::{LogEntry, Signer, Timestamp};
 
 mod log;
@@ -415,12 +415,8 @@ fn chain_at(leaf: &[u8], root: &TrustedRoot, at: i64) -> Result<x509::VerifiedLe
         .iter()
         .filter(|ca| ca.valid_for.contains(at))
     {
-        let Some((anchor, intermediates)) = ca.chain.split_last() else {
+        let Some(pool) = ca.pool() else {
             continue;
-        };
-        let pool = Pool {
-            roots: alloc::vec![anchor.clone()],
-            intermediates: intermediates.to_vec(),
         };
         match x509::verify_code_signing(leaf, &pool, seconds) {
             Ok(verified) => return Ok(verified),
@@ -689,15 +685,13 @@ pub fn verify(
     if bundle.entries.is_empty() {
         return Err(log_invalid("the bundle has no transparency log entry"));
     }
-    let mut times = Vec::new();
-    let mut first_set_time = None;
-    for (i, entry) in bundle.entries.iter().enumerate() {
-        let set_time = check_entry(&bundle, entry, root)?;
-        if i == 0 {
-            first_set_time = set_time;
-        }
-        times.extend(set_time);
-    }
+    let set_times = bundle
+        .entries
+        .iter()
+        .map(|entry| check_entry(&bundle, entry, root))
+        .collect::<Result<Vec<_>, _>>()?;
+    let first_set_time = set_times.first().copied().flatten();
+    let mut times: Vec<i64> = set_times.into_iter().flatten().collect();
     // RFC 3161 timestamps over the signature: each must verify, and each gives a time.
     let signature_bytes = match &bundle.content {
         Content::Message { signature, .. } | Content::Dsse { signature, .. } => signature,

@@ -62,6 +62,18 @@ pub struct Authority {
     pub valid_for: Window,
 }
 
+impl Authority {
+    /// Its chain as a path validation pool: the last certificate the one root, the others
+    /// intermediates (`None` for an empty chain).
+    pub fn pool(&self) -> Option<crate::mechanism::x509::Pool> {
+        let (anchor, intermediates) = self.chain.split_last()?;
+        Some(crate::mechanism::x509::Pool {
+            roots: alloc::vec![anchor.clone()],
+            intermediates: intermediates.to_vec(),
+        })
+    }
+}
+
 /// A parsed `trusted_root.json`.
 #[derive(Debug)]
 pub struct TrustedRoot {

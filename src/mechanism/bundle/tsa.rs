@@ -23,7 +23,7 @@ use der::{Decode as _, Encode as _, Reader as _, SliceReader, Tag, TagNumber, Ta
 
 use super::trusted_root::TrustedRoot;
 use crate::mechanism::cosign::{CosignKey, MessageHash};
-use crate::mechanism::x509::{self, Pool, Subject};
+use crate::mechanism::x509::{self, Subject};
 
 const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 const TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
@@ -254,7 +254,8 @@ pub(super) fn verify(
         .iter()
         .filter(|a| a.valid_for.contains(time))
     {
-        let (Some(leaf), Some((anchor, _))) = (tsa.chain.first(), tsa.chain.split_last()) else {
+        // The leaf first; in the pool it is also among the intermediates, which is harmless.
+        let (Some(leaf), Some(pool)) = (tsa.chain.first(), tsa.pool()) else {
             continue;
         };
         let key = Subject::read(leaf)
@@ -273,15 +274,6 @@ pub(super) fn verify(
             );
             continue;
         }
-        let intermediates = tsa
-            .chain
-            .get(1..tsa.chain.len().saturating_sub(1))
-            .unwrap_or_default()
-            .to_vec();
-        let pool = Pool {
-            roots: alloc::vec![anchor.clone()],
-            intermediates,
-        };
         let at = u64::try_from(time).map_err(|_| bad("genTime"))?;
         match x509::verify_time_stamping(leaf, &pool, at) {
             Ok(_) => return Ok((time, tsa.uri.clone())),

@@ -209,33 +209,28 @@ fn check(
                 .map_err(|_| "not a native Ed25519 signature")?;
             pgp::crypto::ed25519::verify(&key.key, hash, hashed, bytes).map_err(bad)
         }
-        PublicParams::ECDSA(EcdsaPublicParams::P256 { .. }) => {
+        PublicParams::ECDSA(
+            curve @ (EcdsaPublicParams::P256 { .. } | EcdsaPublicParams::P384 { .. }),
+        ) => {
             // RFC 9580 §5.2.3.2: the digest must be at least as long as the curve's field.
-            if hash.digest_size().unwrap_or(0) < 32 {
+            let (field, invalid) = match curve {
+                EcdsaPublicParams::P256 { .. } => (32, "invalid P-256 key"),
+                _ => (48, "invalid P-384 key"),
+            };
+            if hash.digest_size().unwrap_or(0) < field {
                 return Err("the hash algorithm is too weak for the key");
             }
             let [r, s] = mpis::<2>(signature)?;
-            let rs = fixed_width::<64>(r.as_ref(), s.as_ref())?;
-            // The same verifier as cosign's P-256 keys (a fraction of p256's time in wasm).
-            let Prepared::P256(key) = prepared else {
-                return Err("invalid P-256 key");
-            };
-            if key.verify_prehash_p1363(hashed, &rs) {
-                Ok(())
-            } else {
-                Err(bad(()))
-            }
-        }
-        PublicParams::ECDSA(EcdsaPublicParams::P384 { .. }) => {
-            if hash.digest_size().unwrap_or(0) < 48 {
-                return Err("the hash algorithm is too weak for the key");
-            }
-            let [r, s] = mpis::<2>(signature)?;
-            let rs = fixed_width::<96>(r.as_ref(), s.as_ref())?;
-            let Prepared::P384(key) = prepared else {
-                return Err("invalid P-384 key");
-            };
-            if key.verify_prehash_p1363(hashed, &rs) {
+            // The same verifiers as cosign's keys (a fraction of RustCrypto's time in wasm).
+            let verified =
+                match prepared {
+                    Prepared::P256(key) if field == 32 => key
+                        .verify_prehash_p1363(hashed, &fixed_width::<64>(r.as_ref(), s.as_ref())?),
+                    Prepared::P384(key) if field == 48 => key
+                        .verify_prehash_p1363(hashed, &fixed_width::<96>(r.as_ref(), s.as_ref())?),
+                    _ => return Err(invalid),
+                };
+            if verified {
                 Ok(())
             } else {
                 Err(bad(()))
