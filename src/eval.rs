@@ -172,7 +172,7 @@ pub(crate) fn evaluate(requirement: &Requirement, ctx: &Context<'_>) -> Requirem
 /// reason); candidates of other formats are counted for the summary.
 pub(crate) fn each_signature<K>(
     type_name: &'static str,
-    format: SignatureFormat,
+    formats: &[SignatureFormat],
     keys: &Result<K, (Code, String)>,
     ctx: &Context<'_>,
     check: impl Fn(&K, &Candidate) -> SignatureReport,
@@ -181,7 +181,7 @@ pub(crate) fn each_signature<K>(
     let mut reports = Vec::new();
     let mut skipped = 0usize;
     for candidate in ctx.signatures {
-        if candidate.format != format {
+        if !formats.contains(&candidate.format) {
             skipped += 1;
             continue;
         }

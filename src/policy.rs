@@ -10,6 +10,7 @@ mod embed;
 mod identity;
 mod lint;
 mod parse;
+pub mod pattern;
 pub(crate) mod scope;
 
 use alloc::string::String;
@@ -118,7 +119,8 @@ impl Requirement {
         }
     }
 
-    /// The key sources evaluation reads to verify signatures: trusted keys and Rekor keys.
+    /// The key sources evaluation reads to verify signatures: trusted keys, Rekor keys and a
+    /// trusted root file.
     pub fn signing_key_sources(&self) -> Vec<&KeySource> {
         match self {
             Requirement::SignedBy(s) => alloc::vec![&s.keys],
@@ -128,6 +130,9 @@ impl Requirement {
                     v.push(k);
                 }
                 v.extend(s.rekor.as_ref());
+                if let Some(TrustedRootSource::File(f)) = &s.trusted_root {
+                    v.push(f);
+                }
                 v
             }
             _ => Vec::new(),
@@ -141,7 +146,11 @@ impl Requirement {
         if let Requirement::SigstoreSigned(s) = self {
             match &s.trust {
                 SigstoreTrust::Keys(_) => {}
-                SigstoreTrust::Fulcio(f) => v.insert(0, &f.ca),
+                SigstoreTrust::Fulcio(f) => {
+                    if let Some(ca) = &f.ca {
+                        v.insert(0, ca);
+                    }
+                }
                 SigstoreTrust::Pki(p) => {
                     v.insert(0, &p.ca_roots);
                     if let Some(i) = &p.ca_intermediates {
@@ -242,17 +251,92 @@ pub struct SigstoreSigned {
     pub rekor: Option<KeySource>,
     /// Which identity a signature must claim.
     pub signed_identity: SignedIdentity,
+    /// sigwall extension (`trustedRoot`, `trustedRootPath`, `trustedRootData`): Fulcio CAs,
+    /// transparency logs, CT logs and timestamp authorities from a Sigstore trusted root, in
+    /// place of `fulcio.caPath` and the Rekor keys.
+    pub trusted_root: Option<TrustedRootSource>,
+    /// sigwall extension (`acceptBundles`): Sigstore bundles found as OCI referrers (cosign v3)
+    /// may satisfy the requirement. They sign a digest and name no image, so `signedIdentity`
+    /// cannot be checked for them.
+    pub accept_bundles: bool,
+}
+
+impl SigstoreSigned {
+    /// The sigwall extensions this requirement uses (empty: containers/image accepts it).
+    pub fn extensions(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        match &self.trusted_root {
+            None => {}
+            Some(TrustedRootSource::PublicGood) => out.push("trustedRoot"),
+            Some(TrustedRootSource::File(KeySource::Data(_))) => out.push("trustedRootData"),
+            Some(TrustedRootSource::File(_)) => out.push("trustedRootPath"),
+        }
+        if self.accept_bundles {
+            out.push("acceptBundles");
+        }
+        if let SigstoreTrust::Fulcio(f) = &self.trust {
+            match &f.subject {
+                Subject::Email(_) => {}
+                Subject::Uri(_) => out.push("fulcio.subjectURI"),
+                Subject::Pattern(_) => out.push("fulcio.subjectRegExp"),
+            }
+        }
+        out
+    }
+}
+
+/// Where a requirement's Sigstore trusted root comes from (a sigwall extension).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrustedRootSource {
+    /// `"trustedRoot": "public-good"`: the Sigstore public-good instance's root that ships with
+    /// sigwall.
+    PublicGood,
+    /// `trustedRootPath` (a file the host reads) or `trustedRootData` (inline, base64).
+    File(KeySource),
 }
 
 /// `sigstoreSigned.fulcio`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fulcio {
-    /// `caPath` or `caData`.
-    pub ca: KeySource,
+    /// `caPath` or `caData`; `None` when the requirement's trusted root holds the CAs.
+    pub ca: Option<KeySource>,
     /// `oidcIssuer`.
     pub oidc_issuer: String,
-    /// `subjectEmail`.
-    pub subject_email: String,
+    /// Which certificate subject (SAN) is required.
+    pub subject: Subject,
+}
+
+/// The certificate subject a `fulcio` requirement wants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// `subjectEmail`: one of the e-mail SANs, exactly (containers/image).
+    Email(String),
+    /// `subjectURI` (sigwall extension): one of the URI SANs, exactly (CI workflow identities).
+    Uri(String),
+    /// `subjectRegExp` (sigwall extension): an e-mail or URI SAN matched whole by the pattern.
+    Pattern(pattern::Pattern),
+}
+
+impl Subject {
+    /// Whether a certificate with these SANs has the subject.
+    pub fn matches(&self, emails: &[String], uris: &[String]) -> bool {
+        match self {
+            Subject::Email(e) => emails.iter().any(|x| x == e),
+            Subject::Uri(u) => uris.iter().any(|x| x == u),
+            Subject::Pattern(p) => emails.iter().chain(uris).any(|x| p.matches(x)),
+        }
+    }
+
+    /// The subject as the policy states it, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Subject::Email(e) => alloc::format!("e-mail {}", crate::error::quoted(e)),
+            Subject::Uri(u) => alloc::format!("URI {}", crate::error::quoted(u)),
+            Subject::Pattern(p) => {
+                alloc::format!("a SAN matching {}", crate::error::quoted(p.as_str()))
+            }
+        }
+    }
 }
 
 /// `sigstoreSigned.pki`.

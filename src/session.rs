@@ -35,8 +35,21 @@ pub const MAX_SIGNATURE_BYTES: usize = 4 * 1024 * 1024;
 /// At most this many simple signatures (or cosign signature layers) are read for one manifest.
 pub const MAX_SIGNATURES: u32 = 64;
 
+/// Sigstore bundles larger than this are refused unread.
+pub const MAX_BUNDLE_BYTES: usize = 1024 * 1024;
+
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const COSIGN_SIGNATURE_LAYER: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+/// What every Sigstore bundle media type starts with (v0.1–v0.3, both spellings).
+const BUNDLE_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle";
+/// The OCI empty descriptor's media type, which go-containerregistry writes as the
+/// `artifactType` of referrers-tag-schema entries (kyverno#16664): such an entry must be
+/// fetched to learn what it is.
+const OCI_EMPTY: &str = "application/vnd.oci.empty.v1+json";
+/// The annotation cosign v3 puts on a bundle's referrer manifest.
+const PREDICATE_ANNOTATION: &str = "dev.sigstore.bundle.predicateType";
+/// The predicate of a cosign v3 image signature.
+const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
 
 /// Seconds since the Unix epoch, as the host's clock says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -101,8 +114,20 @@ pub enum NeedKind {
         /// The manifest digest whose referrers are listed.
         digest: String,
     },
-    /// A blob by digest (`GET /v2/<repository>/blobs/<digest>`): a cosign signature payload.
-    /// sigwall checks its size and digest. Absent means the registry does not have it.
+    /// A referrer's manifest by digest (`GET /v2/<repository>/manifests/<digest>`), to learn
+    /// whether it holds a Sigstore bundle. sigwall checks its digest. Absent means the registry
+    /// does not have it.
+    ReferrerManifest {
+        /// The registry host.
+        registry: String,
+        /// The repository path.
+        repository: String,
+        /// The referrer manifest's digest.
+        digest: String,
+    },
+    /// A blob by digest (`GET /v2/<repository>/blobs/<digest>`): a cosign signature payload,
+    /// or a Sigstore bundle. sigwall checks its size and digest. Absent means the registry does
+    /// not have it.
     Blob {
         /// The registry host.
         registry: String,
@@ -129,13 +154,15 @@ enum Stage {
     Finished,
 }
 
-/// A cosign signature layer waiting for its payload blob.
+/// A cosign signature layer (or a Sigstore bundle layer) waiting for its blob.
 #[derive(Debug)]
 struct PendingLayer {
     need: u32,
     digest: Digest,
     size: u64,
     annotations: Vec<(String, String)>,
+    /// A Sigstore bundle rather than a cosign payload.
+    bundle: bool,
 }
 
 /// A verification session for one image. See the [module documentation](self).
@@ -153,6 +180,10 @@ pub struct Session {
     candidates: Vec<Candidate>,
     /// cosign signature layers whose payload blob was asked for.
     pending_layers: Vec<PendingLayer>,
+    /// Referrer manifests asked for: the need, and the digest they must have.
+    pending_referrers: Vec<(u32, Digest)>,
+    /// Referrer manifests already asked for (a registry may list one twice).
+    seen_referrers: Vec<Digest>,
     /// How simple signatures are labelled in the verdict (`lookaside`, `dir`, …).
     signature_source: String,
     key_files: Vec<(String, Option<Vec<u8>>)>,
@@ -199,6 +230,8 @@ impl Session {
             manifest_sha256: None,
             candidates: Vec::new(),
             pending_layers: Vec::new(),
+            pending_referrers: Vec::new(),
+            seen_referrers: Vec::new(),
             signature_source: String::from("lookaside"),
             key_files: Vec::new(),
             platform: Platform::default(),
@@ -314,7 +347,16 @@ impl Session {
             } => self.accept_cosign_manifest(bytes, &registry, &repository),
             NeedKind::Blob { .. } => self.accept_payload(id, Some(bytes)),
             NeedKind::KeyFile { path } => self.key_files.push((path, Some(bytes.to_vec()))),
-            NeedKind::Referrers { .. } => self.accept_referrers(bytes),
+            NeedKind::Referrers {
+                registry,
+                repository,
+                ..
+            } => self.accept_referrers(bytes, &registry, &repository),
+            NeedKind::ReferrerManifest {
+                registry,
+                repository,
+                ..
+            } => self.accept_referrer_manifest(id, Some(bytes), &registry, &repository),
         }
         self.advance();
         Ok(())
@@ -341,6 +383,7 @@ impl Session {
             }
             NeedKind::KeyFile { path } => self.key_files.push((path, None)),
             NeedKind::Blob { .. } => self.accept_payload(id, None),
+            NeedKind::ReferrerManifest { .. } => self.accept_referrer_manifest(id, None, "", ""),
             NeedKind::SimpleSignature { .. }
             | NeedKind::CosignSignatures { .. }
             | NeedKind::Referrers { .. } => {}
@@ -446,10 +489,39 @@ impl Session {
         Ok(())
     }
 
-    /// Reads an OCI referrers index: each Sigstore bundle it lists is a signature sigwall cannot
-    /// verify yet, recorded so that the verdict names it. Other referrers (SBOMs,
-    /// attestations) are not signatures of the image; an index that cannot be read lists none.
-    fn accept_referrers(&mut self, bytes: &[u8]) {
+    /// Adds a Sigstore bundle the host already has (a `verifyLocal` caller's, or one read from
+    /// a saved layout), as if found as a referrer of the image: it is verified like one.
+    /// Bundles larger than [`MAX_BUNDLE_BYTES`] are recorded as defective.
+    pub fn add_bundle(&mut self, bytes: &[u8], source: &str) {
+        if bytes.len() > MAX_BUNDLE_BYTES {
+            return self.candidates.push(Candidate::defective(
+                SignatureFormat::SigstoreBundle,
+                source,
+                Code::SignatureInvalid,
+                String::from("the Sigstore bundle is larger than 1 MiB"),
+            ));
+        }
+        self.candidates.push(Candidate::new(
+            SignatureFormat::SigstoreBundle,
+            source,
+            bytes.to_vec(),
+        ));
+    }
+
+    /// Whether some requirement lets Sigstore bundles count (the `acceptBundles` extension):
+    /// only then are their blobs fetched.
+    fn bundles_accepted(&self) -> bool {
+        self.requirements
+            .iter()
+            .any(|r| matches!(r, Requirement::SigstoreSigned(s) if s.accept_bundles))
+    }
+
+    /// Reads an OCI referrers index (from the referrers API or the `sha256-<hex>` tag schema):
+    /// each entry that may be a Sigstore bundle (its `artifactType` is a bundle type, or is
+    /// missing or the empty type, which cosign writes into tag-schema indexes) has its manifest
+    /// fetched next. Entries of other types (SBOMs, attestations announced as such) are not
+    /// signatures of the image; an index that cannot be read lists none.
+    fn accept_referrers(&mut self, bytes: &[u8], registry: &str, repository: &str) {
         let Ok(Value::Object(index)) = json::parse(bytes, MAX_MANIFEST_BYTES) else {
             return;
         };
@@ -457,27 +529,153 @@ impl Session {
             return;
         };
         for entry in entries {
+            if self.seen_referrers.len() >= MAX_SIGNATURES as usize {
+                break;
+            }
             let Value::Object(entry) = entry else {
                 continue;
             };
-            let is_bundle = matches!(entry.get("artifactType"),
-                Some(Value::String(t)) if t.starts_with("application/vnd.dev.sigstore.bundle"));
-            if !is_bundle {
+            let maybe_bundle = match entry.get("artifactType") {
+                None => true,
+                Some(Value::String(t)) => {
+                    t.is_empty() || t == OCI_EMPTY || t.starts_with(BUNDLE_MEDIA_TYPE)
+                }
+                Some(_) => false,
+            };
+            if !maybe_bundle || announced_attestation(entry.get("annotations")) {
                 continue;
             }
-            let digest = match entry.get("digest") {
-                Some(Value::String(d)) => d.as_str(),
-                _ => "(no digest)",
+            let Some(Value::String(digest)) = entry.get("digest") else {
+                continue;
             };
-            self.candidates.push(Candidate::defective(
-                SignatureFormat::Cosign,
+            let Ok(digest) = Digest::parse(digest) else {
+                continue;
+            };
+            if self.seen_referrers.contains(&digest) {
+                continue;
+            }
+            self.seen_referrers.push(digest);
+            let id = self.next_id;
+            self.ask(NeedKind::ReferrerManifest {
+                registry: String::from(registry),
+                repository: String::from(repository),
+                digest: digest.to_string(),
+            });
+            self.pending_referrers.push((id, digest));
+        }
+    }
+
+    /// Reads a referrer's manifest: one that holds a Sigstore bundle signature (its artifact
+    /// type, or an older writer's config media type, is a bundle type; its one layer the
+    /// bundle) becomes a signature; under a policy that accepts bundles, the bundle blob is
+    /// fetched next. Attestations (another `dev.sigstore.bundle.predicateType`) and other
+    /// artifacts are not signatures. A manifest that does not match its digest is recorded as
+    /// a defective signature.
+    fn accept_referrer_manifest(
+        &mut self,
+        id: u32,
+        bytes: Option<&[u8]>,
+        registry: &str,
+        repository: &str,
+    ) {
+        let Some(at) = self.pending_referrers.iter().position(|(n, _)| *n == id) else {
+            return;
+        };
+        let (_, digest) = self.pending_referrers.remove(at);
+        let defect = |message: String| {
+            Candidate::defective(
+                SignatureFormat::SigstoreBundle,
                 "referrers",
-                Code::UnsupportedFormat,
-                format!(
-                    "Sigstore bundle {digest} (an OCI referrer): sigwall cannot verify bundles yet"
-                ),
+                Code::SignatureInvalid,
+                message,
+            )
+        };
+        let Some(bytes) = bytes else {
+            // Listed but gone: nothing to verify, and nothing that could count.
+            return;
+        };
+        if let Err(e) = digest.verify(bytes) {
+            return self.candidates.push(defect(format!(
+                "the referrer manifest {digest} does not match its digest: {e}"
+            )));
+        }
+        let Ok(Value::Object(manifest)) = json::parse(bytes, MAX_MANIFEST_BYTES) else {
+            return self.candidates.push(defect(format!(
+                "the referrer manifest {digest} is not a JSON object"
+            )));
+        };
+        let text = |v: Option<&Value>| match v {
+            Some(Value::String(t)) => Some(t.clone()),
+            _ => None,
+        };
+        let artifact_type = text(manifest.get("artifactType"));
+        let config_type = match manifest.get("config") {
+            Some(Value::Object(c)) => text(c.get("mediaType")),
+            _ => None,
+        };
+        let is_bundle = match (&artifact_type, &config_type) {
+            (Some(t), _) if !t.is_empty() => t.starts_with(BUNDLE_MEDIA_TYPE),
+            (_, Some(t)) => t.starts_with(BUNDLE_MEDIA_TYPE),
+            _ => false,
+        };
+        if !is_bundle || announced_attestation(manifest.get("annotations")) {
+            return;
+        }
+        let layers: Vec<&Value> = match manifest.get("layers") {
+            Some(Value::Array(layers)) => layers
+                .iter()
+                .filter(|l| {
+                    matches!(l, Value::Object(o)
+                        if matches!(o.get("mediaType"), Some(Value::String(t)) if t.starts_with(BUNDLE_MEDIA_TYPE)))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let [Value::Object(layer)] = layers.as_slice() else {
+            return self.candidates.push(defect(format!(
+                "the bundle referrer {digest} does not have exactly one bundle layer"
+            )));
+        };
+        let blob = match layer.get("digest") {
+            Some(Value::String(d)) => Digest::parse(d).ok(),
+            _ => None,
+        };
+        let size = match layer.get("size") {
+            Some(Value::Number(json::Number::Unsigned(n))) => Some(*n),
+            _ => None,
+        };
+        let (Some(blob), Some(size)) = (blob, size) else {
+            return self.candidates.push(defect(format!(
+                "the bundle layer of referrer {digest} has an invalid digest or size"
+            )));
+        };
+        if size > MAX_BUNDLE_BYTES as u64 {
+            return self.candidates.push(defect(format!(
+                "the bundle of referrer {digest} is larger than 1 MiB"
+            )));
+        }
+        if !self.bundles_accepted() {
+            // Reported, not fetched: no requirement of this policy could accept it.
+            return self.candidates.push(Candidate::new(
+                SignatureFormat::SigstoreBundle,
+                "referrers",
+                Vec::new(),
             ));
         }
+        let need = self.next_id;
+        self.ask(NeedKind::Blob {
+            registry: String::from(registry),
+            repository: String::from(repository),
+            digest: blob.to_string(),
+            size,
+        });
+        self.pending_layers.push(PendingLayer {
+            need,
+            digest: blob,
+            size,
+            annotations: Vec::new(),
+            bundle: true,
+        });
     }
 
     /// Reads a cosign signature manifest: each `simplesigning` layer becomes a signature whose
@@ -558,6 +756,7 @@ impl Session {
                         digest,
                         size,
                         annotations,
+                        bundle: false,
                     });
                 }
                 (_, Some(size), true) if size > crate::payload::MAX_PAYLOAD_BYTES as u64 => {
@@ -580,30 +779,35 @@ impl Session {
             digest,
             size,
             annotations,
+            bundle,
             ..
         } = self.pending_layers.remove(at);
+        let (format, source, what) = if bundle {
+            (SignatureFormat::SigstoreBundle, "referrers", "Sigstore bundle")
+        } else {
+            (SignatureFormat::Cosign, "cosign-tag", "signature payload")
+        };
         let (code, message) = match bytes {
             None => (
                 Code::SignatureInvalid,
-                format!("the signature payload blob {digest} does not exist"),
+                format!("the {what} blob {digest} does not exist"),
             ),
             Some(bytes) => {
                 let mut check = crate::digest::DigestVerifier::new(digest, Some(size));
                 match check.update(bytes).and_then(|()| check.finish()) {
                     Ok(_) => {
-                        let mut candidate =
-                            Candidate::new(SignatureFormat::Cosign, "cosign-tag", bytes.to_vec());
+                        let mut candidate = Candidate::new(format, source, bytes.to_vec());
                         candidate.untrusted_annotations = annotations;
                         return self.candidates.push(candidate);
                     }
                     Err(e) => (
                         e.code(),
-                        format!("the signature payload does not match its descriptor: {e}"),
+                        format!("the {what} does not match its descriptor: {e}"),
                     ),
                 }
             }
         };
-        let candidate = Candidate::defective(SignatureFormat::Cosign, "cosign-tag", code, message);
+        let candidate = Candidate::defective(format, source, code, message);
         self.candidates.push(candidate);
     }
 
@@ -766,6 +970,16 @@ fn sigstore_json(body: &[u8], source: &str) -> Result<Candidate, &'static str> {
         Some(_) => return Err("sigstore-json annotations must be an object"),
     }
     Ok(candidate)
+}
+
+/// Whether descriptor or manifest annotations announce a predicate other than cosign's image
+/// signature: an attestation, which is not a signature (the verified statement decides for
+/// the bundles that are fetched).
+fn announced_attestation(annotations: Option<&Value>) -> bool {
+    let Some(Value::Object(a)) = annotations else {
+        return false;
+    };
+    matches!(a.get(PREDICATE_ANNOTATION), Some(Value::String(p)) if p != COSIGN_SIGN_PREDICATE)
 }
 
 /// A manifest's JSON: an object, within the size limit.

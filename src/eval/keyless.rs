@@ -23,7 +23,9 @@ use super::{key_material, Candidate, Context};
 use crate::error::Code;
 use crate::mechanism::cosign::CosignKey;
 use crate::mechanism::x509::{self, Pool, Subject};
-use crate::policy::{Fulcio, Pki};
+use crate::mechanism::bundle::TrustedRoot;
+use crate::policy::cache::Handle;
+use crate::policy::{self, Fulcio, Pki};
 use crate::verdict::{LogEntry, Signer};
 
 /// The annotation with the leaf certificate (PEM).
@@ -41,11 +43,18 @@ pub(super) struct Found {
 
 /// A requirement's `fulcio` trust, loaded.
 pub(super) struct FulcioTrust {
-    roots: Vec<Vec<u8>>,
+    anchors: Anchors,
     issuer: String,
-    email: String,
+    subject: policy::Subject,
 }
 
+/// What a Fulcio certificate must chain to.
+enum Anchors {
+    /// The CA file's certificates (containers/image), with the requirement's Rekor keys.
+    CaFile(Vec<Vec<u8>>),
+    /// A trusted root's CAs, logs and CT logs (sigwall extension).
+    Root(Handle<TrustedRoot>),
+}
 /// A requirement's `pki` trust, loaded.
 pub(super) struct PkiTrust {
     roots: Vec<Vec<u8>>,
@@ -75,12 +84,35 @@ fn roots(
 }
 
 impl FulcioTrust {
-    pub(super) fn new(fulcio: &Fulcio, ctx: &Context<'_>) -> Result<Self, Rejection> {
+    pub(super) fn new(
+        fulcio: &Fulcio,
+        root: Option<&Handle<TrustedRoot>>,
+        ctx: &Context<'_>,
+    ) -> Result<Self, Rejection> {
+        let anchors = match (&fulcio.ca, root) {
+            (Some(ca), _) => Anchors::CaFile(roots(ca, ctx, "Fulcio CA")?),
+            (None, Some(root)) => Anchors::Root(root.clone()),
+            // The parser refuses such a policy.
+            (None, None) => {
+                return Err((
+                    Code::Internal,
+                    String::from("fulcio has neither a CA nor a trusted root"),
+                ))
+            }
+        };
         Ok(FulcioTrust {
-            roots: roots(&fulcio.ca, ctx, "Fulcio CA")?,
+            anchors,
             issuer: fulcio.oidc_issuer.clone(),
-            email: fulcio.subject_email.clone(),
+            subject: fulcio.subject.clone(),
         })
+    }
+
+    /// The identity and issuer a bundle's certificate must have.
+    pub(super) fn expected(&self) -> crate::mechanism::bundle::Expected {
+        crate::mechanism::bundle::Expected::Certificate {
+            identity: crate::mechanism::bundle::Identity::Subject(self.subject.clone()),
+            issuer: self.issuer.clone(),
+        }
     }
 
     /// The key of the signature's certificate, if it is a Fulcio certificate for the
@@ -101,7 +133,22 @@ impl FulcioTrust {
         let certificate = candidate
             .annotation(CERTIFICATE_ANNOTATION)
             .ok_or_else(|| missing(CERTIFICATE_ANNOTATION))?;
+        let root_keys;
+        let rekor_keys = match &self.anchors {
+            Anchors::CaFile(_) => rekor_keys,
+            Anchors::Root(root) => {
+                root_keys = root
+                    .tlogs
+                    .iter()
+                    .map(|l| l.key.clone())
+                    .collect::<Vec<_>>();
+                &root_keys
+            }
+        };
         let entry = logged_entry(rekor_keys, candidate, signature)?;
+        if let Anchors::Root(root) = &self.anchors {
+            log_valid_then(root, &entry)?;
+        }
         let certificate_der = x509::single_pem_der(certificate.as_bytes()).map_err(|e| {
             invalid(format!(
                 "public key or cert to be matched against publicKey in Rekor SET {e}"
@@ -117,12 +164,24 @@ impl FulcioTrust {
                 "the Rekor SET's integrated time is before 1970",
             ))
         })?;
-        let pool = Pool {
-            roots: self.roots.clone(),
-            intermediates: untrusted_intermediates(candidate)?,
+        let subject = match &self.anchors {
+            Anchors::CaFile(roots) => {
+                let pool = Pool {
+                    roots: roots.clone(),
+                    intermediates: untrusted_intermediates(candidate)?,
+                };
+                verified_leaf(certificate, &pool, at)?.1
+            }
+            // The trusted root's chains only (the chain annotation is not read), an SCT, and
+            // the CA valid at the integrated time: what cosign checks.
+            Anchors::Root(root) => {
+                crate::mechanism::bundle::certificate_at(
+                    &certificate_der,
+                    root,
+                    &[entry.integrated_time],
+                )?
+            }
         };
-        let (leaf, subject) = verified_leaf(certificate, &pool, at)?;
-        drop(leaf);
         let issuer = subject
             .fulcio_issuer()
             .map_err(|e| (Code::CertificateInvalid, e))?;
@@ -135,7 +194,7 @@ impl FulcioTrust {
                 ),
             ));
         }
-        check_email(&subject, &self.email)?;
+        check_subject(&subject, &self.subject)?;
         let key = certificate_key(&subject)?;
         Ok(Found {
             key,
@@ -149,6 +208,28 @@ impl FulcioTrust {
                 }),
             ),
         })
+    }
+}
+
+/// A SET verified with a trusted root's log key: that key must have been valid when the entry
+/// was integrated.
+pub(super) fn log_valid_then(
+    root: &TrustedRoot,
+    entry: &crate::mechanism::rekor::RekorEntry,
+) -> Result<(), Rejection> {
+    let valid = base16ct::mixed::decode_vec(&entry.log_id)
+        .ok()
+        .and_then(|id| root.tlog(&id))
+        .is_some_and(|log| log.valid_for.contains(entry.integrated_time));
+    if valid {
+        Ok(())
+    } else {
+        Err((
+            Code::LogEntryInvalid,
+            String::from(
+                "the transparency log's key was not valid in the trusted root at the entry's integrated time",
+            ),
+        ))
     }
 }
 
@@ -270,6 +351,30 @@ fn verified_leaf(
     })?;
     let subject = Subject::read(&leaf).map_err(|e| (Code::CertificateInvalid, e))?;
     Ok((verified, subject))
+}
+
+/// A `fulcio` subject: `subjectEmail` with containers/image's words, the extensions with ours.
+fn check_subject(subject: &Subject, wanted: &policy::Subject) -> Result<(), Rejection> {
+    match wanted {
+        policy::Subject::Email(email) => check_email(subject, email),
+        other if other.matches(&subject.emails, &subject.uris) => Ok(()),
+        other => {
+            let got: Vec<String> = subject
+                .emails
+                .iter()
+                .chain(&subject.uris)
+                .map(|e| crate::error::quoted(e))
+                .collect();
+            Err((
+                Code::CertificateMismatch,
+                format!(
+                    "Required {} not found (got [{}])",
+                    other.describe(),
+                    got.join(" ")
+                ),
+            ))
+        }
+    }
 }
 
 fn check_email(subject: &Subject, email: &str) -> Result<(), Rejection> {

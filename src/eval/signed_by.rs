@@ -18,7 +18,7 @@ use crate::verdict::{SignatureFormat, SignatureReport};
 pub(super) fn evaluate(requirement: &SignedBy, ctx: &Context<'_>) -> RequirementOutcome {
     each_signature(
         "signedBy",
-        SignatureFormat::SimpleSigning,
+        &[SignatureFormat::SimpleSigning],
         &keyring(requirement, ctx),
         ctx,
         |keyring, candidate| check(requirement, keyring, candidate, ctx),

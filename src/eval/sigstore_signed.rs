@@ -28,10 +28,14 @@ use crate::verdict::{SignatureFormat, SignatureReport, Signer};
 /// The annotation holding the base64 signature over the payload.
 pub(crate) const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
 
+/// The in-toto predicate type of a cosign v3 image signature (other types are attestations).
+pub(crate) const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
+
 pub(super) fn evaluate(requirement: &SigstoreSigned, ctx: &Context<'_>) -> RequirementOutcome {
+    // cosign signatures and Sigstore bundles both go through `check`.
     each_signature(
         "sigstoreSigned",
-        SignatureFormat::Cosign,
+        &[SignatureFormat::Cosign, SignatureFormat::SigstoreBundle],
         &trusted_keys(requirement, ctx),
         ctx,
         |keys, candidate| check(requirement, keys, candidate, ctx),
@@ -44,6 +48,9 @@ pub(super) fn evaluate(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Requi
 pub(super) struct Trust {
     signers: Signers,
     rekor: Option<Handle<Vec<CosignKey>>>,
+    /// The trusted root (sigwall extension), parsed once per policy.
+    #[cfg(feature = "keyless")]
+    root: Option<Handle<crate::mechanism::bundle::TrustedRoot>>,
 }
 
 /// Who may sign.
@@ -79,6 +86,18 @@ fn parse_keys(
 /// The requirement's keys and CAs, parsed; an error rejects every signature (a malformed key
 /// fails the whole requirement, as in containers/image).
 fn trusted_keys(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Result<Trust, (Code, String)> {
+    #[cfg(feature = "keyless")]
+    let root = match &requirement.trusted_root {
+        None => None,
+        Some(source) => Some(trusted_root(source, ctx)?),
+    };
+    #[cfg(not(feature = "keyless"))]
+    if requirement.trusted_root.is_some() {
+        return Err((
+            Code::Unsupported,
+            String::from("trusted roots are not in this build (Cargo feature keyless)"),
+        ));
+    }
     let rekor = match &requirement.rekor {
         None => None,
         Some(source) => {
@@ -96,7 +115,7 @@ fn trusted_keys(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Result<Trust
         SigstoreTrust::Keys(k) => Signers::Keys(parse_keys(k, ctx, "public key")?),
         #[cfg(feature = "keyless")]
         SigstoreTrust::Fulcio(f) => {
-            if rekor.is_none() {
+            if rekor.is_none() && root.is_none() {
                 // The parser refuses such a policy.
                 return Err((
                     Code::Internal,
@@ -105,7 +124,7 @@ fn trusted_keys(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Result<Trust
                     ),
                 ));
             }
-            Signers::Fulcio(super::keyless::FulcioTrust::new(f, ctx)?)
+            Signers::Fulcio(super::keyless::FulcioTrust::new(f, root.as_ref(), ctx)?)
         }
         #[cfg(feature = "keyless")]
         SigstoreTrust::Pki(p) => Signers::Pki(super::keyless::PkiTrust::new(p, ctx)?),
@@ -119,7 +138,42 @@ fn trusted_keys(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Result<Trust
             ))
         }
     };
-    Ok(Trust { signers, rekor })
+    // Keys under a trusted root: a SET by one of its logs is required, as with Rekor keys.
+    #[cfg(feature = "keyless")]
+    let rekor = match (&signers, &root) {
+        (Signers::Keys(_), Some(root)) => Some(Handle::new(
+            root.tlogs.iter().map(|l| l.key.clone()).collect(),
+        )),
+        _ => rekor,
+    };
+    Ok(Trust {
+        signers,
+        rekor,
+        #[cfg(feature = "keyless")]
+        root,
+    })
+}
+
+/// The requirement's trusted root: the built-in public-good one, or a file's, parsed once per
+/// policy.
+#[cfg(feature = "keyless")]
+fn trusted_root(
+    source: &crate::policy::TrustedRootSource,
+    ctx: &Context<'_>,
+) -> Result<Handle<crate::mechanism::bundle::TrustedRoot>, (Code, String)> {
+    use crate::mechanism::bundle::TrustedRoot;
+    use crate::policy::TrustedRootSource;
+    let material = match source {
+        TrustedRootSource::PublicGood => Vec::new(),
+        TrustedRootSource::File(file) => key_material(file, ctx)?,
+    };
+    ctx.cache.trusted_root(&material, || {
+        match material.first() {
+            None => TrustedRoot::public_good(),
+            Some(bytes) => TrustedRoot::parse(bytes),
+        }
+        .map_err(|e| (Code::KeyInvalid, format!("parsing the trusted root: {e}")))
+    })
 }
 
 /// The signature's Rekor SET, verified with the trusted Rekor keys and recording exactly this
@@ -148,10 +202,15 @@ pub(super) fn logged_entry(
 fn logged_keys<'k>(
     keys: &'k [CosignKey],
     rekor_keys: &[CosignKey],
+    #[cfg(feature = "keyless")] root: Option<&crate::mechanism::bundle::TrustedRoot>,
     candidate: &Candidate,
     signature: &str,
 ) -> Result<Vec<&'k CosignKey>, (Code, String)> {
     let entry = logged_entry(rekor_keys, candidate, signature)?;
+    #[cfg(feature = "keyless")]
+    if let Some(root) = root {
+        super::keyless::log_valid_then(root, &entry)?;
+    }
     let keys: Vec<&CosignKey> = keys
         .iter()
         .filter(|k| k.spki_der() == entry.public_key_der.as_slice())
@@ -175,6 +234,9 @@ fn check(
 ) -> SignatureReport {
     if let Some((code, message)) = &candidate.defect {
         return rejected(candidate, *code, message.clone());
+    }
+    if candidate.format == SignatureFormat::SigstoreBundle {
+        return bundle(requirement, trust, candidate, ctx);
     }
     let Some(signature) = candidate.annotation(SIGNATURE_ANNOTATION) else {
         return rejected(
@@ -213,7 +275,14 @@ fn check(
     let keys: Vec<&CosignKey> = match (&trust.signers, &trust.rekor) {
         (Signers::Keys(keys), None) => keys.iter().collect(),
         (Signers::Keys(keys), Some(rekor_keys)) => {
-            match logged_keys(keys, rekor_keys, candidate, signature) {
+            match logged_keys(
+                keys,
+                rekor_keys,
+                #[cfg(feature = "keyless")]
+                trust.root.as_deref(),
+                candidate,
+                signature,
+            ) {
                 Ok(keys) => keys,
                 Err((code, message)) => return rejected(candidate, code, message),
             }
@@ -261,5 +330,119 @@ fn finish(
         }
     };
     report.signer = signer;
+    report
+}
+
+/// A Sigstore bundle found as an OCI referrer (cosign v3). It signs the manifest's digest and
+/// names no image, so podman's grammar cannot accept it; under the `acceptBundles` extension it
+/// verifies with the requirement's trusted root and signer, and must be a signature (the
+/// `cosign/sign/v1` predicate), not an attestation.
+fn bundle(
+    requirement: &SigstoreSigned,
+    trust: &Trust,
+    candidate: &Candidate,
+    ctx: &Context<'_>,
+) -> SignatureReport {
+    if !requirement.accept_bundles {
+        return rejected(
+            candidate,
+            Code::UnsupportedFormat,
+            String::from(
+                "a Sigstore bundle (cosign v3) signs the image digest but names no image, so this policy cannot accept it (podman cannot either); the sigwall extension acceptBundles can",
+            ),
+        );
+    }
+    #[cfg(not(feature = "keyless"))]
+    {
+        let _ = (trust, ctx);
+        rejected(
+            candidate,
+            Code::Unsupported,
+            String::from("Sigstore bundles are not in this build (Cargo feature keyless)"),
+        )
+    }
+    #[cfg(feature = "keyless")]
+    {
+        use crate::mechanism::bundle::{self as b, Expected};
+        let Some(root) = &trust.root else {
+            return rejected(
+                candidate,
+                Code::Internal,
+                String::from("acceptBundles without a trusted root"),
+            );
+        };
+        let expected: Vec<(Expected, Option<String>)> = match &trust.signers {
+            Signers::Keys(keys) => keys
+                .iter()
+                .map(|k| (Expected::Key(k.clone()), Some(String::from(k.fingerprint()))))
+                .collect(),
+            Signers::Fulcio(f) => alloc::vec![(f.expected(), None)],
+            Signers::Pki(_) => {
+                return rejected(
+                    candidate,
+                    Code::Internal,
+                    String::from("acceptBundles with pki"),
+                )
+            }
+        };
+        let mut digests: Vec<[u8; 32]> = Vec::new();
+        for d in core::iter::once(ctx.manifest_sha256).chain(ctx.index_sha256) {
+            if let Ok(bytes) = <[u8; 32]>::try_from(d.as_bytes()) {
+                digests.push(bytes);
+            }
+        }
+        let mut first_error = None;
+        for (want, key) in &expected {
+            for digest in &digests {
+                match b::verify(
+                    &candidate.untrusted_body,
+                    root,
+                    &b::Artifact::Sha256(*digest),
+                    want,
+                ) {
+                    Ok(verified) => return bundle_verified(candidate, verified, key.clone()),
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+        }
+        let (code, message) = first_error.unwrap_or((
+            Code::Internal,
+            String::from("no expected signer to check the bundle with"),
+        ));
+        rejected(candidate, code, message)
+    }
+}
+
+#[cfg(feature = "keyless")]
+fn bundle_verified(
+    candidate: &Candidate,
+    verified: crate::mechanism::bundle::Verified,
+    key: Option<String>,
+) -> SignatureReport {
+    let mut report = match verified.predicate_type.as_deref() {
+        // A message signature over the manifest itself, or cosign's image signature.
+        None | Some(COSIGN_SIGN_PREDICATE) => SignatureReport {
+            format: candidate.format,
+            source: candidate.source.clone(),
+            outcome: crate::verdict::Outcome::Accepted,
+            code: None,
+            message: None,
+            key: None,
+            identity: None,
+            signer: None,
+        },
+        Some(other) => rejected(
+            candidate,
+            Code::PayloadInvalid,
+            format!(
+                "the bundle is an attestation (predicate type {}), not a signature",
+                crate::error::quoted(&crate::error::excerpt(other))
+            ),
+        ),
+    };
+    report.key = key;
+    report.signer = Some(verified.signer);
     report
 }

@@ -81,15 +81,36 @@ impl Artifact<'_> {
 /// Who must have signed.
 #[derive(Debug)]
 pub enum Expected {
-    /// A certificate for this identity (a SAN: e-mail, URI, …) from this OIDC issuer.
+    /// A certificate for this identity from this OIDC issuer.
     Certificate {
-        /// The SAN, compared exactly.
-        identity: String,
+        /// Which SAN.
+        identity: Identity,
         /// The OIDC issuer, compared exactly.
         issuer: String,
     },
     /// This key (a bundle with a public key hint).
     Key(CosignKey),
+}
+
+/// The certificate identity expected.
+#[derive(Debug)]
+pub enum Identity {
+    /// Any SAN (e-mail, URI, DNS name) equal to this (`--certificate-identity`).
+    Any(String),
+    /// A policy's subject (`subjectEmail`, `subjectURI`, `subjectRegExp`).
+    Subject(crate::policy::Subject),
+}
+
+impl From<String> for Identity {
+    fn from(san: String) -> Self {
+        Identity::Any(san)
+    }
+}
+
+impl From<&str> for Identity {
+    fn from(san: &str) -> Self {
+        Identity::Any(String::from(san))
+    }
 }
 
 /// A bundle that verified.
@@ -407,6 +428,44 @@ fn check_entry(
 }
 
 /// The leaf's path to a certificate authority valid at `at`.
+/// Checks a signing certificate against `root` at each of `times` (all verified): it chains to
+/// a certificate authority valid then, for code signing; an SCT it embeds verifies with a CT
+/// log of the root; it allows digital signatures. Returns what it says.
+///
+/// # Errors
+///
+/// `CERTIFICATE_INVALID` with the reason.
+pub fn certificate_at(leaf: &[u8], root: &TrustedRoot, times: &[i64]) -> Result<Subject, Rejection> {
+    let mut issuer_spki = Vec::new();
+    for at in times {
+        issuer_spki = chain_at(leaf, root, *at)?.issuer_spki().to_vec();
+    }
+    if times.is_empty() {
+        return Err((
+            Code::CertificateInvalid,
+            String::from("no verified time to check the certificate at"),
+        ));
+    }
+    let scts = sct::verified_scts(leaf, &issuer_spki, &root.ctlogs)
+        .map_err(|e| (Code::CertificateInvalid, e))?;
+    if scts == 0 {
+        return Err((
+            Code::CertificateInvalid,
+            String::from("no SCT of the certificate verifies with a CT log of the trusted root"),
+        ));
+    }
+    let subject = Subject::read(leaf).map_err(|e| (Code::CertificateInvalid, e))?;
+    if !subject.code_signing || !subject.digital_signature {
+        return Err((
+            Code::CertificateInvalid,
+            String::from(
+                "the certificate is not for code signing (its key usage or extended key usage)",
+            ),
+        ));
+    }
+    Ok(subject)
+}
+
 fn chain_at(leaf: &[u8], root: &TrustedRoot, at: i64) -> Result<x509::VerifiedLeaf, Rejection> {
     let mut last = String::from("no certificate authority of the trusted root was valid then");
     let seconds = u64::try_from(at).map_err(|_| (Code::CertificateInvalid, last.clone()))?;
@@ -712,29 +771,7 @@ pub fn verify(
                     "no verified time to check the certificate at: no log entry has an inclusion promise and no RFC 3161 timestamp verified",
                 ));
             }
-            let mut issuer_spki = Vec::new();
-            for at in &times {
-                issuer_spki = chain_at(leaf, root, *at)?.issuer_spki().to_vec();
-            }
-            let scts = sct::verified_scts(leaf, &issuer_spki, &root.ctlogs)
-                .map_err(|e| (Code::CertificateInvalid, e))?;
-            if scts == 0 {
-                return Err((
-                    Code::CertificateInvalid,
-                    String::from(
-                        "no SCT of the certificate verifies with a CT log of the trusted root",
-                    ),
-                ));
-            }
-            let subject = Subject::read(leaf).map_err(|e| (Code::CertificateInvalid, e))?;
-            if !subject.code_signing || !subject.digital_signature {
-                return Err((
-                    Code::CertificateInvalid,
-                    String::from(
-                        "the certificate is not for code signing (its key usage or extended key usage)",
-                    ),
-                ));
-            }
+            let subject = certificate_at(leaf, root, &times)?;
             let found_issuer = subject
                 .fulcio_issuer()
                 .map_err(|e| (Code::CertificateMismatch, e))?;
@@ -755,7 +792,11 @@ pub fn verify(
                 .chain(&subject.dns_names)
                 .cloned()
                 .collect();
-            if !identities.iter().any(|i| i == identity) {
+            let (matches, wanted) = match identity {
+                Identity::Any(id) => (identities.iter().any(|i| i == id), crate::error::quoted(id)),
+                Identity::Subject(s) => (s.matches(&subject.emails, &subject.uris), s.describe()),
+            };
+            if !matches {
                 return Err((
                     Code::CertificateMismatch,
                     format!(
@@ -765,7 +806,7 @@ pub fn verify(
                             .map(|i| crate::error::quoted(i))
                             .collect::<Vec<_>>()
                             .join(", "),
-                        crate::error::quoted(identity)
+                        wanted
                     ),
                 ));
             }

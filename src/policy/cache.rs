@@ -61,6 +61,8 @@ struct Inner {
     cosign: Entries<Vec<CosignKey>>,
     #[cfg(feature = "pgp")]
     pgp: Entries<crate::mechanism::pgp::Keyring>,
+    #[cfg(feature = "keyless")]
+    roots: Entries<crate::mechanism::bundle::TrustedRoot>,
 }
 
 /// The cache a policy and all its sessions share. Not part of the policy's value: clones share
@@ -128,6 +130,18 @@ impl KeyCache {
     ) -> Parsed<crate::mechanism::pgp::Keyring> {
         let key = fingerprint(b'p', material);
         self.with(|inner| inner.pgp.get_or_parse(key, parse))
+    }
+
+    /// The Sigstore trusted root made of `material` (none: the built-in public-good root),
+    /// parsed on first use.
+    #[cfg(feature = "keyless")]
+    pub(crate) fn trusted_root(
+        &self,
+        material: &[Vec<u8>],
+        parse: impl FnOnce() -> Result<crate::mechanism::bundle::TrustedRoot, (Code, String)>,
+    ) -> Parsed<crate::mechanism::bundle::TrustedRoot> {
+        let key = fingerprint(b'r', material);
+        self.with(|inner| inner.roots.get_or_parse(key, parse))
     }
 }
 

@@ -6,7 +6,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{KeySource, Policy, Requirement, SignedIdentity, SigstoreTrust};
+use super::{
+    KeySource, Policy, Requirement, SignedIdentity, SigstoreTrust, Subject, TrustedRootSource,
+};
 use crate::error::PolicyError;
 use crate::json::write_string;
 
@@ -157,11 +159,18 @@ impl Writer<'_> {
                     SigstoreTrust::Fulcio(f) => {
                         self.member("fulcio");
                         self.out.push('{');
-                        self.source("ca", &f.ca, false)?;
+                        if let Some(ca) = &f.ca {
+                            self.source("ca", ca, false)?;
+                        }
                         self.member("oidcIssuer");
                         write_string(&mut self.out, &f.oidc_issuer);
-                        self.member("subjectEmail");
-                        write_string(&mut self.out, &f.subject_email);
+                        let (key, value) = match &f.subject {
+                            Subject::Email(e) => ("subjectEmail", e.as_str()),
+                            Subject::Uri(u) => ("subjectURI", u.as_str()),
+                            Subject::Pattern(p) => ("subjectRegExp", p.as_str()),
+                        };
+                        self.member(key);
+                        write_string(&mut self.out, value);
                         self.out.push('}');
                     }
                     SigstoreTrust::Pki(p) => {
@@ -185,6 +194,18 @@ impl Writer<'_> {
                 }
                 if let Some(rekor) = &s.rekor {
                     self.source("rekorPublicKey", rekor, true)?;
+                }
+                match &s.trusted_root {
+                    None => {}
+                    Some(TrustedRootSource::PublicGood) => {
+                        self.member("trustedRoot");
+                        write_string(&mut self.out, "public-good");
+                    }
+                    Some(TrustedRootSource::File(f)) => self.source("trustedRoot", f, false)?,
+                }
+                if s.accept_bundles {
+                    self.member("acceptBundles");
+                    self.out.push_str("true");
                 }
                 self.identity("signedIdentity", &s.signed_identity);
             }

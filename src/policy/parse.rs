@@ -9,9 +9,10 @@ use alloc::vec::Vec;
 
 use super::identity::is_valid_remap_prefix;
 use super::scope::validate_scope;
+use super::pattern::Pattern;
 use super::{
     Fulcio, KeySource, KeyType, Pki, Policy, Requirement, SignedBy, SignedIdentity, SigstoreSigned,
-    SigstoreTrust, MAX_POLICY_BYTES,
+    SigstoreTrust, Subject, TrustedRootSource, MAX_POLICY_BYTES,
 };
 use crate::error::{excerpt, PolicyError};
 use crate::json::{self, Object, ParseError, Path, Value};
@@ -313,10 +314,32 @@ fn sigstore_signed(obj: &Object, path: &Path) -> Result<SigstoreSigned> {
             "rekorPublicKeyDatas",
             "pki",
             "signedIdentity",
+            // sigwall extensions (podman refuses them: `policy check` says so).
+            "trustedRoot",
+            "trustedRootPath",
+            "trustedRootData",
+            "acceptBundles",
         ],
         path,
     )?;
     let signed_identity = optional_identity(obj, path)?;
+    let trusted_root = trusted_root(obj, path)?;
+    let accept_bundles = match obj.get("acceptBundles") {
+        None => false,
+        Some(Value::Bool(true)) => true,
+        Some(_) => {
+            return Err(fail(
+                &path.key("acceptBundles"),
+                "acceptBundles must be true when present (omit it to refuse bundles, as podman does)",
+            ))
+        }
+    };
+    if accept_bundles && trusted_root.is_none() {
+        return Err(fail(
+            path,
+            "acceptBundles needs a trusted root (trustedRoot, trustedRootPath or trustedRootData)",
+        ));
+    }
     let mut trust = Vec::new();
     if obj.get("keyPath").is_some() {
         if let Some(k) = key_path(obj, "keyPath", path)? {
@@ -346,7 +369,11 @@ fn sigstore_signed(obj: &Object, path: &Path) -> Result<SigstoreSigned> {
         )?)));
     }
     if let Some(v) = obj.get("fulcio") {
-        trust.push(SigstoreTrust::Fulcio(fulcio(v, &path.key("fulcio"))?));
+        trust.push(SigstoreTrust::Fulcio(fulcio(
+            v,
+            &path.key("fulcio"),
+            trusted_root.is_some(),
+        )?));
     }
     if let Some(v) = obj.get("pki") {
         trust.push(SigstoreTrust::Pki(pki(v, &path.key("pki"))?));
@@ -387,15 +414,58 @@ fn sigstore_signed(obj: &Object, path: &Path) -> Result<SigstoreSigned> {
     }
     let trust = trust.pop().ok_or_else(|| fail(path, "no key source"))?;
     let rekor = rekor.pop();
+    if trusted_root.is_some() {
+        // The trusted root names the logs and the CAs: one source of trust, not two.
+        if rekor.is_some() {
+            return Err(fail(path, "rekorPublicKeyPath, rekorPublicKeyPaths, rekorPublicKeyData and rekorPublicKeyDatas cannot be used with a trusted root, which names the transparency logs"));
+        }
+        if matches!(trust, SigstoreTrust::Pki(_)) {
+            return Err(fail(path, "a trusted root cannot be used with pki"));
+        }
+    }
     match (&trust, &rekor) {
-        (SigstoreTrust::Fulcio(_), None) => Err(fail(path, "At least one of rekorPublicKeyPath, rekorPublicKeyPaths, rekorPublicKeyData and rekorPublicKeyDatas must be specified if fulcio is used")),
+        (SigstoreTrust::Fulcio(_), None) if trusted_root.is_none() => Err(fail(path, "At least one of rekorPublicKeyPath, rekorPublicKeyPaths, rekorPublicKeyData and rekorPublicKeyDatas must be specified if fulcio is used")),
         (SigstoreTrust::Pki(_), Some(_)) => Err(fail(path, "rekorPublicKeyPath, rekorPublicKeyPaths, rekorPublicKeyData and rekorPublicKeyDatas are not supported for pki")),
         _ => Ok(SigstoreSigned {
             trust,
             rekor,
             signed_identity,
+            trusted_root,
+            accept_bundles,
         }),
     }
+}
+
+/// The sigwall extension `trustedRoot` (`"public-good"`), `trustedRootPath` or
+/// `trustedRootData`: at most one.
+fn trusted_root(obj: &Object, path: &Path) -> Result<Option<TrustedRootSource>> {
+    let mut found = Vec::new();
+    if let Some(v) = obj.get("trustedRoot") {
+        let p = path.key("trustedRoot");
+        if string(v, &p)? != "public-good" {
+            return Err(fail(&p, "trustedRoot must be \"public-good\" (use trustedRootPath or trustedRootData for another root)"));
+        }
+        found.push(TrustedRootSource::PublicGood);
+    }
+    if obj.get("trustedRootPath").is_some() {
+        match key_path(obj, "trustedRootPath", path)? {
+            Some(k) => found.push(TrustedRootSource::File(k)),
+            None => return Err(fail(&path.key("trustedRootPath"), "trustedRootPath is empty")),
+        }
+    }
+    if let Some(v) = obj.get("trustedRootData") {
+        found.push(TrustedRootSource::File(KeySource::Data(base64(
+            v,
+            &path.key("trustedRootData"),
+        )?)));
+    }
+    if found.len() > 1 {
+        return Err(fail(
+            path,
+            "at most one of trustedRoot, trustedRootPath and trustedRootData can be used",
+        ));
+    }
+    Ok(found.pop())
 }
 
 /// A `xPath` / `xData` pair of which exactly one must be present (`caData: ""` counts).
@@ -442,19 +512,69 @@ fn optional_string(obj: &Object, key: &str, path: &Path) -> Result<Option<String
     }
 }
 
-fn fulcio(v: &Value, path: &Path) -> Result<Fulcio> {
+fn fulcio(v: &Value, path: &Path, trusted_root: bool) -> Result<Fulcio> {
     let obj = object(v, path)?;
     known_keys(
         obj,
-        &["caPath", "caData", "oidcIssuer", "subjectEmail"],
+        &[
+            "caPath",
+            "caData",
+            "oidcIssuer",
+            "subjectEmail",
+            // sigwall extensions.
+            "subjectURI",
+            "subjectRegExp",
+        ],
         path,
     )?;
-    let ca = path_or_data(obj, path, "caPath", "caData")?
-        .ok_or_else(|| fail(path, "At least one of caPath and caData must be specified"))?;
+    let ca = path_or_data(obj, path, "caPath", "caData")?;
+    match (&ca, trusted_root) {
+        (None, false) => {
+            return Err(fail(
+                path,
+                "At least one of caPath and caData must be specified",
+            ))
+        }
+        (Some(_), true) => {
+            return Err(fail(
+                path,
+                "caPath and caData cannot be used with a trusted root, which names the Fulcio CAs",
+            ))
+        }
+        _ => {}
+    }
+    let oidc_issuer = required_string(obj, "oidcIssuer", path)?;
+    let mut subjects = Vec::new();
+    if obj.get("subjectURI").is_some() {
+        subjects.push(Subject::Uri(required_string(obj, "subjectURI", path)?));
+    }
+    if let Some(v) = obj.get("subjectRegExp") {
+        let p = path.key("subjectRegExp");
+        let source = string(v, &p)?;
+        let pattern = Pattern::new(source).map_err(|e| {
+            fail(
+                &p,
+                format!("invalid subjectRegExp {}: {e}", quoted(&excerpt(source))),
+            )
+        })?;
+        subjects.push(Subject::Pattern(pattern));
+    }
+    if obj.get("subjectEmail").is_some() || subjects.is_empty() {
+        subjects.push(Subject::Email(required_string(obj, "subjectEmail", path)?));
+    }
+    if subjects.len() > 1 {
+        return Err(fail(
+            path,
+            "only one of subjectEmail, subjectURI and subjectRegExp can be used",
+        ));
+    }
+    let subject = subjects
+        .pop()
+        .ok_or_else(|| fail(path, "subjectEmail not specified"))?;
     Ok(Fulcio {
         ca,
-        oidc_issuer: required_string(obj, "oidcIssuer", path)?,
-        subject_email: required_string(obj, "subjectEmail", path)?,
+        oidc_issuer,
+        subject,
     })
 }
 

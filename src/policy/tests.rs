@@ -146,6 +146,8 @@ fn parsed_model_keeps_every_field() {
             trust: SigstoreTrust::Keys(KeySource::Data(b"nonsense".to_vec())),
             rekor: Some(KeySource::Paths(alloc::vec!["/r".into()])),
             signed_identity: SignedIdentity::MatchRepoDigestOrExact,
+            trusted_root: None,
+            accept_bundles: false,
         })
     );
     let Requirement::SigstoreSigned(SigstoreSigned {
@@ -158,12 +160,17 @@ fn parsed_model_keeps_every_field() {
     };
     assert_eq!(
         (
-            f.ca.paths(),
+            f.ca.as_ref().map(KeySource::paths),
             f.oidc_issuer.as_str(),
-            f.subject_email.as_str(),
+            &f.subject,
             d.len()
         ),
-        (&["/ca".into()][..], "https://i", "e@x", 0)
+        (
+            Some(&["/ca".into()][..]),
+            "https://i",
+            &Subject::Email("e@x".into()),
+            0
+        )
     );
     let Requirement::SigstoreSigned(SigstoreSigned {
         trust: SigstoreTrust::Pki(pki),

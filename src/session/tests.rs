@@ -512,16 +512,38 @@ fn sigstore_bundles_among_the_referrers_are_reported_not_ignored() {
     let p = policy(&format!(
         r#"{{"default":[{{"type":"sigstoreSigned","keyData":"{key}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#
     ));
-    let referrers = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
-        {"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json","digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","size":10},
-        {"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/spdx+json","digest":"sha256:2222222222222222222222222222222222222222222222222222222222222222","size":10}]}"#;
+    let bundle_manifest = referrer_manifest(
+        "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "https://sigstore.dev/cosign/sign/v1",
+    );
+    let attestation = referrer_manifest(
+        "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "https://slsa.dev/provenance/v1",
+    );
+    let bundle_digest = Digest::sha256(&bundle_manifest).to_string();
+    let attestation_digest = Digest::sha256(&attestation).to_string();
+    // The referrers API's shape, and the tag schema's as cosign writes it (the empty type).
+    let api = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+        {{"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json","digest":"{bundle_digest}","size":10}},
+        {{"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json","digest":"{attestation_digest}","size":10,"annotations":{{"dev.sigstore.bundle.predicateType":"https://slsa.dev/provenance/v1"}}}},
+        {{"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/spdx+json","digest":"sha256:2222222222222222222222222222222222222222222222222222222222222222","size":10}}]}}"#
+    );
+    let tag_schema = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+        {{"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.oci.empty.v1+json","digest":"{bundle_digest}","size":10}},
+        {{"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.oci.empty.v1+json","digest":"{attestation_digest}","size":10}},
+        {{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{bundle_digest}","size":10}}]}}"#
+    );
     for (answer, bundles) in [
-        (Some(&referrers[..]), 1),
+        (Some(api.as_bytes()), 1),
+        (Some(tag_schema.as_bytes()), 1),
         (None, 0),
         (Some(&b"<html>not an index</html>"[..]), 0),
     ] {
         let mut s = Session::new(&p, "registry.example/app:1", NOW).unwrap();
         let mut asked = None;
+        let mut fetched = Vec::new();
         while let Some(need) = s.next_need() {
             match &need.kind {
                 NeedKind::Manifest { .. } => s.provide(need.id, MANIFEST).unwrap(),
@@ -532,23 +554,82 @@ fn sigstore_bundles_among_the_referrers_are_reported_not_ignored() {
                         None => s.provide_absent(need.id).unwrap(),
                     }
                 }
+                NeedKind::ReferrerManifest { digest, .. } => {
+                    fetched.push(digest.clone());
+                    let bytes = if *digest == bundle_digest {
+                        &bundle_manifest
+                    } else {
+                        &attestation
+                    };
+                    s.provide(need.id, bytes).unwrap();
+                }
+                NeedKind::Blob { .. } => panic!("no requirement accepts bundles: none is fetched"),
                 _ => s.provide_absent(need.id).unwrap(),
             }
         }
         assert_eq!(asked, Some(Digest::sha256(MANIFEST).to_string()));
+        // The SBOM and the announced attestation are not fetched; a repeated entry once.
+        let expected_fetches = match answer {
+            Some(a) if a == tag_schema.as_bytes() => 2,
+            Some(a) if a == api.as_bytes() => 1,
+            _ => 0,
+        };
+        assert_eq!(fetched.len(), expected_fetches, "{fetched:?}");
         let v = s.finish().unwrap();
         assert!(!v.allowed);
         let sigs = &v.requirements[0].signatures;
         assert_eq!(sigs.len(), bundles);
         if bundles == 1 {
             assert_eq!(sigs[0].code, Some(Code::UnsupportedFormat));
+            assert_eq!(sigs[0].format, SignatureFormat::SigstoreBundle);
             assert_eq!(sigs[0].source, "referrers");
-            assert!(sigs[0].message.as_deref().unwrap().contains("sha256:1111"));
+            assert!(sigs[0].message.as_deref().unwrap().contains("acceptBundles"));
             assert_eq!(v.reasons[0].code, Code::UnsupportedFormat);
         } else {
             assert_eq!(v.reasons[0].code, Code::NoSignatures);
         }
     }
+}
+
+/// A cosign v3 referrer manifest with one bundle layer.
+fn referrer_manifest(artifact_type: &str, predicate: &str) -> Vec<u8> {
+    format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"{artifact_type}","config":{{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2}},"layers":[{{"mediaType":"{artifact_type}","digest":"sha256:3333333333333333333333333333333333333333333333333333333333333333","size":100}}],"subject":{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{}","size":{}}},"annotations":{{"dev.sigstore.bundle.content":"dsse-envelope","dev.sigstore.bundle.predicateType":"{predicate}"}}}}"#,
+        Digest::sha256(MANIFEST),
+        MANIFEST.len()
+    )
+    .into_bytes()
+}
+
+#[test]
+fn a_referrer_manifest_that_does_not_match_its_digest_is_a_defective_signature() {
+    let (_, _, key) = cosign_signed(&Digest::sha256(MANIFEST), "registry.example/app");
+    let p = policy(&format!(
+        r#"{{"default":[{{"type":"sigstoreSigned","keyData":"{key}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#
+    ));
+    let listed = referrer_manifest(
+        "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "https://sigstore.dev/cosign/sign/v1",
+    );
+    let index = format!(
+        r#"{{"schemaVersion":2,"manifests":[{{"artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json","digest":"{}","size":1}}]}}"#,
+        Digest::sha256(&listed)
+    );
+    let mut s = Session::new(&p, "registry.example/app:1", NOW).unwrap();
+    while let Some(need) = s.next_need() {
+        match &need.kind {
+            NeedKind::Manifest { .. } => s.provide(need.id, MANIFEST).unwrap(),
+            NeedKind::Referrers { .. } => s.provide(need.id, index.as_bytes()).unwrap(),
+            // A hostile registry serves other bytes under the listed digest.
+            NeedKind::ReferrerManifest { .. } => s.provide(need.id, b"{}").unwrap(),
+            _ => s.provide_absent(need.id).unwrap(),
+        }
+    }
+    let v = s.finish().unwrap();
+    assert!(!v.allowed);
+    let sig = &v.requirements[0].signatures[0];
+    assert_eq!(sig.code, Some(Code::SignatureInvalid));
+    assert!(sig.message.as_deref().unwrap().contains("does not match its digest"));
 }
 
 /// A descriptor's `Data`: Go's JSON decoder would read it as `data`. The manifest is invalid

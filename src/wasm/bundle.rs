@@ -76,7 +76,10 @@ impl JsTrustedRoot {
             }
         };
         let expected = match (identity, issuer, key_pem) {
-            (Some(identity), Some(issuer), None) => Expected::Certificate { identity, issuer },
+            (Some(identity), Some(issuer), None) => Expected::Certificate {
+                identity: identity.into(),
+                issuer,
+            },
             (None, None, Some(pem)) => Expected::Key(
                 CosignKey::from_pem(&pem)
                     .map_err(|e| error_object(Code::KeyInvalid.as_str(), &e.to_string()))?,

@@ -223,6 +223,12 @@ impl JsSession {
         self.inner.set_signature_source(source);
     }
 
+    /// Adds a Sigstore bundle the caller already has, verified as if found as a referrer.
+    #[wasm_bindgen(js_name = "addBundle")]
+    pub fn add_bundle(&mut self, bytes: &[u8], source: &str) {
+        self.inner.add_bundle(bytes, source);
+    }
+
     /// The next need as a plain object (`{ id, kind, … }`), or `undefined` when ready.
     #[wasm_bindgen(js_name = "nextNeed")]
     pub fn next_need(&self) -> JsValue {
@@ -284,6 +290,16 @@ impl JsSession {
             NeedKind::KeyFile { path } => {
                 set("kind", "keyFile".into());
                 set("path", path.into());
+            }
+            NeedKind::ReferrerManifest {
+                registry,
+                repository,
+                digest,
+            } => {
+                set("kind", "referrerManifest".into());
+                set("registry", registry.into());
+                set("repository", repository.into());
+                set("digest", digest.into());
             }
             NeedKind::Referrers {
                 registry,

@@ -56,6 +56,8 @@ fn inlined_policy_parses_and_trusts_the_same_keys() {
             ])),
             rekor: Some(KeySource::Data(b"rekor".to_vec())),
             signed_identity: SignedIdentity::MatchRepoDigestOrExact,
+            trusted_root: None,
+            accept_bundles: false,
         })
     );
     let Requirement::SigstoreSigned(SigstoreSigned {
@@ -65,7 +67,7 @@ fn inlined_policy_parses_and_trusts_the_same_keys() {
     else {
         panic!()
     };
-    assert_eq!(ca, &KeySource::Data(b"ca".to_vec()));
+    assert_eq!(ca, &Some(KeySource::Data(b"ca".to_vec())));
     // Everything that had no path is unchanged.
     assert_eq!(reqs[2], &Requirement::InsecureAcceptAnything);
     assert_eq!(
