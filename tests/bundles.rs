@@ -14,5 +14,10 @@ mod corpus;
 
 #[test]
 fn bundles_are_decided_as_sigstore_clients_decide() {
-    assert_eq!(corpus::cases(), 40);
+    assert_eq!(corpus::cases(), 50);
+}
+
+#[test]
+fn cosign_v3_image_signatures_under_policies() {
+    assert_eq!(corpus::images(), 12);
 }

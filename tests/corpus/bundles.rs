@@ -14,6 +14,7 @@ const ROOT: &[u8] = fixture!("bundles/trusted_root.json");
 const ARTIFACT: &[u8] = fixture!("bundles/artifact.txt");
 const MANIFEST: &[u8] = fixture!("bundles/manifest.json");
 const IDENTITY: &str = "signer@example.com";
+const WORKFLOW: &str = "https://github.com/sigwall-test/app/.github/workflows/release.yml@refs/tags/v1";
 const ISSUER: &str = "https://oidc.example";
 
 /// Every case of fixtures/bundles/cases.json: its bundle, the artifact it is checked against,
@@ -42,6 +43,18 @@ pub(crate) const BUNDLE_CASES: &[Case] = &[
     (
         "good-dsse",
         fixture!("bundles/good-dsse.bundle.json"),
+        MANIFEST,
+        None,
+    ),
+    (
+        "good-uri",
+        fixture!("bundles/good-uri.bundle.json"),
+        MANIFEST,
+        None,
+    ),
+    (
+        "attestation",
+        fixture!("bundles/attestation.bundle.json"),
         MANIFEST,
         None,
     ),
@@ -143,9 +156,18 @@ pub(crate) const BUNDLE_CASES: &[Case] = &[
     ),
 ];
 
-fn expected() -> Expected {
+/// The identity a case was signed for.
+fn identity(name: &str) -> &'static str {
+    if name == "good-uri" {
+        WORKFLOW
+    } else {
+        IDENTITY
+    }
+}
+
+fn expected_for(name: &str) -> Expected {
     Expected::Certificate {
-        identity: IDENTITY.into(),
+        identity: identity(name).into(),
         issuer: ISSUER.into(),
     }
 }
@@ -155,10 +177,11 @@ pub(crate) fn cases() -> usize {
     let root = TrustedRoot::parse(ROOT).unwrap();
     let mut checks = 0;
     for (name, bundle_json, artifact, want) in BUNDLE_CASES {
+        let expected = || expected_for(name);
         let got = bundle::verify(bundle_json, &root, &Artifact::Bytes(artifact), &expected());
         match (want, &got) {
             (None, Ok(verified)) => {
-                assert_eq!(verified.signer.identities, [IDENTITY], "{name}");
+                assert_eq!(verified.signer.identities, [identity(name)], "{name}");
                 assert_eq!(verified.signer.issuer.as_deref(), Some(ISSUER), "{name}");
                 // The time the certificate was checked at: the SET's, or the RFC 3161
                 // timestamp's when the entry has no SET.
@@ -194,7 +217,7 @@ pub(crate) fn cases() -> usize {
                     .unwrap_err();
                 assert_eq!(err.0.as_str(), "CERTIFICATE_MISMATCH", "{name}");
                 let other = Expected::Certificate {
-                    identity: IDENTITY.into(),
+                    identity: identity(name).into(),
                     issuer: "https://evil.example".into(),
                 };
                 let err = bundle::verify(bundle_json, &root, &Artifact::Bytes(artifact), &other)
@@ -215,4 +238,163 @@ pub(crate) fn cases() -> usize {
         }
     }
     checks
+}
+
+/// A policy with the sigwall extension: this root, bundles accepted, this `fulcio` subject.
+fn extension_policy(subject: &str) -> String {
+    let root = <base64ct::Base64 as base64ct::Encoding>::encode_string(ROOT);
+    format!(
+        r#"{{"default":[{{"type":"reject"}}],"transports":{{"docker":{{"registry.example/bundles":[{{"type":"sigstoreSigned","trustedRootData":"{root}","acceptBundles":true,"fulcio":{{"oidcIssuer":"{ISSUER}",{subject}}},"signedIdentity":{{"type":"matchRepository"}}}}]}}}}}}"#
+    )
+}
+
+/// A referrer manifest holding `bundle` (cosign v3's shape) for MANIFEST.
+fn referrer(bundle: &[u8]) -> Vec<u8> {
+    let media = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"{media}","config":{{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2}},"layers":[{{"mediaType":"{media}","digest":"{}","size":{}}}],"subject":{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{}","size":{}}},"annotations":{{"dev.sigstore.bundle.content":"dsse-envelope","dev.sigstore.bundle.predicateType":"https://sigstore.dev/cosign/sign/v1"}}}}"#,
+        sigwall::Digest::sha256(bundle),
+        bundle.len(),
+        sigwall::Digest::sha256(MANIFEST),
+        MANIFEST.len()
+    )
+    .into_bytes()
+}
+
+/// Verifies MANIFEST as `image` under `policy`, with `bundles` as the image's referrers (through
+/// the referrers index, their manifests and blobs, as a registry serves them); `serve` may
+/// change a blob on its way.
+fn verify_image(
+    policy: &str,
+    image: &str,
+    bundles: &[&[u8]],
+    serve: &dyn Fn(&[u8]) -> Vec<u8>,
+) -> sigwall::Verdict {
+    use sigwall::{NeedKind, Policy, Session, UnixTime};
+    let policy = Policy::parse(policy.as_bytes()).unwrap();
+    let mut s = Session::new(&policy, image, UnixTime(1_800_000_000)).unwrap();
+    let referrers: Vec<Vec<u8>> = bundles.iter().map(|b| referrer(b)).collect();
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{}]}}"#,
+        referrers
+            .iter()
+            .map(|r| format!(
+                r#"{{"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json","digest":"{}","size":{}}}"#,
+                sigwall::Digest::sha256(r),
+                r.len()
+            ))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    while let Some(need) = s.next_need() {
+        let answer: Option<Vec<u8>> = match &need.kind {
+            NeedKind::Manifest { .. } => Some(MANIFEST.to_vec()),
+            NeedKind::Referrers { .. } => Some(index.clone().into_bytes()),
+            NeedKind::ReferrerManifest { digest, .. } => referrers
+                .iter()
+                .find(|r| sigwall::Digest::sha256(r).to_string() == *digest)
+                .cloned(),
+            NeedKind::Blob { digest, .. } => bundles
+                .iter()
+                .find(|b| sigwall::Digest::sha256(b).to_string() == *digest)
+                .map(|b| serve(b)),
+            _ => None,
+        };
+        match answer {
+            Some(bytes) => s.provide(need.id, &bytes).unwrap(),
+            None => s.provide_absent(need.id).unwrap(),
+        }
+    }
+    s.finish().unwrap()
+}
+
+/// cosign v3 image signatures (bundles found as OCI referrers) under policies: podman's grammar
+/// refuses them; the sigwall extension accepts exactly the right signer's signatures of this
+/// image. Returns how many checks were made.
+pub(crate) fn images() -> usize {
+    let good = fixture!("bundles/good-dsse.bundle.json");
+    let uri = fixture!("bundles/good-uri.bundle.json");
+    let attestation = fixture!("bundles/attestation.bundle.json");
+    let mismatch = fixture!("bundles/dsse-subject-mismatch.bundle.json");
+    let image = "registry.example/bundles/app:1";
+    let same = |b: &[u8]| b.to_vec();
+    let email = extension_policy(&format!(r#""subjectEmail":"{IDENTITY}""#));
+    let by_uri = extension_policy(&format!(r#""subjectURI":"{WORKFLOW}""#));
+    let by_pattern = extension_policy(
+        r#""subjectRegExp":"https://github\\.com/sigwall-test/[^/]+/\\.github/workflows/release\\.yml@refs/tags/v[0-9]+""#,
+    );
+    let prefix_only = extension_policy(r#""subjectRegExp":"https://github\\.com/sigwall-test/""#);
+    let code = |v: &sigwall::Verdict| v.reasons.first().map(|r| r.code.as_str());
+    let mut checks = 0;
+
+    // Podman's grammar: the bundle is reported, never accepted.
+    let keys = super_keys_policy();
+    let v = verify_image(&keys, image, &[good], &same);
+    assert!(!v.allowed);
+    assert_eq!(code(&v), Some("UNSUPPORTED_FORMAT"), "{v:?}");
+    checks += 1;
+
+    // The extension: the e-mail signer's signature of this image.
+    let v = verify_image(&email, image, &[good], &same);
+    assert!(v.allowed, "{v:?}");
+    let sig = &v.requirements[0].signatures[0];
+    let signer = sig.signer.as_ref().unwrap();
+    assert_eq!(signer.identities, [IDENTITY]);
+    assert_eq!(signer.issuer.as_deref(), Some(ISSUER));
+    assert_eq!(sig.source, "referrers");
+    assert_eq!(sig.format.as_str(), "sigstore-bundle");
+    checks += 1;
+    // A workflow's signature is not the e-mail signer's.
+    let v = verify_image(&email, image, &[uri], &same);
+    assert_eq!(code(&v), Some("CERTIFICATE_MISMATCH"), "{v:?}");
+    // By URI, exactly, and by an anchored pattern; not by e-mail, not by a prefix.
+    assert!(verify_image(&by_uri, image, &[uri], &same).allowed);
+    assert!(!verify_image(&by_uri, image, &[good], &same).allowed);
+    assert!(verify_image(&by_pattern, image, &[uri], &same).allowed);
+    let v = verify_image(&prefix_only, image, &[uri], &same);
+    assert_eq!(code(&v), Some("CERTIFICATE_MISMATCH"), "{v:?}");
+    checks += 5;
+    // An attestation by the right signer is not a signature.
+    let v = verify_image(&email, image, &[attestation], &same);
+    assert_eq!(code(&v), Some("PAYLOAD_INVALID"), "{v:?}");
+    assert!(v.reasons[0].message.contains("attestation"));
+    // A statement about another digest, and another image's manifest.
+    let v = verify_image(&email, image, &[mismatch], &same);
+    assert_eq!(code(&v), Some("DIGEST_MISMATCH"), "{v:?}");
+    // A blob changed on its way is refused before it is read.
+    let v = verify_image(&email, image, &[good], &|b: &[u8]| {
+        let mut b = b.to_vec();
+        b[10] ^= 1;
+        b
+    });
+    assert_eq!(code(&v), Some("DIGEST_MISMATCH"), "{v:?}");
+    // Outside the scope, the default (reject) decides.
+    let v = verify_image(&email, "registry.example/other:1", &[good], &same);
+    assert_eq!(code(&v), Some("REJECTED_BY_POLICY"), "{v:?}");
+    // One good signature among bad ones is enough, as for every signature.
+    assert!(verify_image(&email, image, &[attestation, mismatch, good], &same).allowed);
+    checks += 5;
+    checks
+}
+
+/// A podman policy for the scope: `fulcio` with this instance's CA and its log key as Rekor key.
+fn super_keys_policy() -> String {
+    let root: serde_json::Value = serde_json::from_slice(ROOT).unwrap();
+    let b64 = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+    let certs = &root["certificateAuthorities"][0]["certChain"]["certificates"];
+    let ca_der = <base64ct::Base64 as base64ct::Encoding>::decode_vec(&b64(&certs[1]["rawBytes"]))
+        .unwrap();
+    let ca_pem = pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &ca_der)
+        .unwrap();
+    let key_der =
+        <base64ct::Base64 as base64ct::Encoding>::decode_vec(&b64(&root["tlogs"][0]["publicKey"]["rawBytes"]))
+            .unwrap();
+    let key_pem = pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, &key_der)
+        .unwrap();
+    let enc = |s: &str| <base64ct::Base64 as base64ct::Encoding>::encode_string(s.as_bytes());
+    format!(
+        r#"{{"default":[{{"type":"reject"}}],"transports":{{"docker":{{"registry.example/bundles":[{{"type":"sigstoreSigned","fulcio":{{"caData":"{}","oidcIssuer":"{ISSUER}","subjectEmail":"{IDENTITY}"}},"rekorPublicKeyData":"{}","signedIdentity":{{"type":"matchRepository"}}}}]}}}}}}"#,
+        enc(&ca_pem),
+        enc(&key_pem)
+    )
 }
