@@ -783,7 +783,11 @@ impl Session {
             ..
         } = self.pending_layers.remove(at);
         let (format, source, what) = if bundle {
-            (SignatureFormat::SigstoreBundle, "referrers", "Sigstore bundle")
+            (
+                SignatureFormat::SigstoreBundle,
+                "referrers",
+                "Sigstore bundle",
+            )
         } else {
             (SignatureFormat::Cosign, "cosign-tag", "signature payload")
         };

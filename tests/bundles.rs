@@ -21,3 +21,8 @@ fn bundles_are_decided_as_sigstore_clients_decide() {
 fn cosign_v3_image_signatures_under_policies() {
     assert_eq!(corpus::images(), 12);
 }
+
+#[test]
+fn legacy_cosign_signatures_under_a_trusted_root() {
+    assert_eq!(corpus::legacy(), 9);
+}

@@ -65,7 +65,7 @@ fn sigstore_conformance_bundle_suite() {
                 continue;
             }
             None => Expected::Certificate {
-                identity: text("identity").unwrap_or_else(|| IDENTITY.into()),
+                identity: text("identity").unwrap_or_else(|| IDENTITY.into()).into(),
                 issuer: text("issuer").unwrap_or_else(|| ISSUER.into()),
             },
         };

@@ -21,9 +21,9 @@ use alloc::vec::Vec;
 use super::sigstore_signed::logged_entry;
 use super::{key_material, Candidate, Context};
 use crate::error::Code;
+use crate::mechanism::bundle::TrustedRoot;
 use crate::mechanism::cosign::CosignKey;
 use crate::mechanism::x509::{self, Pool, Subject};
-use crate::mechanism::bundle::TrustedRoot;
 use crate::policy::cache::Handle;
 use crate::policy::{self, Fulcio, Pki};
 use crate::verdict::{LogEntry, Signer};
@@ -137,11 +137,7 @@ impl FulcioTrust {
         let rekor_keys = match &self.anchors {
             Anchors::CaFile(_) => rekor_keys,
             Anchors::Root(root) => {
-                root_keys = root
-                    .tlogs
-                    .iter()
-                    .map(|l| l.key.clone())
-                    .collect::<Vec<_>>();
+                root_keys = root.tlogs.iter().map(|l| l.key.clone()).collect::<Vec<_>>();
                 &root_keys
             }
         };
@@ -174,13 +170,11 @@ impl FulcioTrust {
             }
             // The trusted root's chains only (the chain annotation is not read), an SCT, and
             // the CA valid at the integrated time: what cosign checks.
-            Anchors::Root(root) => {
-                crate::mechanism::bundle::certificate_at(
-                    &certificate_der,
-                    root,
-                    &[entry.integrated_time],
-                )?
-            }
+            Anchors::Root(root) => crate::mechanism::bundle::certificate_at(
+                &certificate_der,
+                root,
+                &[entry.integrated_time],
+            )?,
         };
         let issuer = subject
             .fulcio_issuer()

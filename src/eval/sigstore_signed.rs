@@ -29,6 +29,7 @@ use crate::verdict::{SignatureFormat, SignatureReport, Signer};
 pub(crate) const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
 
 /// The in-toto predicate type of a cosign v3 image signature (other types are attestations).
+#[cfg(feature = "keyless")]
 pub(crate) const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
 
 pub(super) fn evaluate(requirement: &SigstoreSigned, ctx: &Context<'_>) -> RequirementOutcome {
@@ -374,7 +375,12 @@ fn bundle(
         let expected: Vec<(Expected, Option<String>)> = match &trust.signers {
             Signers::Keys(keys) => keys
                 .iter()
-                .map(|k| (Expected::Key(k.clone()), Some(String::from(k.fingerprint()))))
+                .map(|k| {
+                    (
+                        Expected::Key(k.clone()),
+                        Some(String::from(k.fingerprint())),
+                    )
+                })
                 .collect(),
             Signers::Fulcio(f) => alloc::vec![(f.expected(), None)],
             Signers::Pki(_) => {

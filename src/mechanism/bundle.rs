@@ -435,7 +435,11 @@ fn check_entry(
 /// # Errors
 ///
 /// `CERTIFICATE_INVALID` with the reason.
-pub fn certificate_at(leaf: &[u8], root: &TrustedRoot, times: &[i64]) -> Result<Subject, Rejection> {
+pub fn certificate_at(
+    leaf: &[u8],
+    root: &TrustedRoot,
+    times: &[i64],
+) -> Result<Subject, Rejection> {
     let mut issuer_spki = Vec::new();
     for at in times {
         issuer_spki = chain_at(leaf, root, *at)?.issuer_spki().to_vec();

@@ -135,6 +135,40 @@ impl Policy {
                 message: String::from("the default is not [{\"type\":\"reject\"}]: images from registries this policy does not name are not rejected"),
             });
         }
+        // Every requirement with where it is: sigwall's extensions, and what bundles mean.
+        let mut places: Vec<(String, &Requirement)> = self
+            .default
+            .iter()
+            .map(|r| (String::from("default"), r))
+            .collect();
+        for (transport, scopes) in &self.transports {
+            for (scope, reqs) in scopes {
+                places.extend(reqs.iter().map(|r| (scope_path(transport, scope), r)));
+            }
+        }
+        for (path, r) in places {
+            let Requirement::SigstoreSigned(s) = r else {
+                continue;
+            };
+            let extensions = s.extensions();
+            if !extensions.is_empty() {
+                out.push(Warning {
+                    code: "SIGWALL_EXTENSION",
+                    path: path.clone(),
+                    message: format!(
+                        "uses sigwall's extension ({}): podman, skopeo and CRI-O (containers/image) refuse this policy",
+                        extensions.join(", ")
+                    ),
+                });
+            }
+            if s.accept_bundles {
+                out.push(Warning {
+                    code: "BUNDLES_NAME_NO_IMAGE",
+                    path,
+                    message: String::from("acceptBundles: a cosign v3 bundle signs an image digest and names no image, so signedIdentity cannot be checked for it; every image in this scope whose digest the signer signed is accepted, whatever its name"),
+                });
+            }
+        }
         let docker: Vec<(&str, &[Requirement])> = self.scopes("docker").collect();
         for (scope, reqs) in &docker {
             let path = scope_path("docker", scope);
@@ -186,7 +220,24 @@ impl Policy {
         out
     }
 
-    /// The oldest containers/image (and podman) release that accepts this policy.
+    /// The sigwall extensions the policy uses (each once): when there are any, no podman or
+    /// containers/image release accepts it.
+    pub fn extensions(&self) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        for r in self.all_requirements() {
+            if let Requirement::SigstoreSigned(s) = r {
+                for e in s.extensions() {
+                    if !out.contains(&e) {
+                        out.push(e);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The oldest containers/image (and podman) release that accepts this policy, if it uses no
+    /// sigwall extension (see [`extensions`](Self::extensions)).
     pub fn minimum_version(&self) -> MinimumVersion {
         let mut used = [false; FEATURES.len()];
         if self.scopes("docker").any(|(s, _)| s.starts_with("*.")) {

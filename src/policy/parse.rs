@@ -8,8 +8,8 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::identity::is_valid_remap_prefix;
-use super::scope::validate_scope;
 use super::pattern::Pattern;
+use super::scope::validate_scope;
 use super::{
     Fulcio, KeySource, KeyType, Pki, Policy, Requirement, SignedBy, SignedIdentity, SigstoreSigned,
     SigstoreTrust, Subject, TrustedRootSource, MAX_POLICY_BYTES,
@@ -327,12 +327,10 @@ fn sigstore_signed(obj: &Object, path: &Path) -> Result<SigstoreSigned> {
     let accept_bundles = match obj.get("acceptBundles") {
         None => false,
         Some(Value::Bool(true)) => true,
-        Some(_) => {
-            return Err(fail(
-                &path.key("acceptBundles"),
-                "acceptBundles must be true when present (omit it to refuse bundles, as podman does)",
-            ))
-        }
+        Some(_) => return Err(fail(
+            &path.key("acceptBundles"),
+            "acceptBundles must be true when present (omit it to refuse bundles, as podman does)",
+        )),
     };
     if accept_bundles && trusted_root.is_none() {
         return Err(fail(
@@ -450,7 +448,12 @@ fn trusted_root(obj: &Object, path: &Path) -> Result<Option<TrustedRootSource>> 
     if obj.get("trustedRootPath").is_some() {
         match key_path(obj, "trustedRootPath", path)? {
             Some(k) => found.push(TrustedRootSource::File(k)),
-            None => return Err(fail(&path.key("trustedRootPath"), "trustedRootPath is empty")),
+            None => {
+                return Err(fail(
+                    &path.key("trustedRootPath"),
+                    "trustedRootPath is empty",
+                ))
+            }
         }
     }
     if let Some(v) = obj.get("trustedRootData") {

@@ -36,7 +36,10 @@ pub struct Pattern {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Inst {
     /// One character in one of these ranges (negated: in none of them).
-    Class { ranges: Vec<(char, char)>, negated: bool },
+    Class {
+        ranges: Vec<(char, char)>,
+        negated: bool,
+    },
     /// Continue at both (the first preferred; preference does not matter for a yes/no match).
     Split(usize, usize),
     Jump(usize),
@@ -50,12 +53,19 @@ enum Inst {
 #[derive(Clone, Debug)]
 enum Node {
     Empty,
-    Class { ranges: Vec<(char, char)>, negated: bool },
+    Class {
+        ranges: Vec<(char, char)>,
+        negated: bool,
+    },
     Start,
     End,
     Concat(Vec<Node>),
     Alternate(Vec<Node>),
-    Repeat { node: Box<Node>, min: u32, max: Option<u32> },
+    Repeat {
+        node: Box<Node>,
+        min: u32,
+        max: Option<u32>,
+    },
 }
 
 impl Pattern {
@@ -106,9 +116,8 @@ impl Pattern {
                 return false;
             }
             next.clear();
-            for k in 0..current.list.len() {
-                let pc = current.list[k];
-                if let Inst::Class { ranges, negated } = &self.program[pc] {
+            for &pc in &current.list {
+                if let Some(Inst::Class { ranges, negated }) = self.program.get(pc) {
                     let inside = ranges.iter().any(|(lo, hi)| lo <= c && c <= hi);
                     if inside != *negated {
                         self.add(&mut next, pc + 1, i + 1, chars.len());
@@ -120,18 +129,21 @@ impl Pattern {
         current
             .list
             .iter()
-            .any(|pc| matches!(self.program[*pc], Inst::Match))
+            .any(|pc| matches!(self.program.get(*pc), Some(Inst::Match)))
     }
 
     /// Adds the thread at `pc` and every thread its empty transitions reach at position `at`.
     fn add(&self, threads: &mut Threads, pc: usize, at: usize, len: usize) {
         let mut stack = alloc::vec![pc];
         while let Some(pc) = stack.pop() {
-            if threads.seen[pc] {
-                continue;
+            match threads.seen.get_mut(pc) {
+                Some(seen) if !*seen => *seen = true,
+                _ => continue,
             }
-            threads.seen[pc] = true;
-            match &self.program[pc] {
+            let Some(inst) = self.program.get(pc) else {
+                continue;
+            };
+            match inst {
                 Inst::Split(a, b) => {
                     stack.push(*b);
                     stack.push(*a);
@@ -200,14 +212,14 @@ fn compile(node: &Node, out: &mut Vec<Inst>) -> Result<(), String> {
                     jumps.push(out.len());
                     out.push(Inst::Jump(0));
                     let here = out.len();
-                    out[split] = Inst::Split(split + 1, here);
+                    patch(out, split, Inst::Split(split + 1, here));
                 } else {
                     compile(n, out)?;
                 }
             }
             let end = out.len();
             for j in jumps {
-                out[j] = Inst::Jump(end);
+                patch(out, j, Inst::Jump(end));
             }
         }
         Node::Repeat { node, min, max } => {
@@ -222,7 +234,7 @@ fn compile(node: &Node, out: &mut Vec<Inst>) -> Result<(), String> {
                     compile(node, out)?;
                     out.push(Inst::Jump(split));
                     let end = out.len();
-                    out[split] = Inst::Split(split + 1, end);
+                    patch(out, split, Inst::Split(split + 1, end));
                 }
                 Some(max) => {
                     // Each optional copy: split body, end.
@@ -234,7 +246,7 @@ fn compile(node: &Node, out: &mut Vec<Inst>) -> Result<(), String> {
                     }
                     let end = out.len();
                     for s in splits {
-                        out[s] = Inst::Split(s + 1, end);
+                        patch(out, s, Inst::Split(s + 1, end));
                     }
                 }
             }
@@ -365,8 +377,7 @@ impl Parser {
             return Ok(None);
         }
         self.after_counted = true;
-        if max.is_some_and(|m| m < min) || min > MAX_REPEAT || max.is_some_and(|m| m > MAX_REPEAT)
-        {
+        if max.is_some_and(|m| m < min) || min > MAX_REPEAT || max.is_some_and(|m| m > MAX_REPEAT) {
             return Err(String::from("invalid repeat count"));
         }
         Ok(Some((min, max)))
@@ -379,12 +390,8 @@ impl Parser {
         self.at += 1;
         match c {
             '(' => {
-                if self.eat('?') {
-                    if !self.eat(':') {
-                        return Err(String::from(
-                            "flags and named groups are not supported",
-                        ));
-                    }
+                if self.eat('?') && !self.eat(':') {
+                    return Err(String::from("flags and named groups are not supported"));
                 }
                 self.depth += 1;
                 if self.depth > 100 {
@@ -493,7 +500,10 @@ impl Parser {
                 self.at += 1;
                 let hi = if h == '\\' {
                     match self.escape(true)? {
-                        (set, false) if set.len() == 1 && set[0].0 == set[0].1 => set[0].0,
+                        (set, false) => match set.as_slice() {
+                            [(a, b)] if a == b => *a,
+                            _ => return Err(String::from("invalid character class range")),
+                        },
                         _ => return Err(String::from("invalid character class range")),
                     }
                 } else {
@@ -512,6 +522,13 @@ impl Parser {
             ranges.extend(complement(&part));
         }
         Ok(Node::Class { ranges, negated })
+    }
+}
+
+/// Sets an instruction written earlier as a placeholder.
+fn patch(out: &mut [Inst], at: usize, inst: Inst) {
+    if let Some(slot) = out.get_mut(at) {
+        *slot = inst;
     }
 }
 

@@ -215,3 +215,137 @@ fn errors_name_the_json_path() {
     );
     assert_eq!(e.message, r#"prefix "b/X" is not valid"#);
 }
+
+/// A `sigstoreSigned` requirement for `docker.io` with these members, parsed.
+fn sigstore_with(members: &str) -> Result<SigstoreSigned, alloc::string::String> {
+    let text = format!(
+        r#"{{"default":[{{"type":"reject"}}],"transports":{{"docker":{{"docker.io":[{{"type":"sigstoreSigned",{members}}}]}}}}}}"#
+    );
+    let policy = Policy::parse(text.as_bytes()).map_err(|e| e.to_string())?;
+    let found = match policy.scopes("docker").next().unwrap().1 {
+        [Requirement::SigstoreSigned(s)] => s.clone(),
+        other => panic!("{other:?}"),
+    };
+    Ok(found)
+}
+
+#[test]
+fn the_sigwall_extension_grammar() {
+    const ISSUER: &str = r#""oidcIssuer":"https://token.actions.githubusercontent.com""#;
+    // Accepted: a trusted root in place of caPath and Rekor keys; URI and pattern subjects.
+    let s = sigstore_with(&format!(
+        r#""trustedRoot":"public-good","acceptBundles":true,"fulcio":{{{ISSUER},"subjectURI":"https://github.com/o/r/.github/workflows/w.yml@refs/tags/v1"}}"#
+    ))
+    .unwrap();
+    assert_eq!(s.trusted_root, Some(TrustedRootSource::PublicGood));
+    assert!(s.accept_bundles);
+    let SigstoreTrust::Fulcio(f) = &s.trust else {
+        panic!()
+    };
+    assert_eq!(f.ca, None);
+    assert!(matches!(&f.subject, Subject::Uri(u) if u.ends_with("@refs/tags/v1")));
+    let s = sigstore_with(&format!(
+        r#""trustedRootPath":"/etc/sigwall/trusted_root.json","fulcio":{{{ISSUER},"subjectRegExp":"https://github\\.com/o/.*"}}"#
+    ))
+    .unwrap();
+    assert_eq!(
+        s.trusted_root,
+        Some(TrustedRootSource::File(KeySource::Path(
+            "/etc/sigwall/trusted_root.json".into()
+        )))
+    );
+    assert!(!s.accept_bundles);
+    assert_eq!(
+        Requirement::SigstoreSigned(s).key_sources(),
+        [&KeySource::Path("/etc/sigwall/trusted_root.json".into())],
+        "the host is asked for the trusted root file"
+    );
+    let s =
+        sigstore_with(r#""trustedRootData":"e30=","keyData":"bm9uc2Vuc2U=","acceptBundles":true"#)
+            .unwrap();
+    assert_eq!(
+        s.trusted_root,
+        Some(TrustedRootSource::File(KeySource::Data(b"{}".to_vec())))
+    );
+    // caPath with subjectURI: podman's trust, the extension's subject.
+    assert!(sigstore_with(&format!(
+        r#""rekorPublicKeyPath":"/r","fulcio":{{"caPath":"/ca",{ISSUER},"subjectURI":"https://x"}}"#
+    ))
+    .is_ok());
+
+    // Refused, each with its reason.
+    for (members, error) in [
+        (
+            r#""trustedRoot":"staging","keyData":"bm9uc2Vuc2U=""#,
+            "public-good",
+        ),
+        (
+            r#""trustedRoot":"public-good","trustedRootPath":"/t","keyData":"bm9uc2Vuc2U=""#,
+            "at most one of trustedRoot",
+        ),
+        (
+            r#""trustedRootPath":"","keyData":"bm9uc2Vuc2U=""#,
+            "trustedRootPath is empty",
+        ),
+        (
+            r#""acceptBundles":true,"keyData":"bm9uc2Vuc2U=""#,
+            "acceptBundles needs a trusted root",
+        ),
+        (
+            r#""acceptBundles":false,"trustedRoot":"public-good","keyData":"bm9uc2Vuc2U=""#,
+            "must be true",
+        ),
+        (
+            r#""acceptBundles":"yes","trustedRoot":"public-good","keyData":"bm9uc2Vuc2U=""#,
+            "must be true",
+        ),
+        (
+            r#""trustedRoot":"public-good","keyData":"bm9uc2Vuc2U=","rekorPublicKeyData":"bm9uc2Vuc2U=""#,
+            "cannot be used with a trusted root",
+        ),
+        (
+            r#""trustedRoot":"public-good","pki":{"caRootsData":"bm9uc2Vuc2U=","subjectEmail":"a@b"}"#,
+            "cannot be used with pki",
+        ),
+        (
+            r#""trustedRoot":"public-good","fulcio":{"caData":"bm9uc2Vuc2U=","oidcIssuer":"https://i","subjectEmail":"a@b"}"#,
+            "caPath and caData cannot be used with a trusted root",
+        ),
+        (
+            r#""trustedRoot":"public-good","fulcio":{"oidcIssuer":"https://i"}"#,
+            "subjectEmail not specified",
+        ),
+        (
+            r#""trustedRoot":"public-good","fulcio":{"oidcIssuer":"https://i","subjectEmail":"a@b","subjectURI":"https://x"}"#,
+            "only one of subjectEmail, subjectURI and subjectRegExp",
+        ),
+        (
+            r#""trustedRoot":"public-good","fulcio":{"oidcIssuer":"https://i","subjectURI":""}"#,
+            "subjectURI not specified",
+        ),
+        (
+            r#""trustedRoot":"public-good","fulcio":{"oidcIssuer":"https://i","subjectRegExp":"(?i)x"}"#,
+            "invalid subjectRegExp",
+        ),
+        (
+            r#""trustedRoot":"public-good","fulcio":{"subjectEmail":"a@b"}"#,
+            "oidcIssuer not specified",
+        ),
+        // Without a trusted root, podman's rules and words.
+        (
+            r#""fulcio":{"oidcIssuer":"https://i","subjectURI":"https://x"},"rekorPublicKeyData":"bm9uc2Vuc2U=""#,
+            "At least one of caPath and caData",
+        ),
+        (
+            r#""fulcio":{"caData":"bm9uc2Vuc2U=","oidcIssuer":"https://i","subjectURI":"https://x"}"#,
+            "must be specified if fulcio is used",
+        ),
+        (
+            r#""fulcio":{"caData":"bm9uc2Vuc2U=","oidcIssuer":"https://i","subjectUri":"https://x"},"rekorPublicKeyData":"bm9uc2Vuc2U=""#,
+            "subjectUri",
+        ),
+    ] {
+        let got = sigstore_with(members).unwrap_err();
+        assert!(got.contains(error), "{members}: {got}");
+    }
+}

@@ -583,7 +583,11 @@ fn sigstore_bundles_among_the_referrers_are_reported_not_ignored() {
             assert_eq!(sigs[0].code, Some(Code::UnsupportedFormat));
             assert_eq!(sigs[0].format, SignatureFormat::SigstoreBundle);
             assert_eq!(sigs[0].source, "referrers");
-            assert!(sigs[0].message.as_deref().unwrap().contains("acceptBundles"));
+            assert!(sigs[0]
+                .message
+                .as_deref()
+                .unwrap()
+                .contains("acceptBundles"));
             assert_eq!(v.reasons[0].code, Code::UnsupportedFormat);
         } else {
             assert_eq!(v.reasons[0].code, Code::NoSignatures);
@@ -629,7 +633,11 @@ fn a_referrer_manifest_that_does_not_match_its_digest_is_a_defective_signature()
     assert!(!v.allowed);
     let sig = &v.requirements[0].signatures[0];
     assert_eq!(sig.code, Some(Code::SignatureInvalid));
-    assert!(sig.message.as_deref().unwrap().contains("does not match its digest"));
+    assert!(sig
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("does not match its digest"));
 }
 
 /// A descriptor's `Data`: Go's JSON decoder would read it as `data`. The manifest is invalid

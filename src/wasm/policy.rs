@@ -49,7 +49,8 @@ impl JsPolicy {
 
     /// (Full module only: policy tooling stays out of the size-budgeted core.)
     /// Lint warnings and the oldest containers/image / podman that accept the policy, as JSON:
-    /// `{"warnings":[{code,path,message}],"minimumVersion":{containersImage,podman,because}}`.
+    /// `{"warnings":[{code,path,message}],"minimumVersion":{containersImage,podman,because},
+    /// "extensions":[…]}` (the sigwall extensions used: podman refuses the policy when any).
     #[cfg(feature = "tooling")]
     pub fn lint(&self) -> String {
         let mut out = String::from("{\"warnings\":[");
@@ -77,7 +78,14 @@ impl JsPolicy {
             }
             write_string(&mut out, b);
         }
-        out.push_str("]}}");
+        out.push_str("]},\"extensions\":[");
+        for (i, e) in self.inner.extensions().iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_string(&mut out, e);
+        }
+        out.push_str("]}");
         out
     }
 

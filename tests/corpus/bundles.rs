@@ -14,7 +14,8 @@ const ROOT: &[u8] = fixture!("bundles/trusted_root.json");
 const ARTIFACT: &[u8] = fixture!("bundles/artifact.txt");
 const MANIFEST: &[u8] = fixture!("bundles/manifest.json");
 const IDENTITY: &str = "signer@example.com";
-const WORKFLOW: &str = "https://github.com/sigwall-test/app/.github/workflows/release.yml@refs/tags/v1";
+const WORKFLOW: &str =
+    "https://github.com/sigwall-test/app/.github/workflows/release.yml@refs/tags/v1";
 const ISSUER: &str = "https://oidc.example";
 
 /// Every case of fixtures/bundles/cases.json: its bundle, the artifact it is checked against,
@@ -371,10 +372,80 @@ pub(crate) fn images() -> usize {
     // Outside the scope, the default (reject) decides.
     let v = verify_image(&email, "registry.example/other:1", &[good], &same);
     assert_eq!(code(&v), Some("REJECTED_BY_POLICY"), "{v:?}");
+    // Inside it, a bundle names no image: the same digest under another name in the scope is
+    // accepted (what acceptBundles means, and why podman's grammar cannot express it).
+    assert!(verify_image(&email, "registry.example/bundles/other:1", &[good], &same).allowed);
     // One good signature among bad ones is enough, as for every signature.
     assert!(verify_image(&email, image, &[attestation, mismatch, good], &same).allowed);
     checks += 5;
     checks
+}
+
+/// Verifies MANIFEST as `image` under `policy` from a `dir:`-like copy holding `signatures`
+/// (containers/image's sigstore-json form).
+fn verify_stored(policy: &str, image: &str, signatures: &[&[u8]]) -> sigwall::Verdict {
+    use sigwall::{NeedKind, Policy, Session, UnixTime};
+    let policy = Policy::parse(policy.as_bytes()).unwrap();
+    let mut s = Session::new(&policy, image, UnixTime(1_800_000_000)).unwrap();
+    s.set_signature_source("dir");
+    while let Some(need) = s.next_need() {
+        let answer: Option<Vec<u8>> = match &need.kind {
+            NeedKind::Manifest { .. } => Some(MANIFEST.to_vec()),
+            NeedKind::SimpleSignature { index, .. } => signatures
+                .get(*index as usize - 1)
+                .map(|sig| [b"\0sigstore-json\n".as_slice(), sig].concat()),
+            _ => None,
+        };
+        match answer {
+            Some(bytes) => s.provide(need.id, &bytes).unwrap(),
+            None => s.provide_absent(need.id).unwrap(),
+        }
+    }
+    s.finish().unwrap()
+}
+
+/// A policy with a trusted root but podman's `.sig` signatures only (no acceptBundles).
+fn root_policy(subject: &str) -> String {
+    extension_policy(subject).replace(r#""acceptBundles":true,"#, "")
+}
+
+/// Legacy cosign signatures (`.sig`) under a trusted root: the root's logs give the SET, its
+/// CAs the chain (at the SET's time), its CT logs the SCT. Under podman's grammar the same
+/// signatures are checked as containers/image does (no SCT). Returns how many checks were made.
+pub(crate) fn legacy() -> usize {
+    let good = fixture!("bundles/legacy-good.sig.json");
+    let uri = fixture!("bundles/legacy-uri.sig.json");
+    let no_sct = fixture!("bundles/legacy-no-sct.sig.json");
+    let other_log = fixture!("bundles/legacy-set-other-log.sig.json");
+    let image = "registry.example/bundles/app:1";
+    let code = |v: &sigwall::Verdict| v.reasons.first().map(|r| r.code.as_str());
+    let email = root_policy(&format!(r#""subjectEmail":"{IDENTITY}""#));
+    let by_uri = root_policy(&format!(r#""subjectURI":"{WORKFLOW}""#));
+    let v = verify_stored(&email, image, &[good]);
+    assert!(v.allowed, "{v:?}");
+    let signer = v.requirements[0].signatures[0].signer.as_ref().unwrap();
+    assert_eq!(signer.identities, [IDENTITY]);
+    assert_eq!(
+        signer.log.as_ref().unwrap().integrated_time,
+        Some(1_748_779_200)
+    );
+    // The signed reference is still checked for `.sig` signatures.
+    let v = verify_stored(&email, "registry.example/bundles/other:1", &[good]);
+    assert_eq!(code(&v), Some("IDENTITY_MISMATCH"), "{v:?}");
+    let v = verify_stored(&email, image, &[uri]);
+    assert_eq!(code(&v), Some("CERTIFICATE_MISMATCH"), "{v:?}");
+    assert!(verify_stored(&by_uri, image, &[uri]).allowed);
+    let v = verify_stored(&email, image, &[no_sct]);
+    assert_eq!(code(&v), Some("CERTIFICATE_INVALID"), "{v:?}");
+    assert!(v.reasons[0].message.contains("SCT"), "{v:?}");
+    let v = verify_stored(&email, image, &[other_log]);
+    assert_eq!(code(&v), Some("BAD_SIGNATURE"), "{v:?}");
+    // Podman's grammar with the same CA and log key: containers/image does not check SCTs.
+    let podman = super_keys_policy();
+    assert!(verify_stored(&podman, image, &[good]).allowed);
+    assert!(verify_stored(&podman, image, &[no_sct]).allowed);
+    assert!(!verify_stored(&podman, image, &[other_log]).allowed);
+    9
 }
 
 /// A podman policy for the scope: `fulcio` with this instance's CA and its log key as Rekor key.
@@ -382,15 +453,16 @@ fn super_keys_policy() -> String {
     let root: serde_json::Value = serde_json::from_slice(ROOT).unwrap();
     let b64 = |v: &serde_json::Value| v.as_str().unwrap().to_string();
     let certs = &root["certificateAuthorities"][0]["certChain"]["certificates"];
-    let ca_der = <base64ct::Base64 as base64ct::Encoding>::decode_vec(&b64(&certs[1]["rawBytes"]))
-        .unwrap();
-    let ca_pem = pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &ca_der)
-        .unwrap();
-    let key_der =
-        <base64ct::Base64 as base64ct::Encoding>::decode_vec(&b64(&root["tlogs"][0]["publicKey"]["rawBytes"]))
-            .unwrap();
-    let key_pem = pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, &key_der)
-        .unwrap();
+    let ca_der =
+        <base64ct::Base64 as base64ct::Encoding>::decode_vec(&b64(&certs[1]["rawBytes"])).unwrap();
+    let ca_pem =
+        pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &ca_der).unwrap();
+    let key_der = <base64ct::Base64 as base64ct::Encoding>::decode_vec(&b64(
+        &root["tlogs"][0]["publicKey"]["rawBytes"]
+    ))
+    .unwrap();
+    let key_pem =
+        pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, &key_der).unwrap();
     let enc = |s: &str| <base64ct::Base64 as base64ct::Encoding>::encode_string(s.as_bytes());
     format!(
         r#"{{"default":[{{"type":"reject"}}],"transports":{{"docker":{{"registry.example/bundles":[{{"type":"sigstoreSigned","fulcio":{{"caData":"{}","oidcIssuer":"{ISSUER}","subjectEmail":"{IDENTITY}"}},"rekorPublicKeyData":"{}","signedIdentity":{{"type":"matchRepository"}}}}]}}}}}}"#,

@@ -81,5 +81,15 @@ mod bundles;
 
 #[wasm_bindgen_test]
 fn bundles_are_decided_as_sigstore_clients_decide() {
-    assert_eq!(bundles::cases(), 40);
+    assert_eq!(bundles::cases(), 50);
+}
+
+#[wasm_bindgen_test]
+fn cosign_v3_image_signatures_under_policies() {
+    assert_eq!(bundles::images(), 12);
+}
+
+#[wasm_bindgen_test]
+fn legacy_cosign_signatures_under_a_trusted_root() {
+    assert_eq!(bundles::legacy(), 9);
 }

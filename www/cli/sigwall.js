@@ -161,7 +161,11 @@ async function cmdPolicy(argv) {
     for (const w of warnings) console.log(`warning: ${w.path}: ${w.message} [${w.code}]`);
     const min = report.minimumVersion;
     const why = min.because.length ? ` (for ${min.because.join('; ')})` : '';
-    console.log(`accepted by containers/image >= ${min.containersImage} (podman >= ${min.podman})${why}`);
+    if (report.extensions.length > 0) {
+      console.log(`not accepted by podman or any containers/image release: it uses sigwall's policy extension (${report.extensions.join(', ')})`);
+    } else {
+      console.log(`accepted by containers/image >= ${min.containersImage} (podman >= ${min.podman})${why}`);
+    }
     return 0;
   }
   if (sub === 'embed') {

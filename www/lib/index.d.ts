@@ -295,6 +295,10 @@ export interface PolicyCheck {
   warnings: { code: string; path: string; message: string }[];
   /** The oldest releases that accept the policy. */
   minimumVersion: { containersImage: string; podman: string; because: string[] };
+  /** sigwall's policy extensions the policy uses (`trustedRoot`, `acceptBundles`,
+   * `fulcio.subjectURI`, …); when any, podman and containers/image refuse the policy and
+   * `minimumVersion` does not apply. */
+  extensions: string[];
   /** Key files the policy names. */
   keyPaths: string[];
 }

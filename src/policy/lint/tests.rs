@@ -98,3 +98,36 @@ fn minimum_versions_follow_the_feature_table() {
         ("5.35.0", "5.5", 3)
     );
 }
+
+#[test]
+fn sigwall_extensions_are_named_and_bundles_explained() {
+    let p = r#"{"default":[{"type":"reject"}],"transports":{"docker":{
+        "ghcr.io/org":[{"type":"sigstoreSigned","trustedRoot":"public-good","acceptBundles":true,
+            "fulcio":{"oidcIssuer":"https://token.actions.githubusercontent.com","subjectRegExp":"https://github\\.com/org/.*"},
+            "signedIdentity":{"type":"matchRepository"}}],
+        "quay.io/org/app":[{"type":"sigstoreSigned","keyData":"bm9uc2Vuc2U=","signedIdentity":{"type":"matchRepository"}}]}}}"#;
+    let policy = Policy::parse(p.as_bytes()).unwrap();
+    assert_eq!(
+        codes(p),
+        [
+            (
+                "SIGWALL_EXTENSION",
+                r#"transports.docker["ghcr.io/org"]"#.into()
+            ),
+            (
+                "BUNDLES_NAME_NO_IMAGE",
+                r#"transports.docker["ghcr.io/org"]"#.into()
+            ),
+        ]
+    );
+    assert_eq!(
+        policy.extensions(),
+        ["trustedRoot", "acceptBundles", "fulcio.subjectRegExp"]
+    );
+    let podman = r#"{"default":[{"type":"reject"}],"transports":{"docker":{
+        "quay.io/org/app":[{"type":"sigstoreSigned","keyData":"bm9uc2Vuc2U=","signedIdentity":{"type":"matchRepository"}}]}}}"#;
+    assert!(Policy::parse(podman.as_bytes())
+        .unwrap()
+        .extensions()
+        .is_empty());
+}

@@ -1,7 +1,7 @@
+use super::Pattern;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;
-use super::Pattern;
 use proptest::prelude::*;
 
 fn m(p: &str, t: &str) -> bool {
@@ -21,14 +21,30 @@ fn anchored_whole_text() {
 
 #[test]
 fn github_workflow_identities() {
-    let p = r"https://github\.com/org/repo/\.github/workflows/[^/]+\.ya?ml@refs/tags/v\d+(\.\d+){0,2}";
-    assert!(m(p, "https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.2.3"));
-    assert!(m(p, "https://github.com/org/repo/.github/workflows/r.yaml@refs/tags/v10"));
-    assert!(!m(p, "https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main"));
-    assert!(!m(p, "https://github.com/org/repo-evil/.github/workflows/release.yml@refs/tags/v1"));
+    let p =
+        r"https://github\.com/org/repo/\.github/workflows/[^/]+\.ya?ml@refs/tags/v\d+(\.\d+){0,2}";
+    assert!(m(
+        p,
+        "https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.2.3"
+    ));
+    assert!(m(
+        p,
+        "https://github.com/org/repo/.github/workflows/r.yaml@refs/tags/v10"
+    ));
+    assert!(!m(
+        p,
+        "https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main"
+    ));
+    assert!(!m(
+        p,
+        "https://github.com/org/repo-evil/.github/workflows/release.yml@refs/tags/v1"
+    ));
     // The unanchored-search mistake cosign's flag allows: a prefix is not enough.
     assert!(!m("https://github.com/org/", "https://github.com/org/x"));
-    assert!(!m("https://github.com/org/.*", "https://evil.example/?https://github.com/org/x"));
+    assert!(!m(
+        "https://github.com/org/.*",
+        "https://evil.example/?https://github.com/org/x"
+    ));
 }
 
 #[test]
@@ -43,13 +59,33 @@ fn alternation_and_anchors_per_branch() {
 #[test]
 fn refused_syntax() {
     for p in [
-        "(?i)abc", "(?P<x>a)", r"\bword", r"\1", r"\pL", r"[[:alpha:]]", "a**", "a{2}{3}", "*a",
-        "(a", "a)", "[a", "[z-a]", "a{1001}", "a{3,2}", r"\", "{2}", r"\Qa\E", r"\x41",
+        "(?i)abc",
+        "(?P<x>a)",
+        r"\bword",
+        r"\1",
+        r"\pL",
+        r"[[:alpha:]]",
+        "a**",
+        "a{2}{3}",
+        "*a",
+        "(a",
+        "a)",
+        "[a",
+        "[z-a]",
+        "a{1001}",
+        "a{3,2}",
+        r"\",
+        "{2}",
+        r"\Qa\E",
+        r"\x41",
     ] {
         assert!(Pattern::new(p).is_err(), "{p} should be refused");
     }
     assert!(Pattern::new(&"a".repeat(5000)).is_err());
-    assert!(Pattern::new("((a{100}){100}){100}").is_err(), "huge programs are refused");
+    assert!(
+        Pattern::new("((a{100}){100}){100}").is_err(),
+        "huge programs are refused"
+    );
 }
 
 #[test]
