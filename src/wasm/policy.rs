@@ -123,13 +123,14 @@ impl JsPolicy {
             .any(|r| matches!(r, Requirement::SignedBy(_)))
     }
 
-    /// Whether verifying needs certificates (a `sigstoreSigned` requirement with `fulcio` or
-    /// `pki`), which the keyless and full modules have.
+    /// Whether verifying needs certificates or bundles (a `sigstoreSigned` requirement with
+    /// `fulcio`, `pki` or a trusted root), which the keyless module has.
     #[wasm_bindgen(js_name = "needsKeyless")]
     pub fn needs_keyless(&self) -> bool {
         use crate::policy::{Requirement, SigstoreTrust};
         self.inner.all_requirements().any(|r| {
-            matches!(r, Requirement::SigstoreSigned(s) if !matches!(s.trust, SigstoreTrust::Keys(_)))
+            matches!(r, Requirement::SigstoreSigned(s)
+                if !matches!(s.trust, SigstoreTrust::Keys(_)) || s.trusted_root.is_some())
         })
     }
 

@@ -263,7 +263,9 @@ function readJson(path, what) {
  * The material of an OCI image layout (as `skopeo copy … oci:` and `cosign save` write it): the
  * manifest named NAME (default: the image's tag) or the image's digest in index.json, and, when
  * present, the cosign signature manifest `cosign save` stores under the `sha256-<hex>.sig` name,
- * with the payload blobs its layers reference. Blob paths come from validated digests only.
+ * with the payload blobs its layers reference, and the image's OCI referrers (a `sha256-<hex>`
+ * tag-schema index, or manifests whose subject is the image) with their bundle blobs. Blob paths
+ * come from validated digests only.
  */
 function ociMaterial(spec, image) {
   const at = spec.indexOf(':', 1);
@@ -316,6 +318,62 @@ function ociMaterial(spec, image) {
       } catch { /* an invalid digest: the core rejects that layer */ }
     }
   }
+  // OCI referrers (cosign v3 bundles): a `sha256-<hex>` tag-schema index, else the manifests of
+  // the layout whose subject is the image. Their manifests and bundle blobs go along; the core
+  // checks every digest.
+  const parsed = (bytes) => {
+    try {
+      return JSON.parse(bytes.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  };
+  const list = (x) => (Array.isArray(x) ? x : []);
+  const addReferrer = (refDigest) => {
+    let bytes;
+    try {
+      bytes = blob(refDigest);
+    } catch {
+      return;
+    }
+    if (bytes === undefined) return;
+    material.manifests[refDigest] = bytes;
+    for (const layer of list(parsed(bytes)?.layers)) {
+      try {
+        const b = blob(layer?.digest);
+        if (b !== undefined) material.blobs[layer.digest] = b;
+      } catch { /* an invalid digest: the core rejects that referrer */ }
+    }
+  };
+  material.referrers = {};
+  for (const d of digests) {
+    const tagEntry = entries.find((e) => refName(e) === d.replace(':', '-'));
+    let listed;
+    if (tagEntry) {
+      let index;
+      try {
+        index = blob(tagEntry.digest);
+      } catch { /* no index */ }
+      if (index === undefined) continue;
+      material.referrers[d] = index;
+      listed = list(parsed(index)?.manifests).map((m) => m?.digest);
+    } else {
+      const descriptors = [];
+      for (const e of entries.slice(0, 1024)) {
+        let bytes;
+        try {
+          bytes = blob(e?.digest);
+        } catch { continue; }
+        const m = bytes && parsed(bytes);
+        if (m?.subject?.digest !== d) continue;
+        descriptors.push({ mediaType: e.mediaType, digest: e.digest, size: bytes.length, artifactType: m.artifactType ?? m.config?.mediaType, annotations: m.annotations });
+      }
+      if (descriptors.length === 0) continue;
+      material.referrers[d] = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: descriptors }));
+      listed = descriptors.map((x) => x.digest);
+    }
+    for (const r of listed) if (typeof r === 'string') addReferrer(r);
+  }
   return material;
 }
 
@@ -328,6 +386,16 @@ function printVerdict(v, policyPath) {
     for (const s of r.signatures) {
       const who = [s.key && `key ${s.key}`, s.identity && `identity ${s.identity}`].filter(Boolean).join(', ');
       console.log(`    ${s.format} signature (${s.source}): ${s.outcome}${who ? `, ${who}` : ''}${s.message ? `: ${s.message}` : ''}`);
+      const signer = s.signer;
+      if (signer) {
+        const by = signer.identities.length ? signer.identities.join(', ') : '(a key)';
+        console.log(`      signed by ${by}${signer.issuer ? ` (issuer ${signer.issuer})` : ''}`);
+        if (signer.log) {
+          const when = signer.log.integratedTime === null ? '' : `, integrated ${new Date(signer.log.integratedTime * 1000).toISOString()}`;
+          console.log(`      logged in ${signer.log.id.slice(0, 16)}… at index ${signer.log.index}${when}`);
+        }
+        for (const t of signer.timestamps) console.log(`      timestamped ${new Date(t.time * 1000).toISOString()} by ${t.authority}`);
+      }
     }
   }
   for (const r of v.reasons) console.log(`  reason [${r.code}]: ${r.message}`);

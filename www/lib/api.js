@@ -370,6 +370,11 @@ class Verifier {
             answer = (await client.referrers(need.registry, need.repository, need.digest, { signal })) ?? undefined;
             break;
           }
+          case 'referrerManifest': {
+            progress({ step: 'signatures', image, referrer: need.digest });
+            answer = (await client.manifest(need.registry, need.repository, need.digest, { signal, accept: 'application/vnd.oci.image.manifest.v1+json' }))?.bytes;
+            break;
+          }
           case 'blob': {
             progress({ step: 'blob', image, digest: need.digest });
             answer = (await client.blob(need.registry, need.repository, need.digest, need.size, { signal })) ?? undefined;
@@ -465,8 +470,11 @@ class Verifier {
     const keys = material.keys ?? {};
     // Blobs by digest (cosign payloads); sigwall checks each against its descriptor.
     const blobs = material.blobs ?? {};
-    // OCI referrers indexes by manifest digest (Sigstore bundles there are reported).
+    // OCI referrers indexes by manifest digest; referrer manifests are in `manifests`, bundle
+    // blobs in `blobs`. Bundles at hand go in `bundles` (JSON text or bytes).
     const referrers = material.referrers ?? {};
+    if (material.bundles !== undefined && !Array.isArray(material.bundles)) throw new UsageError('material.bundles must be an array of Sigstore bundles (JSON text or bytes)');
+    const bundles = (material.bundles ?? []).map((b, i) => (typeof b === 'string' ? new TextEncoder().encode(b) : bytesOf(b, `material.bundles[${i}]`)));
     const module = this.#module;
     return call(() => {
       const session = new module.Session(this.#policy, image, nowSeconds(material.now));
@@ -475,6 +483,7 @@ class Verifier {
         if (platform !== undefined) session.setPlatform(platform);
         if (material.instance !== undefined) session.setInstance(instanceText(material.instance));
         if (material.acceptIndexSignatures ?? this.#acceptIndexSignatures) session.setAcceptIndexSignatures(true);
+        for (const b of bundles) session.addBundle(b, typeof material.source === 'string' ? material.source : 'local');
         let first = true;
         for (let need = session.nextNeed(); need !== undefined; need = session.nextNeed()) {
           let answer;
@@ -488,6 +497,7 @@ class Verifier {
             case 'blob': answer = blobs[need.digest] === undefined ? undefined : bytesOf(blobs[need.digest], `material.blobs[${need.digest}]`); break;
             case 'keyFile': answer = keys[need.path] === undefined ? undefined : bytesOf(keys[need.path], `material.keys[${need.path}]`); break;
             case 'referrers': answer = referrers[need.digest] === undefined ? undefined : bytesOf(referrers[need.digest], `material.referrers[${need.digest}]`); break;
+            case 'referrerManifest': answer = manifests[need.digest] === undefined ? undefined : bytesOf(manifests[need.digest], `material.manifests[${need.digest}]`); break;
             default: answer = undefined;
           }
           if (answer === undefined) session.provideAbsent(need.id);

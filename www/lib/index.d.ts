@@ -149,6 +149,8 @@ export interface Step {
   tag?: string;
   /** The digest whose OCI referrers are listed (`signatures`). */
   referrersOf?: string;
+  /** The referrer manifest being read, to see whether it holds a Sigstore bundle (`signatures`). */
+  referrer?: string;
   /** The verdict (`done`). */
   verdict?: Verdict;
 }
@@ -260,7 +262,10 @@ export interface Platform {
 export interface LocalMaterial {
   /** The manifest bytes, exactly as stored (an image index for a multi-platform image). */
   manifest: Uint8Array;
-  /** When `manifest` is an image index: its instances' manifests, by digest. */
+  /**
+   * Other manifests by digest: an image index's instances, and the referrer manifests that
+   * `referrers` lists.
+   */
   manifests?: Record<string, Uint8Array>;
   /**
    * Stored signatures in order (`signature-1`, `signature-2`, …): raw OpenPGP messages, or
@@ -277,7 +282,7 @@ export interface LocalMaterial {
   platform?: string | Platform;
   /** When `manifest` is an image index: the instance to evaluate, by digest, whatever its platform. */
   instance?: string;
-  /** Blobs by digest: the cosign signature payloads its layers reference. */
+  /** Blobs by digest: the cosign signature payloads its layers reference, and bundle blobs of referrers. */
   blobs?: Record<string, Uint8Array>;
   /** Key files the policy names, by path. */
   keys?: Record<string, Uint8Array>;
@@ -285,8 +290,16 @@ export interface LocalMaterial {
   now?: Date | number;
   /** How the verdict names where the signatures came from (default `local`). */
   source?: string;
-  /** OCI referrers indexes by manifest digest (Sigstore bundles there are reported). */
+  /**
+   * OCI referrers indexes by manifest digest (as the referrers API or the `sha256-<hex>` tag
+   * returns them): the Sigstore bundles they list are read from `manifests` and `blobs`.
+   */
   referrers?: Record<string, Uint8Array>;
+  /**
+   * Sigstore bundles at hand (cosign v3 image signatures: JSON text or bytes), checked as if
+   * found as referrers of the image: they count only under a policy with `acceptBundles`.
+   */
+  bundles?: (string | Uint8Array)[];
   /** Overrides the verifier's acceptIndexSignatures. */
   acceptIndexSignatures?: boolean;
 }
