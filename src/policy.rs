@@ -317,6 +317,7 @@ pub enum Subject {
     Pattern(pattern::Pattern),
 }
 
+#[cfg(feature = "keyless")]
 impl Subject {
     /// Whether a certificate with these SANs has the subject.
     pub fn matches(&self, emails: &[String], uris: &[String]) -> bool {

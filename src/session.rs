@@ -45,10 +45,13 @@ const BUNDLE_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle";
 /// The OCI empty descriptor's media type, which go-containerregistry writes as the
 /// `artifactType` of referrers-tag-schema entries (kyverno#16664): such an entry must be
 /// fetched to learn what it is.
+#[cfg(feature = "keyless")]
 const OCI_EMPTY: &str = "application/vnd.oci.empty.v1+json";
 /// The annotation cosign v3 puts on a bundle's referrer manifest.
+#[cfg(feature = "keyless")]
 const PREDICATE_ANNOTATION: &str = "dev.sigstore.bundle.predicateType";
 /// The predicate of a cosign v3 image signature.
+#[cfg(feature = "keyless")]
 const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
 
 /// Seconds since the Unix epoch, as the host's clock says.
@@ -181,8 +184,10 @@ pub struct Session {
     /// cosign signature layers whose payload blob was asked for.
     pending_layers: Vec<PendingLayer>,
     /// Referrer manifests asked for: the need, and the digest they must have.
+    #[cfg(feature = "keyless")]
     pending_referrers: Vec<(u32, Digest)>,
     /// Referrer manifests already asked for (a registry may list one twice).
+    #[cfg(feature = "keyless")]
     seen_referrers: Vec<Digest>,
     /// How simple signatures are labelled in the verdict (`lookaside`, `dir`, …).
     signature_source: String,
@@ -230,7 +235,9 @@ impl Session {
             manifest_sha256: None,
             candidates: Vec::new(),
             pending_layers: Vec::new(),
+            #[cfg(feature = "keyless")]
             pending_referrers: Vec::new(),
+            #[cfg(feature = "keyless")]
             seen_referrers: Vec::new(),
             signature_source: String::from("lookaside"),
             key_files: Vec::new(),
@@ -352,11 +359,15 @@ impl Session {
                 repository,
                 ..
             } => self.accept_referrers(bytes, &registry, &repository),
+            #[cfg(feature = "keyless")]
             NeedKind::ReferrerManifest {
                 registry,
                 repository,
                 ..
             } => self.accept_referrer_manifest(id, Some(bytes), &registry, &repository),
+            // Never asked for without certificates.
+            #[cfg(not(feature = "keyless"))]
+            NeedKind::ReferrerManifest { .. } => {}
         }
         self.advance();
         Ok(())
@@ -383,7 +394,10 @@ impl Session {
             }
             NeedKind::KeyFile { path } => self.key_files.push((path, None)),
             NeedKind::Blob { .. } => self.accept_payload(id, None),
+            #[cfg(feature = "keyless")]
             NeedKind::ReferrerManifest { .. } => self.accept_referrer_manifest(id, None, "", ""),
+            #[cfg(not(feature = "keyless"))]
+            NeedKind::ReferrerManifest { .. } => {}
             NeedKind::SimpleSignature { .. }
             | NeedKind::CosignSignatures { .. }
             | NeedKind::Referrers { .. } => {}
@@ -510,6 +524,7 @@ impl Session {
 
     /// Whether some requirement lets Sigstore bundles count (the `acceptBundles` extension):
     /// only then are their blobs fetched.
+    #[cfg(feature = "keyless")]
     fn bundles_accepted(&self) -> bool {
         self.requirements
             .iter()
@@ -521,6 +536,7 @@ impl Session {
     /// missing or the empty type, which cosign writes into tag-schema indexes) has its manifest
     /// fetched next. Entries of other types (SBOMs, attestations announced as such) are not
     /// signatures of the image; an index that cannot be read lists none.
+    #[cfg(feature = "keyless")]
     fn accept_referrers(&mut self, bytes: &[u8], registry: &str, repository: &str) {
         let Ok(Value::Object(index)) = json::parse(bytes, MAX_MANIFEST_BYTES) else {
             return;
@@ -565,12 +581,37 @@ impl Session {
         }
     }
 
+    /// Reads an OCI referrers index in a build without certificates, which cannot verify
+    /// bundles and parses no policy that accepts them: each entry whose `artifactType` is a
+    /// bundle type is reported as a signature this policy cannot accept, unfetched.
+    #[cfg(not(feature = "keyless"))]
+    fn accept_referrers(&mut self, bytes: &[u8], _: &str, _: &str) {
+        let Ok(Value::Object(index)) = json::parse(bytes, MAX_MANIFEST_BYTES) else {
+            return;
+        };
+        let Some(Value::Array(entries)) = index.get("manifests") else {
+            return;
+        };
+        for entry in entries.iter().take(MAX_SIGNATURES as usize) {
+            if matches!(entry, Value::Object(e)
+                if matches!(e.get("artifactType"), Some(Value::String(t)) if t.starts_with(BUNDLE_MEDIA_TYPE)))
+            {
+                self.candidates.push(Candidate::new(
+                    SignatureFormat::SigstoreBundle,
+                    "referrers",
+                    Vec::new(),
+                ));
+            }
+        }
+    }
+
     /// Reads a referrer's manifest: one that holds a Sigstore bundle signature (its artifact
     /// type, or an older writer's config media type, is a bundle type; its one layer the
     /// bundle) becomes a signature; under a policy that accepts bundles, the bundle blob is
     /// fetched next. Attestations (another `dev.sigstore.bundle.predicateType`) and other
     /// artifacts are not signatures. A manifest that does not match its digest is recorded as
     /// a defective signature.
+    #[cfg(feature = "keyless")]
     fn accept_referrer_manifest(
         &mut self,
         id: u32,
@@ -979,6 +1020,7 @@ fn sigstore_json(body: &[u8], source: &str) -> Result<Candidate, &'static str> {
 /// Whether descriptor or manifest annotations announce a predicate other than cosign's image
 /// signature: an attestation, which is not a signature (the verified statement decides for
 /// the bundles that are fetched).
+#[cfg(feature = "keyless")]
 fn announced_attestation(annotations: Option<&Value>) -> bool {
     let Some(Value::Object(a)) = annotations else {
         return false;

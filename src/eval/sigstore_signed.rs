@@ -94,10 +94,7 @@ fn trusted_keys(requirement: &SigstoreSigned, ctx: &Context<'_>) -> Result<Trust
     };
     #[cfg(not(feature = "keyless"))]
     if requirement.trusted_root.is_some() {
-        return Err((
-            Code::Unsupported,
-            String::from("trusted roots are not in this build (Cargo feature keyless)"),
-        ));
+        return Err((Code::Unsupported, String::from("no keyless in this build")));
     }
     let rekor = match &requirement.rekor {
         None => None,
@@ -349,7 +346,7 @@ fn bundle(
             candidate,
             Code::UnsupportedFormat,
             String::from(
-                "a Sigstore bundle (cosign v3) signs the image digest but names no image, so this policy cannot accept it (podman cannot either); the sigwall extension acceptBundles can",
+                "a Sigstore bundle (cosign v3) names no image: podman's policy cannot accept it; sigwall's acceptBundles can",
             ),
         );
     }
@@ -359,7 +356,7 @@ fn bundle(
         rejected(
             candidate,
             Code::Unsupported,
-            String::from("Sigstore bundles are not in this build (Cargo feature keyless)"),
+            String::from("no keyless in this build"),
         )
     }
     #[cfg(feature = "keyless")]

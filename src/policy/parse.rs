@@ -8,6 +8,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::identity::is_valid_remap_prefix;
+#[cfg(feature = "extensions")]
 use super::pattern::Pattern;
 use super::scope::validate_scope;
 use super::{
@@ -315,29 +316,19 @@ fn sigstore_signed(obj: &Object, path: &Path) -> Result<SigstoreSigned> {
             "pki",
             "signedIdentity",
             // sigwall extensions (podman refuses them: `policy check` says so).
+            #[cfg(feature = "extensions")]
             "trustedRoot",
+            #[cfg(feature = "extensions")]
             "trustedRootPath",
+            #[cfg(feature = "extensions")]
             "trustedRootData",
+            #[cfg(feature = "extensions")]
             "acceptBundles",
         ],
         path,
     )?;
     let signed_identity = optional_identity(obj, path)?;
-    let trusted_root = trusted_root(obj, path)?;
-    let accept_bundles = match obj.get("acceptBundles") {
-        None => false,
-        Some(Value::Bool(true)) => true,
-        Some(_) => return Err(fail(
-            &path.key("acceptBundles"),
-            "acceptBundles must be true when present (omit it to refuse bundles, as podman does)",
-        )),
-    };
-    if accept_bundles && trusted_root.is_none() {
-        return Err(fail(
-            path,
-            "acceptBundles needs a trusted root (trustedRoot, trustedRootPath or trustedRootData)",
-        ));
-    }
+    let (trusted_root, accept_bundles) = extension_trust(obj, path)?;
     let mut trust = Vec::new();
     if obj.get("keyPath").is_some() {
         if let Some(k) = key_path(obj, "keyPath", path)? {
@@ -434,8 +425,40 @@ fn sigstore_signed(obj: &Object, path: &Path) -> Result<SigstoreSigned> {
     }
 }
 
+/// The sigwall extension's requirement-level trust: a trusted root, and whether bundles count.
+#[cfg(feature = "extensions")]
+fn extension_trust(obj: &Object, path: &Path) -> Result<(Option<TrustedRootSource>, bool)> {
+    let trusted_root = trusted_root(obj, path)?;
+    let accept_bundles = match obj.get("acceptBundles") {
+        None => false,
+        Some(Value::Bool(true)) => true,
+        Some(_) => return Err(fail(
+            &path.key("acceptBundles"),
+            "acceptBundles must be true when present (omit it to refuse bundles, as podman does)",
+        )),
+    };
+    if accept_bundles && trusted_root.is_none() {
+        return Err(fail(
+            path,
+            "acceptBundles needs a trusted root (trustedRoot, trustedRootPath or trustedRootData)",
+        ));
+    }
+    Ok((trusted_root, accept_bundles))
+}
+
+/// Without the extension (podman's grammar): neither.
+#[cfg(not(feature = "extensions"))]
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "the same shape as with the extension"
+)]
+fn extension_trust(_: &Object, _: &Path) -> Result<(Option<TrustedRootSource>, bool)> {
+    Ok((None, false))
+}
+
 /// The sigwall extension `trustedRoot` (`"public-good"`), `trustedRootPath` or
 /// `trustedRootData`: at most one.
+#[cfg(feature = "extensions")]
 fn trusted_root(obj: &Object, path: &Path) -> Result<Option<TrustedRootSource>> {
     let mut found = Vec::new();
     if let Some(v) = obj.get("trustedRoot") {
@@ -525,7 +548,9 @@ fn fulcio(v: &Value, path: &Path, trusted_root: bool) -> Result<Fulcio> {
             "oidcIssuer",
             "subjectEmail",
             // sigwall extensions.
+            #[cfg(feature = "extensions")]
             "subjectURI",
+            #[cfg(feature = "extensions")]
             "subjectRegExp",
         ],
         path,
@@ -547,6 +572,20 @@ fn fulcio(v: &Value, path: &Path, trusted_root: bool) -> Result<Fulcio> {
         _ => {}
     }
     let oidc_issuer = required_string(obj, "oidcIssuer", path)?;
+    #[cfg(feature = "extensions")]
+    let subject = fulcio_subject(obj, path)?;
+    #[cfg(not(feature = "extensions"))]
+    let subject = Subject::Email(required_string(obj, "subjectEmail", path)?);
+    Ok(Fulcio {
+        ca,
+        oidc_issuer,
+        subject,
+    })
+}
+
+/// `subjectEmail`, or the extension's `subjectURI` or `subjectRegExp`: exactly one.
+#[cfg(feature = "extensions")]
+fn fulcio_subject(obj: &Object, path: &Path) -> Result<Subject> {
     let mut subjects = Vec::new();
     if obj.get("subjectURI").is_some() {
         subjects.push(Subject::Uri(required_string(obj, "subjectURI", path)?));
@@ -571,14 +610,9 @@ fn fulcio(v: &Value, path: &Path, trusted_root: bool) -> Result<Fulcio> {
             "only one of subjectEmail, subjectURI and subjectRegExp can be used",
         ));
     }
-    let subject = subjects
+    subjects
         .pop()
-        .ok_or_else(|| fail(path, "subjectEmail not specified"))?;
-    Ok(Fulcio {
-        ca,
-        oidc_issuer,
-        subject,
-    })
+        .ok_or_else(|| fail(path, "subjectEmail not specified"))
 }
 
 fn pki(v: &Value, path: &Path) -> Result<Pki> {

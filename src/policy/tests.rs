@@ -216,6 +216,7 @@ fn errors_name_the_json_path() {
     assert_eq!(e.message, r#"prefix "b/X" is not valid"#);
 }
 
+#[cfg(feature = "extensions")]
 /// A `sigstoreSigned` requirement for `docker.io` with these members, parsed.
 fn sigstore_with(members: &str) -> Result<SigstoreSigned, alloc::string::String> {
     let text = format!(
@@ -229,6 +230,7 @@ fn sigstore_with(members: &str) -> Result<SigstoreSigned, alloc::string::String>
     Ok(found)
 }
 
+#[cfg(feature = "extensions")]
 #[test]
 fn the_sigwall_extension_grammar() {
     const ISSUER: &str = r#""oidcIssuer":"https://token.actions.githubusercontent.com""#;

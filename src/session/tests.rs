@@ -506,6 +506,7 @@ fn index_signatures_count_for_the_instance_only_when_asked() {
     assert_eq!(on.requirements[0].signatures.len(), 1);
 }
 
+#[cfg(feature = "keyless")]
 #[test]
 fn sigstore_bundles_among_the_referrers_are_reported_not_ignored() {
     let (_, _, key) = cosign_signed(&Digest::sha256(MANIFEST), "registry.example/app");
@@ -595,6 +596,7 @@ fn sigstore_bundles_among_the_referrers_are_reported_not_ignored() {
     }
 }
 
+#[cfg(feature = "keyless")]
 /// A cosign v3 referrer manifest with one bundle layer.
 fn referrer_manifest(artifact_type: &str, predicate: &str) -> Vec<u8> {
     format!(
@@ -605,6 +607,7 @@ fn referrer_manifest(artifact_type: &str, predicate: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+#[cfg(feature = "keyless")]
 #[test]
 fn a_referrer_manifest_that_does_not_match_its_digest_is_a_defective_signature() {
     let (_, _, key) = cosign_signed(&Digest::sha256(MANIFEST), "registry.example/app");
@@ -653,4 +656,32 @@ fn members_go_would_read_as_other_fields_make_a_manifest_invalid() {
         s.provide(need.id, with_data.as_bytes()).unwrap_err().code(),
         Code::ManifestInvalid
     );
+}
+
+/// Without certificates, bundles are reported from the referrers index alone: nothing is
+/// fetched, since no policy this build parses could accept one.
+#[cfg(not(feature = "keyless"))]
+#[test]
+fn without_certificates_bundle_referrers_are_reported_unfetched() {
+    let (_, _, key) = cosign_signed(&Digest::sha256(MANIFEST), "registry.example/app");
+    let p = policy(&format!(
+        r#"{{"default":[{{"type":"sigstoreSigned","keyData":"{key}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#
+    ));
+    let index = br#"{"schemaVersion":2,"manifests":[
+        {"artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json","digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","size":10},
+        {"artifactType":"application/spdx+json","digest":"sha256:2222222222222222222222222222222222222222222222222222222222222222","size":10}]}"#;
+    let mut s = Session::new(&p, "registry.example/app:1", NOW).unwrap();
+    while let Some(need) = s.next_need() {
+        match &need.kind {
+            NeedKind::Manifest { .. } => s.provide(need.id, MANIFEST).unwrap(),
+            NeedKind::Referrers { .. } => s.provide(need.id, index).unwrap(),
+            NeedKind::ReferrerManifest { .. } | NeedKind::Blob { .. } => panic!("fetched"),
+            _ => s.provide_absent(need.id).unwrap(),
+        }
+    }
+    let v = s.finish().unwrap();
+    let sigs = &v.requirements[0].signatures;
+    assert_eq!(sigs.len(), 1);
+    assert_eq!(sigs[0].code, Some(Code::UnsupportedFormat));
+    assert_eq!(sigs[0].format, SignatureFormat::SigstoreBundle);
 }

@@ -233,6 +233,8 @@ impl JsSession {
     }
 
     /// Adds a Sigstore bundle the caller already has, verified as if found as a referrer.
+    /// (Modules with certificates only: the others report bundles from referrers indexes.)
+    #[cfg(feature = "keyless")]
     #[wasm_bindgen(js_name = "addBundle")]
     pub fn add_bundle(&mut self, bytes: &[u8], source: &str) {
         self.inner.add_bundle(bytes, source);
@@ -300,6 +302,10 @@ impl JsSession {
                 set("kind", "keyFile".into());
                 set("path", path.into());
             }
+            // Asked for only by modules with certificates.
+            #[cfg(not(feature = "keyless"))]
+            NeedKind::ReferrerManifest { .. } => {}
+            #[cfg(feature = "keyless")]
             NeedKind::ReferrerManifest {
                 registry,
                 repository,

@@ -483,7 +483,10 @@ class Verifier {
         if (platform !== undefined) session.setPlatform(platform);
         if (material.instance !== undefined) session.setInstance(instanceText(material.instance));
         if (material.acceptIndexSignatures ?? this.#acceptIndexSignatures) session.setAcceptIndexSignatures(true);
-        for (const b of bundles) session.addBundle(b, typeof material.source === 'string' ? material.source : 'local');
+        // Modules without certificates (whose policies cannot accept bundles) have no addBundle:
+        // there the bundles are listed in the image's referrers index, which reports them.
+        const canAdd = typeof session.addBundle === 'function';
+        if (canAdd) for (const b of bundles) session.addBundle(b, typeof material.source === 'string' ? material.source : 'local');
         let first = true;
         for (let need = session.nextNeed(); need !== undefined; need = session.nextNeed()) {
           let answer;
@@ -496,7 +499,10 @@ class Verifier {
             case 'cosignSignatures': answer = cosignOf(need.tag); break;
             case 'blob': answer = blobs[need.digest] === undefined ? undefined : bytesOf(blobs[need.digest], `material.blobs[${need.digest}]`); break;
             case 'keyFile': answer = keys[need.path] === undefined ? undefined : bytesOf(keys[need.path], `material.keys[${need.path}]`); break;
-            case 'referrers': answer = referrers[need.digest] === undefined ? undefined : bytesOf(referrers[need.digest], `material.referrers[${need.digest}]`); break;
+            case 'referrers':
+              answer = referrers[need.digest] === undefined ? undefined : bytesOf(referrers[need.digest], `material.referrers[${need.digest}]`);
+              if (!canAdd && bundles.length > 0) answer = withBundles(answer, bundles);
+              break;
             case 'referrerManifest': answer = manifests[need.digest] === undefined ? undefined : bytesOf(manifests[need.digest], `material.manifests[${need.digest}]`); break;
             default: answer = undefined;
           }
@@ -755,6 +761,20 @@ function nativeSha256(expected) {
   };
 }
 
+/** A referrers index (bytes, or none) with an entry for each bundle, so that a module without
+ * certificates reports them as it reports bundles found in a registry. */
+function withBundles(index, bundles) {
+  let json = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] };
+  if (index !== undefined) {
+    try {
+      json = JSON.parse(new TextDecoder().decode(index));
+    } catch { /* the core reads none from a malformed index; the bundles are still listed */ }
+    if (!Array.isArray(json?.manifests)) json = { ...json, manifests: [] };
+  }
+  const listed = bundles.map((b) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json', digest: digest(b), size: b.length }));
+  return new TextEncoder().encode(JSON.stringify({ ...json, manifests: [...json.manifests, ...listed] }));
+}
+
 /**
  * A verifier for a policy: the one given (policy.json text, an object, or bytes) or the policy
  * compiled into the package (`npm run build -- --policy FILE`; by default, reject everything).
@@ -790,7 +810,20 @@ export async function createVerifier(options = {}) {
     client, registries, defaultLookaside: options.defaultLookaside, platform: options.platform, keys: options.keys ?? {},
     acceptIndexSignatures: options.acceptIndexSignatures === true,
   };
-  const probe = parsePolicy(core, options.policy);
+  let probe;
+  try {
+    probe = parsePolicy(core, options.policy);
+  } catch (e) {
+    // The core parses podman's grammar only; sigwall's policy extension is in the keyless
+    // module, whose parser (a superset) decides, and whose error is the one reported.
+    if (!(e instanceof SigwallError) || e.code !== 'POLICY_INVALID') throw e;
+    const k = await keylessModule();
+    const parsed = parsePolicy(k, options.policy);
+    if (!parsed.needsPgp()) return new Verifier(k, parsed, rest);
+    parsed.free();
+    const m = await fullModule();
+    return new Verifier(m, parsePolicy(m, options.policy), rest);
+  }
   const [pgp, keyless, full] = [probe.needsPgp(), probe.needsKeyless(), probe.needsFull()];
   if (!pgp && !keyless && !full) return new Verifier(core, probe, rest);
   probe.free();

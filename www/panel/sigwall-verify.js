@@ -12,7 +12,7 @@
 // Events: `sigwall-verdict` (detail: { image, verdict }) and `sigwall-error` (detail: { image,
 // error }). Styling: CSS custom properties (--sigwall-allowed, --sigwall-denied, --sigwall-bg,
 // --sigwall-fg, --sigwall-muted, --sigwall-font, --sigwall-radius) and ::part(panel | status |
-// summary | details | requirement | signature | copy | steps).
+// summary | details | requirement | signature | signer | copy | steps).
 import { createVerifier } from 'sigwall';
 
 const STYLE = `
@@ -36,6 +36,9 @@ ol.steps li[aria-current="step"] { color: inherit; font-weight: 600; }
 ul { padding-left: 1.2em; margin: .3em 0; }
 .requirement { margin: .6em 0; }
 .signature { margin: .3em 0; font-size: .92em; overflow-wrap: anywhere; }
+.signer { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .1em .8em; margin: .3em 0 .3em 1em; }
+.signer dt { color: var(--sigwall-muted, #555); }
+.signer dd { margin: 0; overflow-wrap: anywhere; }
 .signature .outcome-accepted { color: var(--sigwall-allowed, #17803d); font-weight: 600; }
 .signature .outcome-rejected { color: var(--sigwall-denied, #b42318); font-weight: 600; }
 .message { margin: .6em 0; font-family: ui-monospace, monospace; font-size: .88em; white-space: pre-wrap; }
@@ -226,6 +229,7 @@ export class SigwallVerify extends HTMLElement {
             s.key ? `, key ${s.key}` : '',
             s.identity ? `, identity ${s.identity}` : '',
             s.code ? ` [${s.code}]` : '',
+            s.signer ? signerView(s.signer) : null,
             s.message ? el('div', { class: 'message', textContent: s.message }) : null))))));
     const message = v.reasons.length
       ? el('p', { class: 'message', textContent: v.reasons.map((r) => r.message).join('\n') })
@@ -242,6 +246,18 @@ export class SigwallVerify extends HTMLElement {
     });
     this.#panel.replaceChildren(...[status, facts, requirements, message, el('p', {}, copy, copied)].filter(Boolean));
   }
+}
+
+/** Who a keyless signature's certificate names, and the log entry and timestamps that dated it. */
+function signerView(signer) {
+  const when = (t) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+  const rows = [
+    ['Signed by', signer.identities.length ? signer.identities.join(', ') : 'a key (no certificate identity)'],
+    signer.issuer ? ['OIDC issuer', signer.issuer] : null,
+    signer.log ? ['Transparency log', `${signer.log.id.slice(0, 16)}…, entry ${signer.log.index}${signer.log.integratedTime === null ? '' : `, integrated ${when(signer.log.integratedTime)}`}`] : null,
+    ...signer.timestamps.map((t) => ['Timestamp', `${when(t.time)} by ${t.authority}`]),
+  ].filter(Boolean);
+  return el('dl', { class: 'signer', part: 'signer' }, rows.flatMap(([k, v]) => [el('dt', { textContent: k }), el('dd', { textContent: v })]));
 }
 
 if (!customElements.get('sigwall-verify')) customElements.define('sigwall-verify', SigwallVerify);

@@ -7,7 +7,8 @@
 // only when a manifest this gate allowed references them, streamed through the `blobGuard`
 // check (`guardBody`) so a body that does not hash to its digest is cut off before its last
 // bytes. A cosign signature tag of an allowed image is served holding only the signatures the
-// gate's policy accepts, for clients that check signatures themselves. Any error denies.
+// gate's policy accepts, and its referrers (the API and the tag schema) holding only the Sigstore
+// bundles the policy accepts, for clients that check signatures themselves. Any error denies.
 //
 // Configuration (worker bindings; `sigwall gate` writes them):
 //   UPSTREAM          the upstream registry's base URL (http://127.0.0.1:5000, https://ghcr.io)
@@ -51,8 +52,14 @@ const REFERRERS_TAG = /^sha256-[a-f0-9]{64}$/;
 const MAX_INSTANCES = 64;
 /** Instances of an index verified at once. */
 const PARALLEL = 4;
-/** Registry routes the gate does not serve: tag lists, the catalog, the referrers API. */
-const OTHER_ROUTES = /^\/v2\/(?:_catalog|.+\/tags\/list|.+\/referrers\/[^/]+)$/;
+/** Registry routes the gate does not serve: tag lists, the catalog. */
+const OTHER_ROUTES = /^\/v2\/(?:_catalog|.+\/tags\/list)$/;
+/** The referrers API. */
+const REFERRERS_ROUTE = /^\/v2\/(.+)\/referrers\/(sha256:[a-f0-9]{64})$/;
+/** Sigstore bundles (every version's media type starts so). */
+const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle';
+/** The largest bundle passed on (the core reads at most 1 MiB). */
+const MAX_BUNDLE = 1024 * 1024;
 
 /** Per isolate: the verifier, decisions, and the blobs allowed manifests reference
  * (a promise, so that concurrent first requests share one setup). */
@@ -96,6 +103,10 @@ async function setup(env) {
     blobs: new BoundedCache(LIMITS.blobs),
     /** `${name}@${digest}:${signature manifest digest}` → the signatures passed on (see signatures()) */
     signatures: new BoundedCache(LIMITS.signatures),
+    /** `${name}@${subject}:${upstream index digest}` → the bundle referrers passed on (see referrers()) */
+    referrerLists: new BoundedCache(LIMITS.signatures),
+    /** `${name}@${referrer manifest digest}` → { bytes, contentType }: referrers passed on */
+    referrerManifests: new BoundedCache(LIMITS.signatures),
     platform: env.PLATFORM || undefined,
   };
 }
@@ -428,6 +439,76 @@ async function acceptedAlone(s, name, decided, json, layer) {
   }
 }
 
+/**
+ * The OCI referrers of a manifest this gate allows (the referrers API, or the `sha256-<hex>` tag
+ * schema: both get the same image index), holding only the Sigstore bundles this gate's policy
+ * accepts as signatures of that image (cosign v3, under the `acceptBundles` extension), so that a
+ * client that checks bundles itself can do so behind the gate. Each bundle is checked on its own
+ * with `verifyLocal`; its referrer manifest and blobs become servable. Everything else among the
+ * upstream's referrers (attestations, SBOMs, bundles the policy does not accept, any artifact) is
+ * left out; with nothing left, the answer is 404 (no referrers).
+ */
+async function referrers(request, s, env, name, subject) {
+  const { decided, refusal } = await allowedOrRefusal(s, env, name, subject);
+  if (refusal) return refusal;
+  const absent = (why) => ociError(404, 'MANIFEST_UNKNOWN', `referrers of ${name}@${subject}: ${why}`);
+  let found;
+  try {
+    found = await s.verifier.client.referrers(s.registry, name, subject);
+  } catch (e) {
+    return denied(`sigwall could not fetch the referrers of ${name}@${subject}: ${reasonOf(e)}`);
+  }
+  if (found === null) return absent('none upstream');
+  const key = `${name}@${subject}:${digestOf(found)}`;
+  let checked = s.referrerLists.get(key);
+  if (!(checked && checked.expires > Date.now())) {
+    const listed = parsed(found)?.manifests;
+    const kept = [];
+    for (const entry of (Array.isArray(listed) ? listed : []).slice(0, MAX_SIGNATURE_LAYERS)) {
+      const passed = servable(entry) ? await acceptedBundle(s, name, decided, entry.digest) : null;
+      if (passed) kept.push(passed);
+    }
+    const bytes = new TextEncoder().encode(JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: kept.map((k) => k.descriptor),
+    }));
+    checked = { kept, bytes, expires: Date.now() + s.ttl };
+    s.referrerLists.set(key, checked);
+  }
+  if (checked.kept.length === 0) return absent(`no Sigstore bundle that this gate's policy accepts for ${subject}`);
+  for (const k of checked.kept) {
+    s.referrerManifests.set(`${name}@${k.descriptor.digest}`, { bytes: k.bytes, contentType: 'application/vnd.oci.image.manifest.v1+json' });
+    for (const b of k.blobs) s.blobs.set(`${name}@${b.digest}`, b.size);
+  }
+  return serveManifest(request, checked.bytes, 'application/vnd.oci.image.index.v1+json', digestOf(checked.bytes));
+}
+
+/** The referrer manifest `digest` when it holds a Sigstore bundle that the gate's policy
+ * accepts, checked on its own, as a signature of the image `decided` allowed: { descriptor,
+ * bytes, blobs }; otherwise null. */
+async function acceptedBundle(s, name, decided, digest) {
+  try {
+    const fetched = await s.verifier.client.manifest(s.registry, name, digest, { accept: 'application/vnd.oci.image.manifest.v1+json' });
+    if (fetched === null || digestOf(fetched.bytes) !== digest) return null;
+    const m = parsed(fetched.bytes);
+    const type = typeof m?.artifactType === 'string' && m.artifactType !== '' ? m.artifactType : m?.config?.mediaType;
+    if (typeof type !== 'string' || !type.startsWith(BUNDLE_TYPE) || !Array.isArray(m.layers)) return null;
+    const layers = m.layers.filter((l) => typeof l?.mediaType === 'string' && l.mediaType.startsWith(BUNDLE_TYPE));
+    if (layers.length !== 1 || !servable(layers[0], MAX_BUNDLE) || !servable(m.config, MAX_BUNDLE)) return null;
+    const bundle = await s.verifier.client.blob(s.registry, name, layers[0].digest, layers[0].size);
+    if (bundle === null) return null;
+    const verdict = s.verifier.verifyLocal(decided.verdict.image, {
+      manifest: decided.bytes, bundles: [bundle], platform: s.platform, source: 'referrers',
+    });
+    const accepted = verdict.requirements.some((r) => r.signatures.some((x) => x.format === 'sigstore-bundle' && x.outcome === 'accepted'));
+    if (!accepted) return null;
+    const descriptor = { mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: type, digest, size: fetched.bytes.length };
+    if (m.annotations && typeof m.annotations === 'object') descriptor.annotations = m.annotations;
+    return { descriptor, bytes: fetched.bytes, blobs: [m.config, layers[0]] };
+  } catch {
+    return null;
+  }
+}
+
 async function blob(request, s, name, digest) {
   const size = s.blobs.get(`${name}@${digest}`);
   if (size === undefined) {
@@ -507,10 +588,12 @@ async function handle(request, env) {
     return new Response(request.method === 'HEAD' ? null : '{}', { status: 200, headers: cors({ 'content-type': 'application/json' }) });
   }
   if (url.pathname === '/_sigwall/verify') return verifyRoute(s, env, url);
+  const referrersOf = REFERRERS_ROUTE.exec(url.pathname);
+  if (referrersOf && NAME.test(referrersOf[1])) return referrers(request, s, env, referrersOf[1], referrersOf[2]);
   const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url.pathname);
   if (!m && OTHER_ROUTES.test(url.pathname)) {
-    // Listings and the referrers API are not image content and are not verified: a registry
-    // without them answers 404, and clients go on without (referrers: to the tag schema).
+    // Listings are not image content and are not verified: a registry without them answers
+    // 404, and clients go on without.
     return ociError(404, 'UNSUPPORTED', `sigwall serves only the manifests and blobs of images it allows, not ${url.pathname}`);
   }
   if (!m || !NAME.test(m[1])) return ociError(404, 'NAME_INVALID', `not a registry path: ${url.pathname}`);
@@ -519,9 +602,10 @@ async function handle(request, env) {
     if (!DIGEST.test(reference) && !TAG.test(reference)) return ociError(404, 'MANIFEST_INVALID', `invalid reference ${reference}`);
     const signed = SIGNATURE_TAG.exec(reference);
     if (signed) return signatures(request, s, env, name, reference, `sha256:${signed[1]}`);
-    if (REFERRERS_TAG.test(reference)) {
-      return ociError(404, 'MANIFEST_UNKNOWN', `sigwall passes on no referrers (${name}:${reference}): it does not verify Sigstore bundles or other artifacts`);
-    }
+    if (REFERRERS_TAG.test(reference)) return referrers(request, s, env, name, reference.replace('-', ':'));
+    // A referrer manifest passed on with an accepted bundle (checked when its list was served).
+    const referrer = DIGEST.test(reference) ? s.referrerManifests.get(`${name}@${reference}`) : undefined;
+    if (referrer) return serveManifest(request, referrer.bytes, referrer.contentType, reference);
     return manifest(request, s, env, name, reference);
   }
   if (!DIGEST.test(reference)) return ociError(404, 'DIGEST_INVALID', `invalid digest ${reference}`);

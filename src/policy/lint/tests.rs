@@ -99,6 +99,7 @@ fn minimum_versions_follow_the_feature_table() {
     );
 }
 
+#[cfg(feature = "extensions")]
 #[test]
 fn sigwall_extensions_are_named_and_bundles_explained() {
     let p = r#"{"default":[{"type":"reject"}],"transports":{"docker":{

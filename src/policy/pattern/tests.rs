@@ -1,3 +1,4 @@
+#![cfg(feature = "extensions")]
 use super::Pattern;
 use alloc::format;
 use alloc::string::String;
