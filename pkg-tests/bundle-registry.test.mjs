@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consumer, repo } from './helpers.mjs';
+import { consumer, daemon, freePort, repo, waitForPort } from './helpers.mjs';
 import { startWorld } from './lib/world.mjs';
 
 const fx = (...p) => readFileSync(join(repo, 'fixtures', 'bundles', ...p));
@@ -33,6 +33,8 @@ const REPOS = {
   signed: { bundles: ['good-dsse'] },
   workflow: { bundles: ['good-uri'] },
   attested: { bundles: ['attestation'] },
+  // A registry that labels an attestation's referrer as a signature: the statement decides.
+  mislabelled: { bundles: ['attestation'], predicate: 'https://sigstore.dev/cosign/sign/v1' },
   mismatch: { bundles: ['dsse-subject-mismatch'] },
   mixed: { bundles: ['attestation', 'dsse-subject-mismatch', 'good-dsse'] },
   legacy: { legacy: ['legacy-good'] },
@@ -41,7 +43,10 @@ const REPOS = {
 
 let world;
 let dir;
+let gate;
+let G; // the gate's host:port
 const policies = {};
+const referrerDigests = {}; // fixture case → its referrer manifest's digest
 
 async function put(name, bytes, ref, type) {
   const base = `${world.registry.url}/v2/${name}`;
@@ -59,8 +64,8 @@ async function put(name, bytes, ref, type) {
 }
 
 /** Attaches `bundle` to the image in `name` as cosign v3 does; returns the referrer descriptor. */
-async function attachBundle(name, bundle) {
-  const predicate = JSON.parse(Buffer.from(JSON.parse(bundle).dsseEnvelope.payload, 'base64')).predicateType;
+async function attachBundle(name, bundle, claimed) {
+  const predicate = claimed ?? JSON.parse(Buffer.from(JSON.parse(bundle).dsseEnvelope.payload, 'base64')).predicateType;
   await put(name, bundle);
   const referrer = Buffer.from(JSON.stringify({
     schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: BUNDLE,
@@ -70,6 +75,7 @@ async function attachBundle(name, bundle) {
     annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicate },
   }));
   await put(name, referrer, sha256(referrer), OCI_MANIFEST);
+  referrerDigests[`${name} ${predicate}`] = sha256(referrer);
   // What cosign's fallback writes into the tag-schema index (kyverno#16664): the empty type.
   return { mediaType: OCI_MANIFEST, artifactType: 'application/vnd.oci.empty.v1+json', digest: sha256(referrer), size: referrer.length };
 }
@@ -103,7 +109,7 @@ before(async () => {
     await put(name, config);
     await put(name, manifest, 'v1', OCI_MANIFEST);
     const descriptors = [];
-    for (const c of holds.bundles ?? []) descriptors.push(await attachBundle(name, fx(`${c}.bundle.json`)));
+    for (const c of holds.bundles ?? []) descriptors.push(await attachBundle(name, fx(`${c}.bundle.json`), holds.predicate));
     if (descriptors.length > 0) {
       const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: descriptors }));
       await put(name, index, sha256(manifest).replace(':', '-'), OCI_INDEX);
@@ -111,10 +117,13 @@ before(async () => {
     for (const c of holds.legacy ?? []) await attachLegacy(name, JSON.parse(fx(`${c}.sig.json`)));
   }
   const root = join(repo, 'fixtures', 'bundles', 'trusted_root.json');
-  const extension = (subject) => ({
+  const extension = (subject, signedIdentity = { type: 'matchRepository' }) => ({
     type: 'sigstoreSigned', trustedRootPath: root, acceptBundles: true,
-    fulcio: { oidcIssuer: cases.issuer, ...subject }, signedIdentity: { type: 'matchRepository' },
+    fulcio: { oidcIssuer: cases.issuer, ...subject }, signedIdentity,
   });
+  // The legacy signatures claim registry.example/bundles/app.
+  policies.legacy = policyFile('legacy', extension({ subjectEmail: cases.identity },
+    { type: 'exactRepository', dockerRepository: 'registry.example/bundles/app' }));
   policies.email = policyFile('email', extension({ subjectEmail: cases.identity }));
   policies.workflow = policyFile('workflow', extension({ subjectRegExp: 'https://github\\.com/sigwall-test/app/\\.github/workflows/[^/]+@refs/tags/v[0-9]+' }));
   // Podman's grammar, with the instance's CA and log key: bundles cannot count.
@@ -130,8 +139,19 @@ before(async () => {
 });
 
 after(async () => {
+  await gate?.stop();
   await world?.stop();
 });
+
+/** A gate in front of the registry, enforcing the e-mail policy (started on first use). */
+async function startGate() {
+  if (gate) return;
+  const port = await freePort();
+  G = `127.0.0.1:${port}`;
+  gate = daemon(join(dir, 'node_modules', '.bin', 'sigwall'), ['gate', '--upstream', world.registry.url,
+    '--registry-name', world.host, '--policy', policies.email, '--registries.d', world.registriesD, '--listen', G], { cwd: repo });
+  await waitForPort(port, 30000).catch((e) => { throw new Error(`${e.message}\n${gate.log()}`); });
+}
 
 function verify(policy, repoName) {
   const r = spawnSync(join(dir, 'node_modules', '.bin', 'sigwall'),
@@ -169,11 +189,16 @@ test('a workflow identity matches an anchored subjectRegExp; the e-mail policy r
 });
 
 test('an attestation is not a signature, a statement about another digest is refused', () => {
-  assert.equal(verify(policies.email, 'attested').reasons[0].code, 'PAYLOAD_INVALID');
+  // Announced as an attestation, it is not even fetched; labelled a signature, it is, and refused.
+  assert.equal(verify(policies.email, 'attested').reasons[0].code, 'NO_SIGNATURES');
+  const mislabelled = verify(policies.email, 'mislabelled');
+  assert.equal(mislabelled.reasons[0].code, 'PAYLOAD_INVALID');
+  assert.ok(mislabelled.reasons[0].message.includes('attestation'));
   assert.equal(verify(policies.email, 'mismatch').reasons[0].code, 'DIGEST_MISMATCH');
   const v = verify(policies.email, 'mixed');
   assert.equal(v.allowed, true);
-  assert.deepEqual(v.requirements[0].signatures.map((s) => s.outcome).sort(), ['accepted', 'rejected', 'rejected']);
+  // The announced attestation is not fetched; the other two are signatures, one accepted.
+  assert.deepEqual(v.requirements[0].signatures.map((s) => s.outcome).sort(), ['accepted', 'rejected']);
 });
 
 test('under podman\'s grammar a bundle is reported and never accepted', () => {
@@ -184,8 +209,10 @@ test('under podman\'s grammar a bundle is reported and never accepted', () => {
 });
 
 test('a legacy .sig signature is checked with the trusted root too; no signature at all is denied', () => {
-  const v = verify(policies.email, 'legacy');
+  const v = verify(policies.legacy, 'legacy');
   assert.equal(v.allowed, true, JSON.stringify(v));
+  // The signed reference is checked for `.sig` signatures, as podman checks it.
+  assert.equal(verify(policies.email, 'legacy').reasons[0].code, 'IDENTITY_MISMATCH');
   assert.equal(v.requirements[0].signatures[0].format, 'cosign');
   assert.equal(verify(policies.email, 'unsigned').reasons[0].code, 'NO_SIGNATURES');
 });
@@ -201,4 +228,45 @@ test('the JS API finds and checks the same bundles', async () => {
   assert.ok(steps.some((s) => s.referrer !== undefined), 'the referrer manifest was read');
   const denied = await verifier.verify(`${world.host}/bundles/attested:v1`);
   assert.equal(denied.allowed, false);
+});
+
+test('the gate passes on only the bundles its policy accepts, through the tag schema and the referrers API', async () => {
+  await startGate();
+  const subject = sha256(manifest);
+  const good = referrerDigests['bundles/mixed https://sigstore.dev/cosign/sign/v1'];
+  const attestation = referrerDigests['bundles/mixed https://slsa.dev/provenance/v1'];
+  for (const path of [`manifests/${subject.replace(':', '-')}`, `referrers/${subject}`]) {
+    const r = await fetch(`http://${G}/v2/bundles/mixed/${path}`, { headers: { accept: OCI_INDEX } });
+    assert.equal(r.status, 200, `${path}: ${await r.clone().text()}`);
+    const index = await r.json();
+    // Of an attestation, a statement about another digest and a signature: the signature.
+    assert.deepEqual(index.manifests.map((m) => m.digest), [good], path);
+    assert.equal(index.manifests[0].artifactType, BUNDLE);
+  }
+  // The accepted referrer and its bundle are served, byte for byte; the attestation is not.
+  const referrer = await fetch(`http://${G}/v2/bundles/mixed/manifests/${good}`, { headers: { accept: OCI_MANIFEST } });
+  assert.equal(referrer.status, 200);
+  const referrerBytes = Buffer.from(await referrer.arrayBuffer());
+  assert.equal(sha256(referrerBytes), good);
+  const layer = JSON.parse(referrerBytes).layers[0];
+  const blob = await fetch(`http://${G}/v2/bundles/mixed/blobs/${layer.digest}`);
+  assert.equal(blob.status, 200);
+  assert.deepEqual(Buffer.from(await blob.arrayBuffer()), fx('good-dsse.bundle.json'));
+  const refused = await fetch(`http://${G}/v2/bundles/mixed/manifests/${attestation}`, { headers: { accept: OCI_MANIFEST } });
+  assert.equal(refused.status, 403);
+  // An image the policy denies has no referrers through the gate.
+  const denied = await fetch(`http://${G}/v2/bundles/attested/manifests/${subject.replace(':', '-')}`, { headers: { accept: OCI_INDEX } });
+  assert.equal(denied.status, 403);
+});
+
+test('a client that checks bundles itself verifies through the gate', async () => {
+  await startGate();
+  const { createVerifier } = await import(join(dir, 'node_modules', 'sigwall', 'pkg', 'node.js'));
+  const policy = JSON.parse(readFileSync(policies.email, 'utf8'));
+  const root = policy.transports.docker[`${world.host}/bundles`][0].trustedRootPath;
+  const verifier = await createVerifier({ policy, keys: { [root]: readFileSync(root) }, proxy: `http://${G}`, insecureHttp: true });
+  const v = await verifier.verify(`${world.host}/bundles/mixed:v1`);
+  assert.equal(v.allowed, true, JSON.stringify(v));
+  // Only the accepted bundle reached the client.
+  assert.deepEqual(v.requirements[0].signatures.map((x) => [x.format, x.outcome]), [['sigstore-bundle', 'accepted']]);
 });
