@@ -14,15 +14,14 @@
 //! any purpose; a certificate without it allows everything, as in Go).
 
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
-use der::{Decode as _, Encode as _};
+use der::Decode as _;
 use pki_types::{CertificateDer, ServerName, TrustAnchor};
-use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::Certificate;
 
 mod algorithms;
+pub(crate) mod cert;
 
 /// At most this many certificates are read from one PEM text (a chain annotation, a CA file).
 pub const MAX_CERTIFICATES: usize = 64;
@@ -34,17 +33,16 @@ const TIME_STAMPING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08];
 /// `anyExtendedKeyUsage` (2.5.29.37.0).
 const ANY_PURPOSE: &[u8] = &[0x55, 0x1d, 0x25, 0x00];
 
-const SUBJECT_ALT_NAME: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("2.5.29.17");
-const KEY_USAGE: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("2.5.29.15");
-const EXTENDED_KEY_USAGE: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("2.5.29.37");
-/// Fulcio's OIDC issuer, raw bytes (deprecated, still written).
-const FULCIO_ISSUER_V1: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.1");
-/// Fulcio's OIDC issuer, a DER string.
-const FULCIO_ISSUER_V2: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.8");
+/// subjectAltName (2.5.29.17), the OID's content bytes.
+const SUBJECT_ALT_NAME: &[u8] = &[0x55, 0x1d, 0x11];
+/// keyUsage (2.5.29.15).
+const KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x0f];
+/// extKeyUsage (2.5.29.37).
+const EXTENDED_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25];
+/// Fulcio's OIDC issuer, raw bytes (1.3.6.1.4.1.57264.1.1; deprecated, still written).
+const FULCIO_ISSUER_V1: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xbf, 0x30, 0x01, 0x01];
+/// Fulcio's OIDC issuer, a DER string (1.3.6.1.4.1.57264.1.8).
+const FULCIO_ISSUER_V2: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xbf, 0x30, 0x01, 0x08];
 
 /// One PEM block as Go's `pem.Decode` returns it.
 struct PemBlock<'t> {
@@ -165,7 +163,7 @@ pub fn certificates_from_pem(text: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         if out.len() == MAX_CERTIFICATES {
             return Err(format!("more than {MAX_CERTIFICATES} certificates"));
         }
-        Certificate::from_der(&block.der).map_err(|e| format!("x509: {e}"))?;
+        cert::parse(&block.der)?;
         out.push(block.der);
         rest = after;
     }
@@ -184,7 +182,7 @@ pub fn certificate_pool_from_pem(text: &[u8]) -> Vec<Vec<u8>> {
         if block.label == "CERTIFICATE"
             && !block.has_headers
             && out.len() < MAX_CERTIFICATES
-            && Certificate::from_der(&block.der).is_ok()
+            && cert::parse(&block.der).is_ok()
         {
             out.push(block.der);
         }
@@ -225,58 +223,33 @@ impl Subject {
     /// A message when the certificate does not parse, or has an extension twice (Go refuses
     /// such certificates when parsing them).
     pub fn read(der: &[u8]) -> Result<Subject, String> {
-        let cert = Certificate::from_der(der).map_err(|e| format!("x509: {e}"))?;
-        let tbs = &cert.tbs_certificate;
+        let cert = cert::parse(der)?;
         let mut subject = Subject {
-            spki_der: tbs
-                .subject_public_key_info
-                .to_der()
-                .map_err(|e| format!("x509: {e}"))?,
+            spki_der: cert.spki.to_vec(),
             emails: Vec::new(),
             uris: Vec::new(),
             dns_names: Vec::new(),
-            not_before: tbs.validity.not_before.to_unix_duration().as_secs(),
-            not_after: tbs.validity.not_after.to_unix_duration().as_secs(),
+            not_before: cert.not_before,
+            not_after: cert.not_after,
             code_signing: false,
             digital_signature: false,
             issuer_v1: None,
             issuer_v2: None,
         };
-        let extensions = tbs.extensions.as_deref().unwrap_or_default();
-        for (i, ext) in extensions.iter().enumerate() {
-            if extensions
-                .get(..i)
-                .unwrap_or_default()
-                .iter()
-                .any(|e| e.extn_id == ext.extn_id)
-            {
-                return Err(String::from(
-                    "x509: certificate contains duplicate extensions",
-                ));
-            }
-            let value = ext.extn_value.as_bytes();
-            if ext.extn_id == SUBJECT_ALT_NAME {
-                let names = x509_cert::ext::pkix::SubjectAltName::from_der(value)
-                    .map_err(|e| format!("x509: invalid subject alternative names: {e}"))?;
-                for name in names.0 {
-                    match name {
-                        GeneralName::Rfc822Name(n) => subject.emails.push(n.to_string()),
-                        GeneralName::UniformResourceIdentifier(n) => {
-                            subject.uris.push(n.to_string())
-                        }
-                        GeneralName::DnsName(n) => subject.dns_names.push(n.to_string()),
-                        _ => {}
-                    }
-                }
-            } else if ext.extn_id == EXTENDED_KEY_USAGE {
-                subject.code_signing = x509_cert::ext::pkix::ExtendedKeyUsage::from_der(value)
-                    .is_ok_and(|u| u.0.iter().any(|oid| oid.as_bytes() == CODE_SIGNING));
-            } else if ext.extn_id == KEY_USAGE {
-                subject.digital_signature = x509_cert::ext::pkix::KeyUsage::from_der(value)
-                    .is_ok_and(|u| u.digital_signature());
-            } else if ext.extn_id == FULCIO_ISSUER_V1 {
+        for ext in &cert.extensions {
+            let value = ext.value;
+            if ext.oid == SUBJECT_ALT_NAME {
+                let names = cert::alt_names(value)?;
+                (subject.emails, subject.uris, subject.dns_names) =
+                    (names.emails, names.uris, names.dns);
+            } else if ext.oid == EXTENDED_KEY_USAGE {
+                subject.code_signing =
+                    cert::eku_lists(value, &[CODE_SIGNING]).is_some_and(|(found, _)| found);
+            } else if ext.oid == KEY_USAGE {
+                subject.digital_signature = cert::allows_digital_signature(value);
+            } else if ext.oid == FULCIO_ISSUER_V1 {
                 subject.issuer_v1 = Some(value.to_vec());
-            } else if ext.extn_id == FULCIO_ISSUER_V2 {
+            } else if ext.oid == FULCIO_ISSUER_V2 {
                 subject.issuer_v2 = Some(value.to_vec());
             }
         }
@@ -369,10 +342,8 @@ impl webpki::ExtendedKeyUsageValidator for Purpose {
 /// A trust anchor's own certificate: its validity and extended key usage, which webpki does
 /// not look at and Go does.
 fn check_root(der: &[u8], at: u64, purpose: Purpose) -> Result<(), webpki::Error> {
-    let cert = Certificate::from_der(der).map_err(|_| webpki::Error::BadDer)?;
-    let validity = &cert.tbs_certificate.validity;
-    let not_before = validity.not_before.to_unix_duration().as_secs();
-    let not_after = validity.not_after.to_unix_duration().as_secs();
+    let cert = cert::parse(der).map_err(|_| webpki::Error::BadDer)?;
+    let (not_before, not_after) = (cert.not_before, cert.not_after);
     let time = unix(at);
     if at < not_before {
         return Err(webpki::Error::CertNotValidYet {
@@ -386,28 +357,16 @@ fn check_root(der: &[u8], at: u64, purpose: Purpose) -> Result<(), webpki::Error
             not_after: unix(not_after),
         });
     }
-    for ext in cert
-        .tbs_certificate
-        .extensions
-        .as_deref()
-        .unwrap_or_default()
-    {
-        if ext.extn_id == EXTENDED_KEY_USAGE {
-            let usages =
-                x509_cert::ext::pkix::ExtendedKeyUsage::from_der(ext.extn_value.as_bytes())
-                    .map_err(|_| webpki::Error::BadDer)?;
-            let allowed = usages
-                .0
-                .iter()
-                .any(|oid| oid.as_bytes() == purpose.0 || oid.as_bytes() == ANY_PURPOSE);
-            if !allowed && !usages.0.is_empty() {
-                return Err(webpki::Error::RequiredEkuNotFoundContext(
-                    webpki::RequiredEkuNotFoundContext {
-                        required: webpki::KeyUsage::required(purpose.0),
-                        present: Vec::new(),
-                    },
-                ));
-            }
+    if let Some(ext) = cert.extension(EXTENDED_KEY_USAGE) {
+        let (allowed, listed) =
+            cert::eku_lists(ext.value, &[purpose.0, ANY_PURPOSE]).ok_or(webpki::Error::BadDer)?;
+        if !allowed && listed {
+            return Err(webpki::Error::RequiredEkuNotFoundContext(
+                webpki::RequiredEkuNotFoundContext {
+                    required: webpki::KeyUsage::required(purpose.0),
+                    present: Vec::new(),
+                },
+            ));
         }
     }
     Ok(())

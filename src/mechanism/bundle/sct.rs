@@ -3,19 +3,18 @@
 //! The log signed the precertificate's TBS, which is the certificate's own TBS without the SCT
 //! list extension, together with a hash of the issuer's key (§3.2).
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use der::{Decode as _, Encode as _};
+use der::Decode as _;
 use sha2::{Digest as _, Sha256};
 
 use super::trusted_root::LogKey;
 use crate::mechanism::cosign::MessageHash;
 
 /// The SCT list extension (1.3.6.1.4.1.11129.2.4.2).
-const SCT_LIST: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.11129.2.4.2");
+/// The embedded SCT list extension (1.3.6.1.4.1.11129.2.4.2), the OID's content bytes.
+const SCT_LIST: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02];
 
 /// A TLS-encoded reader: big-endian integers and length-prefixed vectors.
 struct Tls<'a>(&'a [u8]);
@@ -80,26 +79,18 @@ pub(super) fn verified_scts(
     issuer_spki: &[u8],
     ctlogs: &[LogKey],
 ) -> Result<usize, String> {
-    let cert = x509_cert::Certificate::from_der(leaf).map_err(|e| format!("x509: {e}"))?;
-    let mut tbs = cert.tbs_certificate;
-    let extensions = tbs.extensions.take().unwrap_or_default();
-    let (lists, others): (Vec<_>, Vec<_>) =
-        extensions.into_iter().partition(|e| e.extn_id == SCT_LIST);
-    let [list] = lists.as_slice() else {
-        return Err(String::from(
-            "the certificate has no embedded SCT list (or more than one)",
-        ));
+    let cert = crate::mechanism::x509::cert::parse(leaf)?;
+    let Some(list) = cert.extension(SCT_LIST) else {
+        return Err(String::from("the certificate has no embedded SCT list"));
     };
     let malformed = || String::from("the certificate's SCT list is malformed");
-    let tls =
-        der::asn1::OctetStringRef::from_der(list.extn_value.as_bytes()).map_err(|_| malformed())?;
+    let tls = der::asn1::OctetStringRef::from_der(list.value).map_err(|_| malformed())?;
     let mut outer = Tls(tls.as_bytes());
     let mut entries = Tls(outer.vector(2).ok_or_else(malformed)?);
     if !outer.0.is_empty() {
         return Err(malformed());
     }
-    tbs.extensions = (!others.is_empty()).then_some(others);
-    let precert_tbs = tbs.to_der().map_err(|e| format!("x509: {e}"))?;
+    let precert_tbs = cert.tbs_without(SCT_LIST);
     let tbs_len = u32::try_from(precert_tbs.len())
         .ok()
         .filter(|n| *n < 1 << 24)
