@@ -14,7 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consumer, daemon, freePort, repo, waitForPort } from './helpers.mjs';
+import { consumer, daemon, freePort, launchChromium, repo, waitForPort } from './helpers.mjs';
+import { serveStatic } from '../scripts/lib/serve.mjs';
 import { startWorld } from './lib/world.mjs';
 
 const fx = (...p) => readFileSync(join(repo, 'fixtures', 'bundles', ...p));
@@ -269,4 +270,42 @@ test('a client that checks bundles itself verifies through the gate', async () =
   assert.equal(v.allowed, true, JSON.stringify(v));
   // Only the accepted bundle reached the client.
   assert.deepEqual(v.requirements[0].signatures.map((x) => [x.format, x.outcome]), [['sigstore-bundle', 'accepted']]);
+});
+
+test('the panel shows who signed each cosign v3 signature, in Chromium, through the gate', async () => {
+  await startGate();
+  const pageDir = mkdtempSync(join(tmpdir(), 'sigwall-panel-'));
+  writeFileSync(join(pageDir, 'index.html'), `<!doctype html><meta charset="utf-8">
+<script type="importmap">{ "imports": { "sigwall": "/pkg/browser.js" } }</script>
+<script type="module" src="/www/panel/sigwall-verify.js"></script>
+<sigwall-verify id="signed" image="${world.host}/bundles/signed:v1" gate="http://${G}"></sigwall-verify>
+<sigwall-verify id="attested" image="${world.host}/bundles/attested:v1" gate="http://${G}"></sigwall-verify>`);
+  const { server, url } = await serveStatic({
+    mounts: { '/pkg/': join(repo, 'pkg'), '/www/': join(repo, 'www') }, index: join(pageDir, 'index.html'),
+  });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(url);
+    await page.waitForFunction(() => ['signed', 'attested'].every((id) => document.getElementById(id).verdict), null, { timeout: 60000 });
+    const shown = await page.evaluate(() => Object.fromEntries(['signed', 'attested'].map((id) => {
+      const root = document.getElementById(id).shadowRoot;
+      return [id, {
+        state: root.querySelector('.status').dataset.state,
+        signer: [...root.querySelectorAll('.signer')].map((d) => d.textContent),
+      }];
+    })));
+    assert.equal(shown.signed.state, 'allowed');
+    assert.equal(shown.signed.signer.length, 1);
+    for (const part of ['Signed by', cases.identity, 'OIDC issuer', cases.issuer, 'Transparency log', 'integrated 2025-06-01T12:00:00Z']) {
+      assert.ok(shown.signed.signer[0].includes(part), `${part} in ${shown.signed.signer[0]}`);
+    }
+    assert.equal(shown.attested.state, 'denied');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
 });

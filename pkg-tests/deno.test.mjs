@@ -56,14 +56,17 @@ test('Deno verifies Sigstore bundles (keyless module, shipped public-good root),
       cases, bundles, root: fx('bundles', 'trusted_root.json'),
       artifacts: { 'artifact.txt': fx('bundles', 'artifact.txt'), 'manifest.json': fx('bundles', 'manifest.json') },
       production: { bundle: fx(happy, 'happy-path-v0.3', 'bundle.sigstore.json'), artifact: fx(happy, 'a.txt') },
+      rootBase64: Buffer.from(fx('bundles', 'trusted_root.json')).toString('base64'),
+      manifestText: fx('bundles', 'manifest.json').toString(),
+      imageBundles: Object.fromEntries(['good-dsse', 'attestation'].map((n) => [n, fx('bundles', `${n}.bundle.json`).toString()])),
     }),
     'bundles.test.js': `
-import { createBundleVerifier } from 'sigwall';
+import { createBundleVerifier, createVerifier } from 'sigwall';
 import data from './data.json' with { type: 'json' };
 const verifier = await createBundleVerifier({ trustedRoot: data.root });
-const expected = { identity: data.cases.identity, issuer: data.cases.issuer };
 for (const [name, c] of Object.entries(data.cases.cases)) {
   Deno.test(name, () => {
+    const expected = { identity: c.identity ?? data.cases.identity, issuer: data.cases.issuer };
     const r = verifier.verify(data.bundles[name], data.artifacts[c.artifact], expected);
     if (r.verified !== c.allowed) throw new Error(name + ': ' + JSON.stringify(r));
   });
@@ -76,11 +79,23 @@ Deno.test('a public-good production bundle, with the shipped root', async () => 
   });
   if (!r.verified) throw new Error(JSON.stringify(r));
 });
+Deno.test('a cosign v3 image signature under the policy extension', async () => {
+  const policy = { default: [{ type: 'reject' }], transports: { docker: { 'registry.example/bundles': [{
+    type: 'sigstoreSigned', trustedRootData: data.rootBase64, acceptBundles: true,
+    fulcio: { oidcIssuer: data.cases.issuer, subjectEmail: data.cases.identity }, signedIdentity: { type: 'matchRepository' },
+  }] } } };
+  const v = await createVerifier({ policy });
+  const manifest = new TextEncoder().encode(data.manifestText);
+  const good = v.verifyLocal('registry.example/bundles/app:1', { manifest, bundles: [data.imageBundles['good-dsse']] });
+  if (!good.allowed) throw new Error(JSON.stringify(good));
+  const attested = v.verifyLocal('registry.example/bundles/app:1', { manifest, bundles: [data.imageBundles.attestation] });
+  if (attested.allowed || attested.reasons[0].code !== 'PAYLOAD_INVALID') throw new Error(JSON.stringify(attested));
+});
 `,
   });
   const { m, out } = denoTest(dir, 'bundles.test.js');
   process.stdout.write(`# deno bundles: ${m[0]}\n`);
-  assert.equal(Number(m[2]), Object.keys(cases.cases).length + 1, out);
+  assert.equal(Number(m[2]), Object.keys(cases.cases).length + 2, out);
 });
 
 test('Deno verifies straight from a registry (only --allow-net for 127.0.0.1)', async () => {

@@ -37,6 +37,12 @@ export default {
       const bundles = await createBundleVerifier(trustedRoot === undefined ? {} : { trustedRoot });
       return Response.json(bundles.verify(bundle, artifact, { identity, issuer }));
     }
+    if (url.pathname === '/image') {
+      // { policy, image, manifest, bundles } → the verdict on a saved cosign v3 signed image.
+      const { policy, image, manifest, bundles } = await request.json();
+      const v = await createVerifier({ policy });
+      return Response.json(v.verifyLocal(image, { manifest: new TextEncoder().encode(manifest), bundles }));
+    }
     return new Response('not found', { status: 404 });
   },
 };
@@ -167,7 +173,7 @@ test('workerd verifies Sigstore bundles: the private instance and a public-good 
   for (const [name, c] of Object.entries(cases.cases)) {
     const res = await fetch(`${base}/bundle`, { method: 'POST', body: JSON.stringify({
       bundle: fx('bundles', `${name}.bundle.json`), artifact: fx('bundles', c.artifact),
-      identity: cases.identity, issuer: cases.issuer, trustedRoot: fx('bundles', 'trusted_root.json'),
+      identity: c.identity ?? cases.identity, issuer: cases.issuer, trustedRoot: fx('bundles', 'trusted_root.json'),
     }) });
     const r = await res.json();
     assert.equal(r.verified, c.allowed, `${name}: ${JSON.stringify(r)}`);
@@ -181,4 +187,21 @@ test('workerd verifies Sigstore bundles: the private instance and a public-good 
   const r = await res.json();
   assert.equal(r.verified, true, JSON.stringify(r));
   assert.equal(r.signer.issuer, 'https://token.actions.githubusercontent.com');
+});
+
+test('workerd decides cosign v3 image signatures under the policy extension', async () => {
+  const fx = (...p) => readFileSync(join(repo, 'fixtures', ...p), 'utf8');
+  const cases = JSON.parse(fx('bundles', 'cases.json'));
+  const policy = { default: [{ type: 'reject' }], transports: { docker: { 'registry.example/bundles': [{
+    type: 'sigstoreSigned', trustedRootData: Buffer.from(fx('bundles', 'trusted_root.json')).toString('base64'), acceptBundles: true,
+    fulcio: { oidcIssuer: cases.issuer, subjectEmail: cases.identity }, signedIdentity: { type: 'matchRepository' },
+  }] } } };
+  const image = async (bundle) => (await fetch(`${base}/image`, { method: 'POST', body: JSON.stringify({
+    policy, image: 'registry.example/bundles/app:1', manifest: fx('bundles', 'manifest.json'), bundles: [fx('bundles', `${bundle}.bundle.json`)],
+  }) })).json();
+  const good = await image('good-dsse');
+  assert.equal(good.allowed, true, JSON.stringify(good));
+  assert.deepEqual(good.requirements[0].signatures[0].signer.identities, [cases.identity]);
+  assert.equal((await image('attestation')).reasons[0].code, 'PAYLOAD_INVALID');
+  assert.equal((await image('good-uri')).reasons[0].code, 'CERTIFICATE_MISMATCH');
 });

@@ -133,3 +133,56 @@ fn sigstore_js_2022_bundles_verify_with_the_public_good_root() {
         assert_eq!(err.0.as_str(), "CERTIFICATE_MISMATCH", "{version}");
     }
 }
+
+/// sigstore-js's npm publish attestations (fixtures/sigstore-js/npm-*): DSSE envelopes whose
+/// in-toto subject is the package tarball by its SHA-512 (pkg:npm/sigstore@1.0.0), logged in the
+/// public-good Rekor in 2023 as `intoto` 0.0.2 and `dsse` 0.0.1 entries.
+#[test]
+fn npm_attestations_with_sha512_subjects_verify_with_the_public_good_root() {
+    const TARBALL_SHA512: &str = "7bea9f6e7ff37f5fab0b36bf061200fff03099fd2fd696b91d04bc5e4f225eb9fd6e0cadcad54ba980f43fb352a99e8810b4e0abeb5c0ef2cf9108cd1f258b36";
+    let root = TrustedRoot::public_good().unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sigstore-js");
+    let signer = || Expected::Certificate {
+        identity: "brian@dehamer.com".into(),
+        issuer: "https://github.com/login/oauth".into(),
+    };
+    let digest: [u8; 64] = base16ct::lower::decode_vec(TARBALL_SHA512)
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let mut other = digest;
+    other[0] ^= 1;
+    for name in [
+        "npm-bundleV01-intoto-with-proof",
+        "npm-bundleV02-intoto",
+        "npm-bundleV03-intoto",
+        "npm-bundleV03-dsse",
+    ] {
+        let bundle_json = fs::read(dir.join(format!("{name}.sigstore.json"))).unwrap();
+        let verified = bundle::verify(&bundle_json, &root, &Artifact::Sha512(digest), &signer())
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(
+            verified.predicate_type.as_deref(),
+            Some("https://github.com/npm/attestation/tree/main/specs/publish/v0.1"),
+            "{name}"
+        );
+        assert!(
+            verified.signer.log.unwrap().integrated_time.is_some(),
+            "{name}"
+        );
+        // Another tarball, another signer, a SHA-256 the statement does not name: refused.
+        let err =
+            bundle::verify(&bundle_json, &root, &Artifact::Sha512(other), &signer()).unwrap_err();
+        assert_eq!(err.0.as_str(), "DIGEST_MISMATCH", "{name}");
+        let err =
+            bundle::verify(&bundle_json, &root, &Artifact::Sha256([7; 32]), &signer()).unwrap_err();
+        assert_eq!(err.0.as_str(), "DIGEST_MISMATCH", "{name}");
+        let someone = Expected::Certificate {
+            identity: "someone@example.com".into(),
+            issuer: "https://github.com/login/oauth".into(),
+        };
+        let err =
+            bundle::verify(&bundle_json, &root, &Artifact::Sha512(digest), &someone).unwrap_err();
+        assert_eq!(err.0.as_str(), "CERTIFICATE_MISMATCH", "{name}");
+    }
+}

@@ -67,13 +67,25 @@ pub enum Artifact<'a> {
     /// Only its SHA-256 digest (a message signature is then checked over the digest; an
     /// Ed25519 signature, made over the message itself, cannot be).
     Sha256([u8; 32]),
+    /// Only its SHA-512 digest: for DSSE bundles whose in-toto subjects name SHA-512 digests
+    /// (npm provenance names the package tarball so). Message signatures cannot be checked.
+    Sha512([u8; 64]),
 }
 
 impl Artifact<'_> {
-    fn sha256(&self) -> [u8; 32] {
+    fn sha256(&self) -> Option<[u8; 32]> {
         match self {
-            Artifact::Bytes(b) => Sha256::digest(b).into(),
-            Artifact::Sha256(d) => *d,
+            Artifact::Bytes(b) => Some(Sha256::digest(b).into()),
+            Artifact::Sha256(d) => Some(*d),
+            Artifact::Sha512(_) => None,
+        }
+    }
+
+    fn sha512(&self) -> Option<[u8; 64]> {
+        match self {
+            Artifact::Bytes(b) => Some(sha2::Sha512::digest(b).into()),
+            Artifact::Sha256(_) => None,
+            Artifact::Sha512(d) => Some(*d),
         }
     }
 }
@@ -685,7 +697,7 @@ fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 /// The predicate type of an in-toto statement that names `sha256` among its subjects.
-fn statement_for(payload: &[u8], sha256: &[u8]) -> Result<String, Rejection> {
+fn statement_for(payload: &[u8], artifact: &Artifact<'_>) -> Result<String, Rejection> {
     let bad = |m: &str| (Code::PayloadInvalid, format!("the DSSE payload {m}"));
     let Ok(Value::Object(statement)) = json::parse(payload, MAX_BUNDLE_BYTES) else {
         return Err(bad("is not a JSON object"));
@@ -699,15 +711,33 @@ fn statement_for(payload: &[u8], sha256: &[u8]) -> Result<String, Rejection> {
     let Some(Value::Array(subjects)) = statement.get("subject") else {
         return Err(bad("has no subjects"));
     };
-    let want = base16ct::lower::encode_string(sha256);
-    let named = subjects.iter().any(|s| {
-        let Value::Object(s) = s else { return false };
-        text(member(Some(s), "digest"), "sha256").is_some_and(|d| d.eq_ignore_ascii_case(&want))
-    });
+    let names = |algorithm: &str, want: &str| {
+        subjects.iter().any(|s| {
+            let Value::Object(s) = s else { return false };
+            text(member(Some(s), "digest"), algorithm).is_some_and(|d| d.eq_ignore_ascii_case(want))
+        })
+    };
+    let sha256 = artifact
+        .sha256()
+        .map(|d| base16ct::lower::encode_string(&d));
+    let mut named = sha256.as_deref().is_some_and(|want| names("sha256", want));
+    // SHA-512 subjects (npm provenance) are compared when SHA-256 names none.
+    let mut sha512 = None;
     if !named {
+        sha512 = artifact
+            .sha512()
+            .map(|d| base16ct::lower::encode_string(&d));
+        named = sha512.as_deref().is_some_and(|want| names("sha512", want));
+    }
+    if !named {
+        let want = match (&sha256, &sha512) {
+            (Some(d), _) => format!("sha256:{d}"),
+            (None, Some(d)) => format!("sha512:{d}"),
+            (None, None) => String::from("of the artifact"),
+        };
         return Err((
             Code::DigestMismatch,
-            format!("the in-toto statement names no subject with digest sha256:{want}"),
+            format!("the in-toto statement names no subject with digest {want}"),
         ));
     }
     text(Some(&statement), "predicateType")
@@ -729,7 +759,8 @@ pub fn verify(
     expected: &Expected,
 ) -> Result<Verified, Rejection> {
     let bundle = parse(bundle)?;
-    let artifact_sha256 = artifact.sha256();
+    // Unknown when only a SHA-512 is given: nothing can equal it then.
+    let artifact_sha256: Vec<u8> = artifact.sha256().map(|d| d.to_vec()).unwrap_or_default();
     // A message signature's digest names the artifact it is for: the clearest refusal of a
     // bundle for other bytes.
     if let Content::Message {
@@ -737,7 +768,7 @@ pub fn verify(
         ..
     } = &bundle.content
     {
-        if algorithm != "SHA2_256" || digest.as_slice() != artifact_sha256 {
+        if algorithm != "SHA2_256" || *digest != artifact_sha256 {
             return Err((
                 Code::DigestMismatch,
                 String::from("the bundle's message digest is not the artifact's"),
@@ -871,7 +902,9 @@ pub fn verify(
                 {
                     key.verify_digest(hash, digest, signature)
                 }
-                Artifact::Sha256(_) => Err(crate::mechanism::cosign::BadSignature),
+                Artifact::Sha256(_) | Artifact::Sha512(_) => {
+                    Err(crate::mechanism::cosign::BadSignature)
+                }
             };
             verified.map_err(|_| {
                 (
@@ -902,7 +935,7 @@ pub fn verify(
                         String::from("the DSSE signature does not verify"),
                     )
                 })?;
-            Some(statement_for(payload, &artifact_sha256)?)
+            Some(statement_for(payload, artifact)?)
         }
     };
     let first = bundle.entries.first();
