@@ -76,3 +76,21 @@ for mode in range(6):
         seed("p256_verify", bytes([mode]) + stream[mode * 100: mode * 100 + length - 1])
     for length in (33, 289, 545):
         seed("rsa_verify", bytes([mode]) + stream[mode * 300: mode * 300 + length - 1])
+
+# Certificates (DER and PEM), bundles and trusted roots of the private Sigstore instance and the
+# conformance suite; subjectRegExp patterns with SANs.
+import base64
+import glob
+for path in sorted(glob.glob(os.path.join(root, "fixtures", "bundles", "*.bundle.json"))):
+    data = read(path)
+    seed("bundle", data)
+    material = json.loads(data)["verificationMaterial"]
+    for cert in [material.get("certificate")] + material.get("x509CertificateChain", {}).get("certificates", []):
+        if cert:
+            seed("x509", base64.b64decode(cert["rawBytes"]))
+seed("bundle", read("fixtures", "bundles", "trusted_root.json"))
+for name in ("ca/root.pem", "ca/intermediate.pem", "pki/root.pem"):
+    seed("x509", read("fixtures", "keyless", name))
+for pattern, text in ((r"https://github\.com/org/[^/]+/\.github/workflows/release\.yml@refs/tags/v[0-9]+", "https://github.com/org/app/.github/workflows/release.yml@refs/tags/v1"),
+                      (r"(a|aa)*c", "a" * 64), (r"^x{2,5}$|[^\d\s]+", "xxx"), (r"[\w.-]+@example\.com", "a.b@example.com")):
+    seed("pattern", pattern.encode() + b"\xff" + text.encode())

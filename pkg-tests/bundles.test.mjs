@@ -92,6 +92,23 @@ test('sigwall sigstore verify-bundle verifies production bundles offline with th
   assert.ok(result.signer.log.integratedTime > 1.6e9);
 });
 
+test('verify-bundle checks npm attestations by their tarball\'s sha512 (sigstore-js\'s production bundles)', () => {
+  const tarball = 'sha512:7bea9f6e7ff37f5fab0b36bf061200fff03099fd2fd696b91d04bc5e4f225eb9fd6e0cadcad54ba980f43fb352a99e8810b4e0abeb5c0ef2cf9108cd1f258b36';
+  const other = tarball.replace('7bea', '7beb');
+  for (const name of ['npm-bundleV01-intoto-with-proof', 'npm-bundleV02-intoto', 'npm-bundleV03-intoto', 'npm-bundleV03-dsse']) {
+    const bundle = join(repo, 'fixtures', 'sigstore-js', `${name}.sigstore.json`);
+    const args = ['--bundle', bundle, '--certificate-identity', 'brian@dehamer.com', '--certificate-oidc-issuer', 'https://github.com/login/oauth'];
+    const ok = cli('--json', ...args, tarball);
+    assert.equal(ok.status, 0, `${name}: ${ok.stdout}${ok.stderr}`);
+    assert.equal(JSON.parse(ok.stdout).predicateType, 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1');
+    const wrong = cli(...args, other);
+    assert.equal(wrong.status, 1, name);
+    assert.match(wrong.stderr, /DIGEST_MISMATCH/);
+    const someone = cli('--bundle', bundle, '--certificate-identity', 'someone@example.com', '--certificate-oidc-issuer', 'https://github.com/login/oauth', tarball);
+    assert.equal(someone.status, 1, name);
+  }
+});
+
 test('sigwall sigstore verify-bundle decides every case of the suite as it says: each _fail case refused, every other verified (Rekor v2, RFC 3161 timestamps, managed keys, own trusted roots)', () => {
   const m = join(conformance, 'managed-key-and-trusted-root');
   const key = cli('--bundle', join(m, 'bundle.sigstore.json'), '--key', join(m, 'key.pub'), '--trusted-root', join(m, 'trusted_root.json'), join(conformance, 'a.txt'));

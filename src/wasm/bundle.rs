@@ -39,7 +39,7 @@ impl JsTrustedRoot {
     }
 
     /// Verifies `bundle` (its JSON bytes) for an artifact given as bytes or as its SHA-256
-    /// (32 bytes), signed by a certificate for `identity` from `issuer`, or by `key_pem`.
+    /// (32 bytes) or SHA-512 (64 bytes), signed by a certificate for `identity` from `issuer`, or by `key_pem`.
     /// Returns JSON: `{"verified":true,"signer":…,"predicateType":…,"trustedRoot":…}` or
     /// `{"verified":false,"code":…,"message":…}`.
     ///
@@ -52,26 +52,26 @@ impl JsTrustedRoot {
         &self,
         bundle_json: &[u8],
         artifact: Option<Vec<u8>>,
-        artifact_sha256: Option<Vec<u8>>,
+        artifact_digest: Option<Vec<u8>>,
         identity: Option<String>,
         issuer: Option<String>,
         key_pem: Option<Vec<u8>>,
     ) -> Result<String, JsValue> {
         let misuse = |m: &str| error_object(Code::ApiMisuse.as_str(), m);
-        let digest: Option<[u8; 32]> = match artifact_sha256 {
-            Some(d) => Some(
-                d.as_slice()
-                    .try_into()
-                    .map_err(|_| misuse("a SHA-256 digest is 32 bytes"))?,
-            ),
-            None => None,
-        };
-        let artifact = match (&artifact, digest) {
+        let artifact = match (&artifact, artifact_digest.as_deref()) {
             (Some(bytes), None) => Artifact::Bytes(bytes),
-            (None, Some(d)) => Artifact::Sha256(d),
+            (None, Some(d)) => match (<[u8; 32]>::try_from(d), <[u8; 64]>::try_from(d)) {
+                (Ok(sha256), _) => Artifact::Sha256(sha256),
+                (_, Ok(sha512)) => Artifact::Sha512(sha512),
+                _ => {
+                    return Err(misuse(
+                        "a digest is a SHA-256 (32 bytes) or a SHA-512 (64 bytes)",
+                    ))
+                }
+            },
             _ => {
                 return Err(misuse(
-                    "give the artifact's bytes or its SHA-256 digest, not both",
+                    "give the artifact's bytes or its digest, not both",
                 ))
             }
         };

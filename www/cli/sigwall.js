@@ -42,7 +42,7 @@ const USAGES = {
   sigstore: `  sigwall sigstore verify-bundle [--staging] [--trusted-root FILE] [--json] --bundle FILE
                  (--certificate-identity SAN --certificate-oidc-issuer URL | --key FILE)
                  FILE_OR_DIGEST
-                                        verify a Sigstore bundle for a file (or sha256:<hex>),
+                                        verify a Sigstore bundle for a file (or sha256:/sha512:<hex>),
                                         offline, with the public-good trusted root (or staging's,
                                         or FILE); sigstore-conformance's client protocol; exit 0
                                         verified, 1 refused, 2 could not evaluate
@@ -686,7 +686,7 @@ async function cmdSigstore(argv) {
   // As the protocol says: a sha256: digest of the right length that is not a file on disk is a
   // digest; anything else is a path.
   const input = rest[0];
-  const artifact = /^sha256:[0-9a-f]{64}$/.test(input) && !existsSync(input) ? { digest: input } : read(input, 'artifact');
+  const artifact = /^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/.test(input) && !existsSync(input) ? { digest: input } : read(input, 'artifact');
   const expected = byKey
     ? { key: read(opts.key, 'key') }
     : { identity: opts['certificate-identity'], issuer: opts['certificate-oidc-issuer'] };

@@ -47,12 +47,13 @@ function jsonBytes(value, what) {
   throw new UsageError(`${what} must be JSON text, an object, or bytes`);
 }
 
-/** An artifact as bytes, or `{ digest: "sha256:<hex>" }` when only its digest is known. */
+/** An artifact as bytes, or `{ digest: "sha256:<hex>" | "sha512:<hex>" }` when only its digest
+ * is known (SHA-512: npm attestations name a tarball so). */
 function artifactOf(artifact) {
   if (artifact !== null && typeof artifact === 'object' && typeof artifact.digest === 'string') {
-    const m = /^sha256:([0-9a-f]{64})$/.exec(artifact.digest);
-    if (!m) throw new UsageError('an artifact digest must be "sha256:" and 64 lowercase hex digits');
-    return [undefined, Uint8Array.from(m[1].match(/../g), (h) => parseInt(h, 16))];
+    const m = /^(?:sha256:([0-9a-f]{64})|sha512:([0-9a-f]{128}))$/.exec(artifact.digest);
+    if (!m) throw new UsageError('an artifact digest must be "sha256:" and 64 lowercase hex digits, or "sha512:" and 128');
+    return [undefined, Uint8Array.from((m[1] ?? m[2]).match(/../g), (h) => parseInt(h, 16))];
   }
   if (typeof artifact === 'string') return [new TextEncoder().encode(artifact), undefined];
   return [bytesOf(artifact, 'artifact'), undefined];
@@ -73,19 +74,19 @@ export async function createBundleVerifier(options = {}) {
     trustedRoot: root.digest,
     /**
      * @param bundle the bundle (JSON text, object or bytes)
-     * @param artifact its bytes, or `{ digest: "sha256:<hex>" }`; for a DSSE bundle, what its
-     *   in-toto statement must name as a subject
+     * @param artifact its bytes, or `{ digest: "sha256:<hex>" | "sha512:<hex>" }`; for a DSSE
+     *   bundle, what its in-toto statement must name as a subject (by SHA-256 or SHA-512)
      * @param {{ identity: string, issuer: string } | { key: string|Uint8Array }} expected who
      *   must have signed: a certificate SAN (exact) and OIDC issuer, or a PEM public key
      */
     verify(bundle, artifact, expected = {}) {
       if (expected === null || typeof expected !== 'object') throw new UsageError('expected must be { identity, issuer } or { key }');
-      const [bytes, sha256] = artifactOf(artifact);
+      const [bytes, digestBytes] = artifactOf(artifact);
       const key = expected.key === undefined ? undefined : jsonBytes(expected.key, 'key');
       for (const name of ['identity', 'issuer']) {
         if (expected[name] !== undefined && typeof expected[name] !== 'string') throw new UsageError(`${name} must be a string`);
       }
-      const out = call(() => root.verifyBundle(jsonBytes(bundle, 'bundle'), bytes, sha256, expected.identity, expected.issuer, key));
+      const out = call(() => root.verifyBundle(jsonBytes(bundle, 'bundle'), bytes, digestBytes, expected.identity, expected.issuer, key));
       return JSON.parse(out);
     },
   };

@@ -1,0 +1,27 @@
+//! Arbitrary bytes as a subjectRegExp pattern and a SAN (split at the first 0xff): compile and
+//! match, never a panic, in linear time (a run-away match would be a timeout); and on ASCII,
+//! whenever the regex crate (RE2 semantics) also accepts the pattern, the same answer as its
+//! anchored match.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use sigwall::policy::pattern::Pattern;
+
+fuzz_target!(|data: &[u8]| {
+    let (pattern, text) = match data.iter().position(|b| *b == 0xff) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &b""[..]),
+    };
+    let (Ok(pattern), Ok(text)) = (core::str::from_utf8(pattern), core::str::from_utf8(text)) else {
+        return;
+    };
+    let Ok(ours) = Pattern::new(pattern) else {
+        return;
+    };
+    let matched = ours.matches(text);
+    if pattern.is_ascii() && text.is_ascii() {
+        if let Ok(theirs) = regex::bytes::Regex::new(&format!(r"(?-u:\A(?:{pattern})\z)")) {
+            assert_eq!(matched, theirs.is_match(text.as_bytes()), "{pattern:?} on {text:?}");
+        }
+    }
+});
