@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consumer, daemon, freePort, launchChromium, repo, waitForPort } from './helpers.mjs';
 import { serveStatic } from '../scripts/lib/serve.mjs';
+import { attachCosignSignature, put as putInto } from './lib/registry.mjs';
 import { startWorld } from './lib/world.mjs';
 
 const fx = (...p) => readFileSync(join(repo, 'fixtures', 'bundles', ...p));
@@ -49,20 +50,7 @@ let G; // the gate's host:port
 const policies = {};
 const referrerDigests = {}; // fixture case → its referrer manifest's digest
 
-async function put(name, bytes, ref, type) {
-  const base = `${world.registry.url}/v2/${name}`;
-  if (ref === undefined) {
-    const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
-    assert.equal(start.status, 202);
-    const location = new URL(start.headers.get('location'), world.registry.url);
-    location.searchParams.set('digest', sha256(bytes));
-    const r = await fetch(location, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
-    assert.equal(r.status, 201, await r.text());
-    return;
-  }
-  const r = await fetch(`${base}/manifests/${ref}`, { method: 'PUT', body: bytes, headers: { 'content-type': type } });
-  assert.equal(r.status, 201, `${name} ${ref}: ${await r.text()}`);
-}
+const put = (name, bytes, ref, type) => putInto(world.registry.url, name, bytes, ref, type);
 
 /** Attaches `bundle` to the image in `name` as cosign v3 does; returns the referrer descriptor. */
 async function attachBundle(name, bundle, claimed) {
@@ -79,20 +67,6 @@ async function attachBundle(name, bundle, claimed) {
   referrerDigests[`${name} ${predicate}`] = sha256(referrer);
   // What cosign's fallback writes into the tag-schema index (kyverno#16664): the empty type.
   return { mediaType: OCI_MANIFEST, artifactType: 'application/vnd.oci.empty.v1+json', digest: sha256(referrer), size: referrer.length };
-}
-
-/** Attaches a legacy signature (sigstore-json) as a `sha256-<hex>.sig` tag, as cosign v2 does. */
-async function attachLegacy(name, sig) {
-  const payload = Buffer.from(sig.payload, 'base64');
-  const sigConfig = Buffer.from('{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}');
-  const sigManifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(sigConfig), size: sigConfig.length },
-    layers: [{ mediaType: sig.mimeType, digest: sha256(payload), size: payload.length, annotations: sig.annotations }],
-  }));
-  await put(name, payload);
-  await put(name, sigConfig);
-  await put(name, sigManifest, `${sha256(manifest).replace(':', '-')}.sig`, OCI_MANIFEST);
 }
 
 function policyFile(name, requirement) {
@@ -115,7 +89,7 @@ before(async () => {
       const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: descriptors }));
       await put(name, index, sha256(manifest).replace(':', '-'), OCI_INDEX);
     }
-    for (const c of holds.legacy ?? []) await attachLegacy(name, JSON.parse(fx(`${c}.sig.json`)));
+    for (const c of holds.legacy ?? []) await attachCosignSignature(world.registry.url, name, sha256(manifest), JSON.parse(fx(`${c}.sig.json`)));
   }
   const root = join(repo, 'fixtures', 'bundles', 'trusted_root.json');
   const extension = (subject, signedIdentity = { type: 'matchRepository' }) => ({

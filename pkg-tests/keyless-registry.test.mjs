@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consumer, repo } from './helpers.mjs';
+import { attachCosignSignature, put as putInto } from './lib/registry.mjs';
 import { startWorld } from './lib/world.mjs';
 
 const fx = (...p) => readFileSync(join(repo, 'fixtures', 'keyless', ...p));
@@ -27,20 +28,7 @@ let world;
 let dir;
 let policyFile;
 
-async function put(name, bytes, ref, type) {
-  const base = `${world.registry.url}/v2/${name}`;
-  if (ref === undefined) {
-    const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
-    assert.equal(start.status, 202);
-    const location = new URL(start.headers.get('location'), world.registry.url);
-    location.searchParams.set('digest', sha256(bytes));
-    const r = await fetch(location, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
-    assert.equal(r.status, 201, await r.text());
-    return;
-  }
-  const r = await fetch(`${base}/manifests/${ref}`, { method: 'PUT', body: bytes, headers: { 'content-type': type } });
-  assert.equal(r.status, 201, await r.text());
-}
+const put = (name, bytes, ref, type) => putInto(world.registry.url, name, bytes, ref, type);
 
 before(async () => {
   world = await startWorld({ attachments: ['keyless'] });
@@ -52,17 +40,7 @@ before(async () => {
     await put(repoName, config);
     await put(repoName, manifest, 'v1', 'application/vnd.oci.image.manifest.v1+json');
     // The signature as cosign attaches it.
-    const sig = JSON.parse(fx(`${name}.json`));
-    const payload = Buffer.from(sig.payload, 'base64');
-    const sigConfig = Buffer.from('{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}');
-    const sigManifest = Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(sigConfig), size: sigConfig.length },
-      layers: [{ mediaType: sig.mimeType, digest: sha256(payload), size: payload.length, annotations: sig.annotations }],
-    }));
-    await put(repoName, payload);
-    await put(repoName, sigConfig);
-    await put(repoName, sigManifest, `${cases.digest.replace(':', '-')}.sig`, 'application/vnd.oci.image.manifest.v1+json');
+    await attachCosignSignature(world.registry.url, repoName, cases.digest, JSON.parse(fx(`${name}.json`)));
   }
   // The signatures claim registry.example/keyless/app: the policy asks for exactly that.
   const policy = {

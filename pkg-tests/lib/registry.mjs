@@ -181,4 +181,41 @@ export const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
 ].join(', ');
 
+/**
+ * Puts into the registry at `url` (plain HTTP, no auth): a blob when `ref` is undefined (monolithic
+ * upload), else a manifest under `ref` (a tag or its digest) with media type `type`.
+ */
+export async function put(url, name, bytes, ref, type) {
+  const base = `${url}/v2/${name}`;
+  if (ref === undefined) {
+    const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
+    if (start.status !== 202) throw new Error(`${name}: upload start answered ${start.status}`);
+    const location = new URL(start.headers.get('location'), url);
+    location.searchParams.set('digest', sha256(bytes));
+    const r = await fetch(location, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+    if (r.status !== 201) throw new Error(`${name}: blob upload answered ${r.status}: ${await r.text()}`);
+    return;
+  }
+  const r = await fetch(`${base}/manifests/${ref}`, { method: 'PUT', body: bytes, headers: { 'content-type': type } });
+  if (r.status !== 201) throw new Error(`${name} ${ref}: manifest upload answered ${r.status}: ${await r.text()}`);
+}
+
+/**
+ * Attaches a cosign signature (containers/image's sigstore-json form: `{ mimeType, payload,
+ * annotations }`) to the manifest `digest` in `name` as cosign does: a `sha256-<hex>.sig` tag on
+ * a manifest whose one layer is the payload, with the annotations on the layer.
+ */
+export async function attachCosignSignature(url, name, digest, sig) {
+  const payload = Buffer.from(sig.payload, 'base64');
+  const sigConfig = Buffer.from('{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}');
+  const sigManifest = Buffer.from(JSON.stringify({
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(sigConfig), size: sigConfig.length },
+    layers: [{ mediaType: sig.mimeType, digest: sha256(payload), size: payload.length, annotations: sig.annotations }],
+  }));
+  await put(url, name, payload);
+  await put(url, name, sigConfig);
+  await put(url, name, sigManifest, `${digest.replace(':', '-')}.sig`, 'application/vnd.oci.image.manifest.v1+json');
+}
+
 export { readFileSync, sha256 };

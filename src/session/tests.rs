@@ -506,13 +506,18 @@ fn index_signatures_count_for_the_instance_only_when_asked() {
     assert_eq!(on.requirements[0].signatures.len(), 1);
 }
 
+/// A podman policy: sigstoreSigned with a key (of a cosign signature of MANIFEST).
+fn key_policy() -> Policy {
+    let (_, _, key) = cosign_signed(&Digest::sha256(MANIFEST), "registry.example/app");
+    policy(&format!(
+        r#"{{"default":[{{"type":"sigstoreSigned","keyData":"{key}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#
+    ))
+}
+
 #[cfg(feature = "keyless")]
 #[test]
 fn sigstore_bundles_among_the_referrers_are_reported_not_ignored() {
-    let (_, _, key) = cosign_signed(&Digest::sha256(MANIFEST), "registry.example/app");
-    let p = policy(&format!(
-        r#"{{"default":[{{"type":"sigstoreSigned","keyData":"{key}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#
-    ));
+    let p = key_policy();
     let bundle_manifest = referrer_manifest(
         "application/vnd.dev.sigstore.bundle.v0.3+json",
         "https://sigstore.dev/cosign/sign/v1",
@@ -610,10 +615,7 @@ fn referrer_manifest(artifact_type: &str, predicate: &str) -> Vec<u8> {
 #[cfg(feature = "keyless")]
 #[test]
 fn a_referrer_manifest_that_does_not_match_its_digest_is_a_defective_signature() {
-    let (_, _, key) = cosign_signed(&Digest::sha256(MANIFEST), "registry.example/app");
-    let p = policy(&format!(
-        r#"{{"default":[{{"type":"sigstoreSigned","keyData":"{key}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#
-    ));
+    let p = key_policy();
     let listed = referrer_manifest(
         "application/vnd.dev.sigstore.bundle.v0.3+json",
         "https://sigstore.dev/cosign/sign/v1",
@@ -663,10 +665,7 @@ fn members_go_would_read_as_other_fields_make_a_manifest_invalid() {
 #[cfg(not(feature = "keyless"))]
 #[test]
 fn without_certificates_bundle_referrers_are_reported_unfetched() {
-    let (_, _, key) = cosign_signed(&Digest::sha256(MANIFEST), "registry.example/app");
-    let p = policy(&format!(
-        r#"{{"default":[{{"type":"sigstoreSigned","keyData":"{key}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#
-    ));
+    let p = key_policy();
     let index = br#"{"schemaVersion":2,"manifests":[
         {"artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json","digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","size":10},
         {"artifactType":"application/spdx+json","digest":"sha256:2222222222222222222222222222222222222222222222222222222222222222","size":10}]}"#;
