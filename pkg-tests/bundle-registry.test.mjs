@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consumer, daemon, freePort, launchChromium, repo, waitForPort } from './helpers.mjs';
 import { serveStatic } from '../scripts/lib/serve.mjs';
-import { attachCosignSignature, put as putInto } from './lib/registry.mjs';
+import { attachCosignSignature, pullThrough, put as putInto } from './lib/registry.mjs';
 import { startWorld } from './lib/world.mjs';
 
 const fx = (...p) => readFileSync(join(repo, 'fixtures', 'bundles', ...p));
@@ -232,6 +232,15 @@ test('the gate passes on only the bundles its policy accepts, through the tag sc
   // An image the policy denies has no referrers through the gate.
   const denied = await fetch(`http://${G}/v2/bundles/attested/manifests/${subject.replace(':', '-')}`, { headers: { accept: OCI_INDEX } });
   assert.equal(denied.status, 403);
+});
+
+test('skopeo pulls a cosign v3 signed image through the gate, and is refused an attested-only one', async () => {
+  await startGate();
+  const ok = await pullThrough(G, 'bundles/signed:v1');
+  assert.equal(ok.status, 0, `${ok.err}\n${gate.log()}`);
+  const denied = await pullThrough(G, 'bundles/attested:v1');
+  assert.notEqual(denied.status, 0);
+  assert.match(denied.err, /denied/i);
 });
 
 test('a client that checks bundles itself verifies through the gate', async () => {

@@ -145,3 +145,22 @@ test('verify-bundle usage errors exit 2', () => {
   assert.equal(cli('--bundle', '/nonexistent', '--key', 'k.pub', 'f').status, 2);
   assert.equal(cli('--staging', '--trusted-root', 'x', '--bundle', bundle, '--key', 'k', 'f').status, 2);
 });
+
+test('a policy with signedBy beside keyless requirements loads the module that has both, and decides each', async () => {
+  const root = fx('bundles', 'trusted_root.json');
+  const manifest = fx('bundles', 'manifest.json');
+  const policy = { default: [{ type: 'reject' }], transports: { docker: {
+    'docker.io/testing': [{ type: 'signedBy', keyType: 'GPGKeys', keyData: fx('pgp', 'rsa3072.gpg').toString('base64'), signedIdentity: { type: 'matchExact' } }],
+    'registry.example/bundles': [{ type: 'sigstoreSigned', trustedRootData: root.toString('base64'), acceptBundles: true,
+      fulcio: { oidcIssuer: cases.issuer, subjectEmail: cases.identity }, signedIdentity: { type: 'matchRepository' } }],
+  } } };
+  const verifier = await sigwall.createVerifier({ policy });
+  const good = verifier.verifyLocal('registry.example/bundles/app:1', { manifest, bundles: [fx('bundles', 'good-dsse.bundle.json')] });
+  assert.equal(good.allowed, true, JSON.stringify(good));
+  const attested = verifier.verifyLocal('registry.example/bundles/app:1', { manifest, bundles: [fx('bundles', 'attestation.bundle.json')] });
+  assert.equal(attested.reasons[0].code, 'PAYLOAD_INVALID');
+  // The OpenPGP side works in the same verifier: skopeo's signature by the policy's key.
+  const signed = verifier.verifyLocal('testing/manifest:latest', { manifest: fx('pgp', 'manifest.json'), signatures: [fx('pgp', 'rsa3072.sig')] });
+  assert.equal(signed.allowed, true, JSON.stringify(signed));
+  assert.equal(signed.requirements[0].type, 'signedBy');
+});

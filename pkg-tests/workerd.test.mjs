@@ -82,7 +82,7 @@ before(async () => {
   mkdirSync(join(dir, 'build'));
   sh(bin('esbuild'), ['worker.js', '--bundle', '--format=esm', '--platform=neutral',
     '--conditions=workerd,worker,browser', '--external:*.wasm', '--outfile=build/worker.js', '--log-level=warning'], { cwd: dir });
-  for (const f of ['core_bg.wasm', 'full_bg.wasm', 'keyless_bg.wasm', 'registries_bg.wasm']) copyFileSync(join(dir, 'node_modules', 'sigwall', 'pkg', f), join(dir, 'build', f));
+  for (const f of ['core_bg.wasm', 'full_bg.wasm', 'keyless_bg.wasm', 'full-keyless_bg.wasm', 'registries_bg.wasm']) copyFileSync(join(dir, 'node_modules', 'sigwall', 'pkg', f), join(dir, 'build', f));
   const port = await freePort();
   writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -98,6 +98,7 @@ const gate :Workerd.Worker = (
     (name = "core_bg.wasm", wasm = embed "build/core_bg.wasm"),
     (name = "full_bg.wasm", wasm = embed "build/full_bg.wasm"),
     (name = "keyless_bg.wasm", wasm = embed "build/keyless_bg.wasm"),
+    (name = "full-keyless_bg.wasm", wasm = embed "build/full-keyless_bg.wasm"),
     (name = "registries_bg.wasm", wasm = embed "build/registries_bg.wasm"),
   ],
   compatibilityDate = "2025-09-01",

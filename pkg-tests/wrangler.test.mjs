@@ -68,9 +68,9 @@ after(async () => {
   await world?.stop();
 });
 
-test('wrangler bundles the gate: the worker and the three wasm modules as compiled modules', () => {
+test('wrangler bundles the gate: the worker and the wasm modules as compiled modules', () => {
   const files = readdirSync(bundle);
-  for (const name of ['core', 'full', 'registries']) {
+  for (const name of ['core', 'full', 'keyless', 'full-keyless', 'registries']) {
     const wasm = files.find((f) => f.endsWith(`${name}_bg.wasm`));
     assert.ok(wasm, `${name}_bg.wasm in ${files}`);
     // Byte for byte the package's module: wrangler uploads it, it does not rebuild it.
@@ -79,7 +79,7 @@ test('wrangler bundles the gate: the worker and the three wasm modules as compil
   // The package's workerd entry (each wasm imported as a module), which wrangler picks by the
   // `workerd` export condition.
   const worker = readFileSync(join(bundle, 'worker.js'), 'utf8');
-  for (const name of ['core', 'full', 'registries']) {
+  for (const name of ['core', 'full', 'keyless', 'full-keyless', 'registries']) {
     assert.match(worker, new RegExp(`import \\w+ from "\\./[0-9a-f]+-${name}_bg\\.wasm"`), name);
   }
 });

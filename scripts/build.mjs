@@ -16,15 +16,16 @@ import { bootstrap } from './lib/bootstrap.mjs';
 /**
  * The modules: name → cargo features. `core` verifies (policy, digests, cosign P-256); `keyless`
  * adds certificates (`fulcio`, `pki`: X.509 path validation) and the other cosign key types;
- * `full` adds OpenPGP (rPGP), the other cosign key types (feature `keys`) and the policy tooling
- * (not certificates yet: a policy with both signedBy and fulcio/pki gets UNSUPPORTED for the
- * latter);
+ * `full` adds OpenPGP (rPGP), the other cosign key types (feature `keys`) and the policy tooling;
+ * `full-keyless` is both, for the policies that need OpenPGP and certificates (signedBy beside
+ * fulcio, pki or sigwall's extension);
  * `registries` reads registries.d YAML (loaded only when registries.d documents are given).
  */
 export const MODULES = {
   core: ['wasm'],
   keyless: ['wasm', 'keyless'],
   full: ['wasm', 'pgp', 'keys', 'tooling'],
+  'full-keyless': ['wasm', 'pgp', 'keys', 'tooling', 'keyless'],
   registries: ['wasm', 'registries'],
 };
 

@@ -26,3 +26,8 @@ fn cosign_v3_image_signatures_under_policies() {
 fn legacy_cosign_signatures_under_a_trusted_root() {
     assert_eq!(corpus::legacy(), 9);
 }
+
+#[test]
+fn a_retired_log_key_cannot_vouch_for_another_log() {
+    assert_eq!(corpus::retired_log_key(), 2);
+}

@@ -133,18 +133,10 @@ impl FulcioTrust {
         let certificate = candidate
             .annotation(CERTIFICATE_ANNOTATION)
             .ok_or_else(|| missing(CERTIFICATE_ANNOTATION))?;
-        let root_keys;
-        let rekor_keys = match &self.anchors {
-            Anchors::CaFile(_) => rekor_keys,
-            Anchors::Root(root) => {
-                root_keys = root.tlogs.iter().map(|l| l.key.clone()).collect::<Vec<_>>();
-                &root_keys
-            }
+        let entry = match &self.anchors {
+            Anchors::CaFile(_) => logged_entry(rekor_keys, candidate, signature)?,
+            Anchors::Root(root) => logged_entry_in(root, candidate, signature)?,
         };
-        let entry = logged_entry(rekor_keys, candidate, signature)?;
-        if let Anchors::Root(root) = &self.anchors {
-            log_valid_then(root, &entry)?;
-        }
         let certificate_der = x509::single_pem_der(certificate.as_bytes()).map_err(|e| {
             invalid(format!(
                 "public key or cert to be matched against publicKey in Rekor SET {e}"
@@ -205,26 +197,36 @@ impl FulcioTrust {
     }
 }
 
-/// A SET verified with a trusted root's log key: that key must have been valid when the entry
-/// was integrated.
-pub(super) fn log_valid_then(
+/// The signature's SET under a trusted root: verified with the key of the log the SET names
+/// (its `logID`; any other log's key could otherwise vouch for a time in that log's window),
+/// which must have been valid when the entry was integrated.
+pub(super) fn logged_entry_in(
     root: &TrustedRoot,
-    entry: &crate::mechanism::rekor::RekorEntry,
-) -> Result<(), Rejection> {
-    let valid = base16ct::mixed::decode_vec(&entry.log_id)
-        .ok()
+    candidate: &Candidate,
+    signature: &str,
+) -> Result<crate::mechanism::rekor::RekorEntry, Rejection> {
+    let bundle = candidate
+        .annotation(crate::mechanism::rekor::BUNDLE_ANNOTATION)
+        .ok_or_else(|| missing(crate::mechanism::rekor::BUNDLE_ANNOTATION))?;
+    // The log the SET names, read before its signature is checked, only to choose the key.
+    let named = crate::mechanism::rekor::named_log(bundle)
         .and_then(|id| root.tlog(&id))
-        .is_some_and(|log| log.valid_for.contains(entry.integrated_time));
-    if valid {
-        Ok(())
-    } else {
-        Err((
+        .ok_or_else(|| {
+            (
+                Code::LogEntryInvalid,
+                String::from("the Rekor SET names no transparency log of the trusted root"),
+            )
+        })?;
+    let entry = logged_entry(core::slice::from_ref(&named.key), candidate, signature)?;
+    if !named.valid_for.contains(entry.integrated_time) {
+        return Err((
             Code::LogEntryInvalid,
             String::from(
                 "the transparency log's key was not valid in the trusted root at the entry's integrated time",
             ),
-        ))
+        ));
     }
+    Ok(entry)
 }
 
 impl PkiTrust {

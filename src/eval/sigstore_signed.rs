@@ -204,11 +204,13 @@ fn logged_keys<'k>(
     candidate: &Candidate,
     signature: &str,
 ) -> Result<Vec<&'k CosignKey>, (Code, String)> {
-    let entry = logged_entry(rekor_keys, candidate, signature)?;
     #[cfg(feature = "keyless")]
-    if let Some(root) = root {
-        super::keyless::log_valid_then(root, &entry)?;
-    }
+    let entry = match root {
+        Some(root) => super::keyless::logged_entry_in(root, candidate, signature)?,
+        None => logged_entry(rekor_keys, candidate, signature)?,
+    };
+    #[cfg(not(feature = "keyless"))]
+    let entry = logged_entry(rekor_keys, candidate, signature)?;
     let keys: Vec<&CosignKey> = keys
         .iter()
         .filter(|k| k.spki_der() == entry.public_key_der.as_slice())

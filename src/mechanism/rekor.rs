@@ -129,6 +129,21 @@ fn canonical_payload(
     ))
 }
 
+/// The log ID (key ID bytes) a Rekor bundle's SET payload names, unauthenticated: only for
+/// choosing the key to check it with.
+pub fn named_log(bundle: &str) -> Option<Vec<u8>> {
+    let Ok(Value::Object(set)) = json::parse(bundle.as_bytes(), MAX_BUNDLE_BYTES) else {
+        return None;
+    };
+    let Some(Value::Object(payload)) = set.get("Payload") else {
+        return None;
+    };
+    match payload.get("logID") {
+        Some(Value::String(id)) => base16ct::mixed::decode_vec(id).ok(),
+        _ => None,
+    }
+}
+
 /// Verifies `bundle` (the annotation's JSON) with the trusted Rekor keys and checks that the
 /// entry is about `signature_base64` over `payload`. Returns the recorded public key, which the
 /// caller must then find among its trusted keys and verify the signature with.

@@ -69,11 +69,7 @@ impl JsTrustedRoot {
                     ))
                 }
             },
-            _ => {
-                return Err(misuse(
-                    "give the artifact's bytes or its digest, not both",
-                ))
-            }
+            _ => return Err(misuse("give the artifact's bytes or its digest, not both")),
         };
         let expected = match (identity, issuer, key_pem) {
             (Some(identity), Some(issuer), None) => Expected::Certificate {

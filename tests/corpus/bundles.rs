@@ -470,3 +470,52 @@ fn super_keys_policy() -> String {
         enc(&key_pem)
     )
 }
+
+/// A SET by a log key the trusted root lists as retired (its `validFor` ended in 2021) that
+/// names the current log's ID: the SET must verify with the key of the log it names, so the
+/// retired key cannot vouch for a time in the current log's window. `legacy-good`'s entry is
+/// re-signed with a retired key added to the root. Returns how many checks were made.
+pub(crate) fn retired_log_key() -> usize {
+    use p256::ecdsa::signature::Signer as _;
+    use p256::pkcs8::EncodePublicKey as _;
+    let good = fixture!("bundles/legacy-good.sig.json");
+    let retired = p256::ecdsa::SigningKey::from_slice(&[0x42; 32]).unwrap();
+    let retired_spki = retired.verifying_key().to_public_key_der().unwrap();
+    let b64 = |b: &[u8]| <base64ct::Base64 as base64ct::Encoding>::encode_string(b);
+    // The root, with the retired key as a second log.
+    let mut root: serde_json::Value = serde_json::from_slice(ROOT).unwrap();
+    let mut log = root["tlogs"][0].clone();
+    log["publicKey"]["rawBytes"] = b64(retired_spki.as_bytes()).into();
+    log["publicKey"]["validFor"] =
+        serde_json::json!({"start": "2019-01-01T00:00:00Z", "end": "2021-01-01T00:00:00Z"});
+    let retired_id: [u8; 32] = sigwall::Digest::sha256(retired_spki.as_bytes())
+        .as_bytes()
+        .try_into()
+        .unwrap();
+    log["logId"]["keyId"] = b64(&retired_id).into();
+    root["tlogs"].as_array_mut().unwrap().push(log);
+    let root_bytes = serde_json::to_vec(&root).unwrap();
+    // The signature, its SET payload (naming the current log) signed by the retired key.
+    let mut sig: serde_json::Value = serde_json::from_slice(good).unwrap();
+    let mut set: serde_json::Value = serde_json::from_str(
+        sig["annotations"]["dev.sigstore.cosign/bundle"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let canonical = serde_json::to_string(&set["Payload"]).unwrap();
+    let forged: p256::ecdsa::Signature = retired.sign(canonical.as_bytes());
+    set["SignedEntryTimestamp"] = b64(forged.to_der().as_bytes()).into();
+    sig["annotations"]["dev.sigstore.cosign/bundle"] = serde_json::to_string(&set).unwrap().into();
+    let forged_sig = serde_json::to_vec(&sig).unwrap();
+    let root_b64 = b64(&root_bytes);
+    let policy = format!(
+        r#"{{"default":[{{"type":"reject"}}],"transports":{{"docker":{{"registry.example/bundles":[{{"type":"sigstoreSigned","trustedRootData":"{root_b64}","fulcio":{{"oidcIssuer":"{ISSUER}","subjectEmail":"{IDENTITY}"}},"signedIdentity":{{"type":"matchRepository"}}}}]}}}}}}"#
+    );
+    let image = "registry.example/bundles/app:1";
+    // The genuine signature still verifies under this root; the forged SET does not.
+    assert!(verify_stored(&policy, image, &[good]).allowed);
+    let v = verify_stored(&policy, image, &[&forged_sig]);
+    assert!(!v.allowed, "{v:?}");
+    2
+}

@@ -93,3 +93,8 @@ fn cosign_v3_image_signatures_under_policies() {
 fn legacy_cosign_signatures_under_a_trusted_root() {
     assert_eq!(bundles::legacy(), 9);
 }
+
+#[wasm_bindgen_test]
+fn a_retired_log_key_cannot_vouch_for_another_log() {
+    assert_eq!(bundles::retired_log_key(), 2);
+}

@@ -3,7 +3,7 @@
 
 import { FetchError, fromCore, SigwallError, UsageError, VerifyError } from './errors.js';
 import { RegistryClient } from './registry.js';
-import { coreModule, fullModule, keylessModule, registriesModule } from './runtime.js';
+import { coreModule, fullKeylessModule, fullModule, keylessModule, registriesModule } from './runtime.js';
 
 export { SigwallError, VerifyError, UsageError, FetchError } from './errors.js';
 export { RegistryClient, MANIFEST_ACCEPT, endpointHost } from './registry.js';
@@ -781,7 +781,8 @@ function withBundles(index, bundles) {
  * compiled into the package (`npm run build -- --policy FILE`; by default, reject everything).
  * Policies with a `signedBy` requirement, or cosign keys other than inline P-256 keys, load the
  * full module (OpenPGP, the other key types), on first use only; policies with certificates
- * (`fulcio`, `pki`) and no `signedBy` load the keyless module.
+ * (`fulcio`, `pki`, sigwall's extension) and no `signedBy` load the keyless module, and those
+ * with both the full-keyless module.
  */
 export async function createVerifier(options = {}) {
   if (options === null || typeof options !== 'object') throw new UsageError('options must be an object');
@@ -822,14 +823,14 @@ export async function createVerifier(options = {}) {
     const parsed = parsePolicy(k, options.policy);
     if (!parsed.needsPgp()) return new Verifier(k, parsed, rest);
     parsed.free();
-    const m = await fullModule();
+    const m = await fullKeylessModule();
     return new Verifier(m, parsePolicy(m, options.policy), rest);
   }
   const [pgp, keyless, full] = [probe.needsPgp(), probe.needsKeyless(), probe.needsFull()];
   if (!pgp && !keyless && !full) return new Verifier(core, probe, rest);
   probe.free();
-  // OpenPGP is only in the full module; certificates are in the smaller keyless module too
-  // (with every cosign key type).
-  const m = !pgp && keyless ? await keylessModule() : await fullModule();
+  // OpenPGP is only in the full modules; certificates are in the smaller keyless module (with
+  // every cosign key type), and in full-keyless for policies that need both.
+  const m = !pgp && keyless ? await keylessModule() : pgp && keyless ? await fullKeylessModule() : await fullModule();
   return new Verifier(m, parsePolicy(m, options.policy), rest);
 }

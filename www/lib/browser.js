@@ -17,6 +17,11 @@ install(core, {
     await keyless.default({ module_or_path: new URL('./keyless_bg.wasm', import.meta.url) });
     return keyless;
   },
+  async 'full-keyless'() {
+    const both = await import('./full-keyless.js');
+    await both.default({ module_or_path: new URL('./full-keyless_bg.wasm', import.meta.url) });
+    return both;
+  },
   async registries() {
     const registries = await import('./registries.js');
     await registries.default({ module_or_path: new URL('./registries_bg.wasm', import.meta.url) });

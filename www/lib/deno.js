@@ -8,6 +8,7 @@ core.initSync({ module: coreWasm });
 install(core, {
   full: async () => (await import('./deno-full.js')).default,
   keyless: async () => (await import('./deno-keyless.js')).default,
+  'full-keyless': async () => (await import('./deno-full-keyless.js')).default,
   registries: async () => (await import('./deno-registries.js')).default,
 });
 

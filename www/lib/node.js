@@ -12,6 +12,8 @@ const load = (name) => async () => {
   glue.initSync({ module: await readFile(new URL(`./${name}_bg.wasm`, import.meta.url)) });
   return glue;
 };
-install(core, { full: load('full'), keyless: load('keyless'), registries: load('registries') });
+install(core, {
+  full: load('full'), keyless: load('keyless'), 'full-keyless': load('full-keyless'), registries: load('registries'),
+});
 
 export * from './api.js';

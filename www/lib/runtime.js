@@ -53,6 +53,14 @@ export function keylessModule() {
   return lazy('keyless');
 }
 
+/**
+ * The module with both OpenPGP and certificates, loaded only when a policy needs both (signedBy
+ * beside fulcio, pki or sigwall's extension).
+ */
+export function fullKeylessModule() {
+  return lazy('full-keyless');
+}
+
 /** The registries.d module, loaded only when registries.d documents are given. */
 export function registriesModule() {
   return lazy('registries');

@@ -9,6 +9,7 @@ core.initSync({ module: coreWasm });
 install(core, {
   full: async () => (await import('./workerd-full.js')).default,
   keyless: async () => (await import('./workerd-keyless.js')).default,
+  'full-keyless': async () => (await import('./workerd-full-keyless.js')).default,
   registries: async () => (await import('./workerd-registries.js')).default,
 });
 
