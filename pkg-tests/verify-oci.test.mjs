@@ -79,3 +79,63 @@ test('missing names, missing layouts and bad digests exit 2', () => {
   writeFileSync(join(broken, 'index.json'), JSON.stringify({ manifests: [{ digest: 'sha256:../../etc/passwd', annotations: { 'org.opencontainers.image.ref.name': 'x' } }] }));
   assert.equal(verify('--from', `oci:${broken}:x`, 'docker://registry.example/app:v1').status, 2);
 });
+
+/**
+ * An OCI layout holding fixtures/bundles' image and cosign v3 bundles as referrers: through a
+ * `sha256-<hex>` tag-schema index (`tagSchema`), or as manifests whose `subject` is the image.
+ */
+function bundleLayout(bundles, { tagSchema }) {
+  const layout = mkdtempSync(join(tmpdir(), 'sigwall-oci-bundles-'));
+  mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
+  const put = (bytes) => {
+    writeFileSync(join(layout, 'blobs', 'sha256', hex(bytes)), bytes);
+    return { digest: `sha256:${hex(bytes)}`, size: bytes.length };
+  };
+  const fx = (f) => readFileSync(join(repo, 'fixtures', 'bundles', f));
+  const manifest = fx('manifest.json');
+  const image = put(manifest);
+  const empty = put(Buffer.from('{}'));
+  const type = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+  const referrers = bundles.map((name) => {
+    const bundle = fx(`${name}.bundle.json`);
+    const referrer = Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: type,
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', ...empty },
+      layers: [{ mediaType: type, ...put(bundle) }],
+      subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...image },
+    }));
+    return { mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: type, ...put(referrer) };
+  });
+  const entries = [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...image, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }];
+  if (tagSchema) {
+    const index = put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: referrers })));
+    entries.push({ mediaType: 'application/vnd.oci.image.index.v1+json', ...index, annotations: { 'org.opencontainers.image.ref.name': image.digest.replace(':', '-') } });
+  } else {
+    entries.push(...referrers);
+  }
+  writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  writeFileSync(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: entries }));
+  return layout;
+}
+
+test('--from oci: finds cosign v3 bundles among a layout\'s referrers (tag schema, or subject)', () => {
+  const cases = JSON.parse(readFileSync(join(repo, 'fixtures', 'bundles', 'cases.json'), 'utf8'));
+  const policyFile = join(mkdtempSync(join(tmpdir(), 'sigwall-oci-policy-')), 'policy.json');
+  writeFileSync(policyFile, JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: { 'registry.example/bundles': [{
+    type: 'sigstoreSigned', trustedRootPath: join(repo, 'fixtures', 'bundles', 'trusted_root.json'), acceptBundles: true,
+    fulcio: { oidcIssuer: cases.issuer, subjectEmail: cases.identity }, signedIdentity: { type: 'matchRepository' },
+  }] } } }));
+  const verify = (layout) => {
+    const r = spawnSync(join(dir, 'node_modules', '.bin', 'sigwall'),
+      ['verify', '--json', '--policy', policyFile, '--from', `oci:${layout}:v1`, 'registry.example/bundles/app:v1'], { encoding: 'utf8' });
+    assert.ok(r.status === 0 || r.status === 1, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  for (const tagSchema of [true, false]) {
+    const ok = verify(bundleLayout(['attestation', 'good-dsse'], { tagSchema }));
+    assert.equal(ok.allowed, true, JSON.stringify(ok));
+    assert.deepEqual(ok.requirements[0].signatures.map((s) => [s.format, s.outcome]), [['sigstore-bundle', 'rejected'], ['sigstore-bundle', 'accepted']]);
+    const denied = verify(bundleLayout(['attestation'], { tagSchema }));
+    assert.equal(denied.reasons[0].code, 'PAYLOAD_INVALID');
+  }
+});
