@@ -154,3 +154,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn classes_are_re2s() {
+    // RE2's (and Go's) `\s` is [\t\n\f\r ]: not the vertical tab, which the regex crate's
+    // ASCII `\s` includes (found by fuzzing against it).
+    assert!(!m(r"\s", "\u{b}"));
+    assert!(m(r"\S", "\u{b}"));
+    assert!(m(r"[^\d\s]+", "x\u{b}x"));
+    assert!(m(r"\w+", "A_z09"));
+    assert!(!m(r"\w", "-"));
+}
