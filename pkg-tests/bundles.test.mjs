@@ -164,3 +164,14 @@ test('a policy with signedBy beside keyless requirements loads the module that h
   assert.equal(signed.allowed, true, JSON.stringify(signed));
   assert.equal(signed.requirements[0].type, 'signedBy');
 });
+
+test('under podman\'s grammar (the core module) bundles passed to verifyLocal are reported, never accepted', async () => {
+  const key = readFileSync(join(repo, 'fixtures', 'cosign-signed', 'cosign.pub'));
+  const policy = { default: [{ type: 'reject' }], transports: { docker: { 'registry.example/bundles': [{
+    type: 'sigstoreSigned', keyData: key.toString('base64'), signedIdentity: { type: 'matchRepository' } }] } } };
+  const verifier = await sigwall.createVerifier({ policy });
+  const v = verifier.verifyLocal('registry.example/bundles/app:1', { manifest: fx('bundles', 'manifest.json'), bundles: [fx('bundles', 'good-dsse.bundle.json')] });
+  assert.equal(v.allowed, false);
+  assert.equal(v.reasons[0].code, 'UNSUPPORTED_FORMAT');
+  assert.deepEqual(v.requirements[0].signatures.map((s) => [s.format, s.source]), [['sigstore-bundle', 'referrers']]);
+});
