@@ -165,3 +165,12 @@ fn classes_are_re2s() {
     assert!(m(r"\w+", "A_z09"));
     assert!(!m(r"\w", "-"));
 }
+
+#[test]
+fn brackets_inside_a_class_are_literals_as_in_re2() {
+    // RE2 (and Go) read `[` inside a class as a literal; the regex crate opens a nested class
+    // there (found by fuzzing against it).
+    assert!(m(r"[[a]+", "[a["));
+    assert!(m(r"[a&&b]", "&"));
+    assert!(m(r"[.-@]", "5"));
+}
