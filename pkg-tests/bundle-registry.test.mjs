@@ -38,6 +38,8 @@ const REPOS = {
   // A registry that labels an attestation's referrer as a signature: the statement decides.
   mislabelled: { bundles: ['attestation'], predicate: 'https://sigstore.dev/cosign/sign/v1' },
   mismatch: { bundles: ['dsse-subject-mismatch'] },
+  // A referrer whose (unsigned) manifest names an unverified blob as its config.
+  smuggle: { bundles: ['good-dsse'], config: Buffer.from('an unverified blob the gate must not serve\n') },
   mixed: { bundles: ['attestation', 'dsse-subject-mismatch', 'good-dsse'] },
   legacy: { legacy: ['legacy-good'] },
   unsigned: {},
@@ -53,12 +55,13 @@ const referrerDigests = {}; // fixture case → its referrer manifest's digest
 const put = (name, bytes, ref, type) => putInto(world.registry.url, name, bytes, ref, type);
 
 /** Attaches `bundle` to the image in `name` as cosign v3 does; returns the referrer descriptor. */
-async function attachBundle(name, bundle, claimed) {
+async function attachBundle(name, bundle, claimed, referrerConfig = config) {
   const predicate = claimed ?? JSON.parse(Buffer.from(JSON.parse(bundle).dsseEnvelope.payload, 'base64')).predicateType;
   await put(name, bundle);
+  if (referrerConfig !== config) await put(name, referrerConfig);
   const referrer = Buffer.from(JSON.stringify({
     schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: BUNDLE,
-    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(config), size: config.length },
+    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(referrerConfig), size: referrerConfig.length },
     layers: [{ mediaType: BUNDLE, digest: sha256(bundle), size: bundle.length }],
     subject: { mediaType: OCI_MANIFEST, digest: sha256(manifest), size: manifest.length },
     annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicate },
@@ -84,7 +87,7 @@ before(async () => {
     await put(name, config);
     await put(name, manifest, 'v1', OCI_MANIFEST);
     const descriptors = [];
-    for (const c of holds.bundles ?? []) descriptors.push(await attachBundle(name, fx(`${c}.bundle.json`), holds.predicate));
+    for (const c of holds.bundles ?? []) descriptors.push(await attachBundle(name, fx(`${c}.bundle.json`), holds.predicate, holds.config));
     if (descriptors.length > 0) {
       const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: descriptors }));
       await put(name, index, sha256(manifest).replace(':', '-'), OCI_INDEX);
@@ -229,6 +232,15 @@ test('the gate passes on only the bundles its policy accepts, through the tag sc
   assert.deepEqual(Buffer.from(await blob.arrayBuffer()), fx('good-dsse.bundle.json'));
   const refused = await fetch(`http://${G}/v2/bundles/mixed/manifests/${attestation}`, { headers: { accept: OCI_MANIFEST } });
   assert.equal(refused.status, 403);
+  // A referrer manifest is not signed: an unverified blob it names as config is not served.
+  const smuggled = await fetch(`http://${G}/v2/bundles/smuggle/manifests/${subject.replace(':', '-')}`, { headers: { accept: OCI_INDEX } });
+  assert.equal(smuggled.status, 200);
+  const smuggledReferrer = await fetch(`http://${G}/v2/bundles/smuggle/manifests/${(await smuggled.json()).manifests[0].digest}`, { headers: { accept: OCI_MANIFEST } });
+  const named = JSON.parse(Buffer.from(await smuggledReferrer.arrayBuffer()));
+  assert.equal(named.config.digest, sha256(REPOS.smuggle.config));
+  const secret = await fetch(`http://${G}/v2/bundles/smuggle/blobs/${named.config.digest}`);
+  assert.equal(secret.status, 403, 'an unverified blob named by a referrer manifest was served');
+  assert.equal((await fetch(`http://${G}/v2/bundles/smuggle/blobs/${named.layers[0].digest}`)).status, 200);
   // An image the policy denies has no referrers through the gate.
   const denied = await fetch(`http://${G}/v2/bundles/attested/manifests/${subject.replace(':', '-')}`, { headers: { accept: OCI_INDEX } });
   assert.equal(denied.status, 403);

@@ -58,6 +58,8 @@ const OTHER_ROUTES = /^\/v2\/(?:_catalog|.+\/tags\/list)$/;
 const REFERRERS_ROUTE = /^\/v2\/(.+)\/referrers\/(sha256:[a-f0-9]{64})$/;
 /** Sigstore bundles (every version's media type starts so). */
 const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle';
+/** The OCI empty descriptor's content, `{}`. */
+const EMPTY_JSON = { digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 };
 /** The largest bundle passed on (the core reads at most 1 MiB). */
 const MAX_BUNDLE = 1024 * 1024;
 
@@ -503,7 +505,11 @@ async function acceptedBundle(s, name, decided, digest) {
     if (!accepted) return null;
     const descriptor = { mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: type, digest, size: fetched.bytes.length };
     if (m.annotations && typeof m.annotations === 'object') descriptor.annotations = m.annotations;
-    return { descriptor, bytes: fetched.bytes, blobs: [m.config, layers[0]] };
+    // The bundle blob is what was verified. The config becomes servable only when it is the OCI
+    // empty descriptor (`{}`, which its digest binds): the referrer manifest itself is not
+    // signed, and could name any blob of the repository there.
+    const emptyConfig = m.config.digest === EMPTY_JSON.digest && m.config.size === EMPTY_JSON.size;
+    return { descriptor, bytes: fetched.bytes, blobs: emptyConfig ? [m.config, layers[0]] : [layers[0]] };
   } catch {
     return null;
   }
