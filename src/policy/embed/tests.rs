@@ -89,3 +89,47 @@ fn a_missing_file_names_its_path() {
     let e = p.to_json_inlined(&read).unwrap_err();
     assert_eq!(e.path, "/nope");
 }
+
+#[cfg(feature = "extensions")]
+#[test]
+fn the_extension_is_inlined_and_kept() {
+    let text = r#"{"default":[{"type":"reject"}],"transports":{"docker":{
+      "e.com":[{"type":"sigstoreSigned","trustedRootPath":"/ca","acceptBundles":true,"fulcio":{"oidcIssuer":"https://i","subjectRegExp":"https://e\\.com/.*"},"signedIdentity":{"type":"matchRepository"}}],
+      "f.com":[{"type":"sigstoreSigned","trustedRoot":"public-good","fulcio":{"oidcIssuer":"https://i","subjectURI":"https://f.com/w"}}],
+      "g.com":[{"type":"sigstoreSigned","trustedRootData":"Y2E=","keyPath":"/k1","acceptBundles":true}]}}}"#;
+    let p = Policy::parse(text.as_bytes()).unwrap();
+    assert_eq!(p.key_paths(), ["/ca", "/k1"]);
+    let json = p.to_json_inlined(&read).unwrap();
+    let q = Policy::parse(json.as_bytes()).unwrap();
+    assert!(q.key_paths().is_empty());
+    // trustedRootPath became trustedRootData; the rest of the extension is as written.
+    assert_eq!(
+        q.extensions(),
+        [
+            "trustedRootData",
+            "acceptBundles",
+            "fulcio.subjectRegExp",
+            "trustedRoot",
+            "fulcio.subjectURI"
+        ]
+    );
+    let Requirement::SigstoreSigned(e) = &q.scopes("docker").next().unwrap().1[0] else {
+        panic!()
+    };
+    // The file's bytes, inline; the rest as written.
+    assert_eq!(
+        e.trusted_root,
+        Some(crate::policy::TrustedRootSource::File(KeySource::Data(
+            b"ca".to_vec()
+        )))
+    );
+    assert!(e.accept_bundles);
+    let SigstoreTrust::Fulcio(f) = &e.trust else {
+        panic!()
+    };
+    assert!(
+        matches!(&f.subject, crate::policy::Subject::Pattern(p) if p.as_str() == r"https://e\.com/.*")
+    );
+    // Inlining is a fixed point.
+    assert_eq!(q.to_json_inlined(&read).unwrap(), json);
+}
