@@ -24,6 +24,15 @@ const USAGES = {
   sigwall verify [--policy FILE] --from dir:PATH|oci:PATH[:NAME] [--platform …] [--json] IMAGE
                                         the same, from a saved copy (skopeo dir:, OCI layout)
 `,
+  audit: `  sigwall audit [--policy FILE] [--baseline FILE] [--images FILE|-] [--registries.d DIR]
+                [--platform OS/ARCH] [--concurrency N] [--creds USER:PASS] [--tls-verify=false]
+                [--json | --format table|markdown|json] [IMAGE...]
+                                        which images a policy change would refuse: each IMAGE
+                                        (and each line of --images) under the candidate policy
+                                        (--policy, found as verify finds it) and --baseline; exit 0
+                                        when no image the baseline allows is refused (without a
+                                        baseline: all allowed), 1 otherwise, 2 could not evaluate
+`,
   gate: `  sigwall gate --upstream URL [--policy FILE] [--listen 127.0.0.1:PORT] [--registries.d DIR]
               [--registry-name NAME] [--platform OS/ARCH] [--idle-timeout SECONDS] [--public]
                                         run the edge gate locally in workerd: a registry front
@@ -563,6 +572,83 @@ async function cmdVerify(argv) {
   return report(verdict, policy.path, opts.json);
 }
 
+async function cmdAudit(argv) {
+  const { opts, rest } = parseArgs(argv, {
+    policy: 'value', baseline: 'value', images: 'value', json: 'flag', format: 'value', platform: 'value',
+    'registries.d': 'value', concurrency: 'value', 'tls-verify': 'bool', creds: 'value', authfile: 'value',
+  });
+  const format = opts.json ? 'json' : opts.format ?? 'table';
+  if (!['table', 'markdown', 'json'].includes(format)) throw new Usage('--format is table, markdown or json');
+  const images = [...rest];
+  if (opts.images !== undefined) {
+    const text = opts.images === '-' ? readFileSync(0, 'utf8') : (readIfExists(opts.images) ?? (() => { throw new Usage(`--images: ${opts.images} does not exist`); })()).toString('utf8');
+    images.push(...text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')));
+  }
+  if (images.length === 0) throw new Usage('audit needs images: IMAGE arguments or --images FILE');
+  const concurrency = opts.concurrency === undefined ? 4 : Number(opts.concurrency);
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new Usage('--concurrency is 1 to 64');
+  const tlsVerify = opts['tls-verify'] ?? true;
+  if (!tlsVerify) {
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    process.removeAllListeners('warning');
+  }
+  const registriesD = findRegistriesD(opts['registries.d']);
+  const common = {
+    registriesD: registriesD.files, defaultLookaside: builtinLookaside(), credentials: credentialsFrom(opts),
+    insecureHttp: !tlsVerify, readFile: readLookasideFile,
+  };
+  const policy = findPolicy(opts.policy);
+  const candidate = await createVerifier({ ...common, ...(policy.text === undefined ? {} : { policy: policy.text }) });
+  const baseline = opts.baseline === undefined ? undefined : await createVerifier({ ...common, policy: readPolicyFile(opts.baseline) });
+  const keys = { ...keyFiles(candidate), ...(baseline ? keyFiles(baseline) : {}) };
+  const tty = process.stderr.isTTY && format !== 'json';
+  const started = Date.now();
+  const onProgress = tty
+    ? ({ done, total }) => {
+      const eta = done < total ? `, about ${Math.ceil(((Date.now() - started) / done) * (total - done) / 1000)} s left` : '';
+      process.stderr.write(`\r\x1b[Ksigwall audit: ${done}/${total} images${eta}`);
+    }
+    : undefined;
+  let result;
+  try {
+    result = await candidate.audit(images, { baseline, concurrency, keys, platform: opts.platform ?? hostPlatform(), onProgress });
+  } finally {
+    if (tty) process.stderr.write('\r\x1b[K');
+  }
+  if (format === 'json') {
+    console.log(JSON.stringify({ policy: policy.path, baseline: opts.baseline ?? null, images: result.images, summary: result.summary }, null, 2));
+  } else {
+    printAudit(result, { markdown: format === 'markdown', policy: policy.path, baseline: opts.baseline });
+  }
+  if (result.summary.errors > 0) return 2;
+  return result.summary.ok ? 0 : 1;
+}
+
+/** The audit as a table for people, or as Markdown for a CI comment. */
+function printAudit({ images, summary }, { markdown, policy, baseline }) {
+  const verdictWord = (v) => (v === null || v === undefined ? '—' : v.allowed ? 'allowed' : 'refused');
+  const why = (r) => r.error ? `${r.error.code}: ${r.error.message}` : (r.candidate.reasons[0] ? `${r.candidate.reasons[0].code}: ${r.candidate.reasons[0].message.replace(/^Source image rejected: /, '')}` : '');
+  const header = ['image', 'digest', ...(baseline ? ['baseline'] : []), 'candidate', 'change', 'reason'];
+  const rows = images.map((r) => [r.image, r.digest ? r.digest.slice(0, 19) : '—', ...(baseline ? [verdictWord(r.baseline)] : []), verdictWord(r.candidate), r.change, why(r)]);
+  const counts = [`${summary.total} images`, `${summary.allowed} allowed`, `${summary.refused} refused`,
+    ...(baseline ? [`${summary.newlyRefused} newly refused`, `${summary.newlyAllowed} newly allowed`, `${summary.unchanged} unchanged`] : []),
+    ...(summary.errors ? [`${summary.errors} could not be evaluated`] : [])].join(', ');
+  if (markdown) {
+    const cell = (t) => String(t).replaceAll('|', '\\|').replaceAll('\n', ' ');
+    console.log(`### sigwall audit: ${summary.ok ? 'no image newly refused' : baseline ? 'images would be refused' : 'not every image is allowed'}\n`);
+    console.log(`Candidate \`${policy}\`${baseline ? `, baseline \`${baseline}\`` : ''}: ${counts}.\n`);
+    console.log(`| ${header.join(' | ')} |`);
+    console.log(`|${header.map(() => '---').join('|')}|`);
+    for (const row of rows) console.log(`| ${row.map(cell).join(' | ')} |`);
+    return;
+  }
+  const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => String(r[i]).length))));
+  const line = (cells) => cells.map((c, i) => (i === cells.length - 1 ? String(c) : String(c).padEnd(widths[i]))).join('  ');
+  console.log(line(header.map((h) => h.toUpperCase())));
+  for (const row of rows) console.log(line(row));
+  console.log(`\n${counts}; candidate ${policy}${baseline ? `, baseline ${baseline}` : ''}`);
+}
+
 /** Key files named by the policy, read from disk as podman reads them. */
 function keyFiles(verifier) {
   const keys = {};
@@ -715,6 +801,7 @@ async function main(argv) {
   }
   switch (command) {
     case 'verify': return cmdVerify(rest);
+    case 'audit': return cmdAudit(rest);
     case 'policy': return cmdPolicy(rest);
     case 'gate': return cmdGate(rest);
     case 'digest': return cmdDigest(rest);

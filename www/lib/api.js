@@ -317,7 +317,7 @@ class Verifier {
     const progress = typeof onProgress === 'function' ? onProgress : () => {};
     const platform = platformText(opts.platform ?? this.#platform);
     const keys = { ...this.#keys, ...opts.keys };
-    const client = this.#client;
+    const client = opts.client ?? this.#client;
     const storage = this.storageFor(image);
     const module = this.#module;
     const session = call(() => new module.Session(this.#policy, image, nowSeconds(opts.now)));
@@ -399,6 +399,57 @@ class Verifier {
     } finally {
       session.free();
     }
+  }
+
+  /**
+   * Evaluates `images` (references) under this verifier's policy, the candidate, and, when
+   * `baseline` (another verifier) is given, under its policy too: what would change if the
+   * candidate were in force. Each image's manifests, signatures and blobs are fetched once,
+   * whichever policy asks (one shared client; credentials and tokens reused), `concurrency`
+   * images at a time (default 4). Resolves to `{ images: [{ image, digest, candidate, baseline,
+   * change, error }], summary }`: `candidate` and `baseline` are verdicts (null when that image
+   * could not be evaluated; `error` then says why, `{ code, message }`), `change` is
+   * `newly-refused`, `newly-allowed`, `unchanged` (with a baseline), `allowed` or `refused`
+   * (without one), or `error`. `summary` counts them and says `ok`: no image the baseline allows
+   * is refused by the candidate (without a baseline: every image allowed), and none failed.
+   * `onProgress({ done, total, image, result })` follows each image; `signal` aborts.
+   */
+  async audit(images, opts = {}) {
+    if (!Array.isArray(images) || images.some((i) => typeof i !== 'string')) throw new UsageError('images must be an array of image references');
+    if (opts === null || typeof opts !== 'object') throw new UsageError('options must be an object');
+    const { baseline, signal } = opts;
+    if (baseline !== undefined && !(baseline instanceof Verifier)) throw new UsageError('baseline must be a verifier (createVerifier({ policy }))');
+    const concurrency = opts.concurrency ?? 4;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new UsageError('concurrency must be a positive integer');
+    const progress = typeof opts.onProgress === 'function' ? opts.onProgress : () => {};
+    const client = sharedClient(this.#client);
+    const shared = { client, signal, platform: opts.platform, keys: opts.keys };
+    const evaluate = async (verifier, image) => {
+      try {
+        return { verdict: await verifier.verify(image, shared) };
+      } catch (e) {
+        if (e instanceof UsageError || !(e instanceof SigwallError)) throw e;
+        return { error: { code: e.code, message: e.message } };
+      }
+    };
+    const results = new Array(images.length);
+    let next = 0;
+    let done = 0;
+    const work = async () => {
+      while (next < images.length) {
+        const i = next++;
+        signal?.throwIfAborted();
+        const image = images[i];
+        // The candidate first: its fetches are the baseline's too.
+        const c = await evaluate(this, image);
+        const b = baseline === undefined ? undefined : await evaluate(baseline, image);
+        results[i] = auditRow(image, c, b);
+        done++;
+        progress({ done, total: images.length, image, result: results[i] });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, images.length) }, work));
+    return { images: results, summary: auditSummary(results, baseline !== undefined) };
   }
 
   /**
@@ -760,6 +811,64 @@ function nativeSha256(expected) {
       }
     },
   };
+}
+
+/**
+ * A registry client whose answers are kept while it lives: a manifest, blob, signature list or
+ * referrers index asked for again (by the other policy of an audit) is not fetched again.
+ * Failures are not kept.
+ */
+function sharedClient(client) {
+  const kept = new Map();
+  const MEMOIZED = new Set(['manifest', 'referrers', 'blob', 'extensionSignatures', 'lookaside', 'supportsSignatureExtension']);
+  return new Proxy(client, {
+    get(target, prop) {
+      const value = target[prop];
+      if (typeof value !== 'function') return value;
+      if (!MEMOIZED.has(prop)) return value.bind(target);
+      return (...args) => {
+        // The signal is the first caller's; what is asked is everything else.
+        const key = `${prop} ${JSON.stringify(args.map((a) => (a !== null && typeof a === 'object' && !(a instanceof URL) ? { accept: a.accept } : String(a))))}`;
+        let answer = kept.get(key);
+        if (answer === undefined) {
+          answer = value.apply(target, args);
+          kept.set(key, answer);
+          answer.catch(() => kept.delete(key));
+        }
+        return answer;
+      };
+    },
+  });
+}
+
+/** One audited image: its verdicts and what changed. */
+function auditRow(image, candidate, baseline) {
+  const error = candidate.error ?? baseline?.error ?? null;
+  const c = candidate.verdict ?? null;
+  const b = baseline?.verdict ?? null;
+  let change;
+  if (error !== null) change = 'error';
+  else if (baseline === undefined) change = c.allowed ? 'allowed' : 'refused';
+  else if (b.allowed === c.allowed) change = 'unchanged';
+  else change = c.allowed ? 'newly-allowed' : 'newly-refused';
+  return { image, digest: c?.digest ?? b?.digest ?? null, candidate: c, baseline: baseline === undefined ? undefined : b, change, error };
+}
+
+function auditSummary(rows, withBaseline) {
+  const count = (f) => rows.filter(f).length;
+  const summary = {
+    total: rows.length,
+    allowed: count((r) => r.candidate?.allowed === true),
+    refused: count((r) => r.candidate?.allowed === false),
+    errors: count((r) => r.change === 'error'),
+  };
+  if (withBaseline) {
+    summary.newlyRefused = count((r) => r.change === 'newly-refused');
+    summary.newlyAllowed = count((r) => r.change === 'newly-allowed');
+    summary.unchanged = count((r) => r.change === 'unchanged');
+  }
+  summary.ok = summary.errors === 0 && (withBaseline ? summary.newlyRefused === 0 : summary.refused === 0);
+  return summary;
 }
 
 /** A referrers index (bytes, or none) with an entry for each bundle, so that a module without

@@ -158,6 +158,8 @@ export interface Step {
 export interface VerifyOptions {
   signal?: AbortSignal;
   onProgress?: (step: Step) => void;
+  /** The registry client to fetch through (default: the verifier's); `audit` shares one. */
+  client?: RegistryClient;
   /** Overrides the verifier's platform for this image. */
   platform?: string | Platform;
   /**
@@ -338,6 +340,48 @@ export interface GuardBodyOptions extends BlobGuardOptions {
   idleTimeout?: number;
 }
 
+export interface AuditOptions {
+  /** A verifier for the policy in force now; without it, every image must be allowed. */
+  baseline?: Verifier;
+  /** Images evaluated at once (default 4). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  /** After each image. */
+  onProgress?: (progress: { done: number; total: number; image: string; result: AuditRow }) => void;
+  platform?: string | Platform;
+  keys?: Record<string, Uint8Array>;
+}
+
+export interface AuditRow {
+  image: string;
+  /** The manifest digest evaluated (null when it could not be fetched). */
+  digest: string | null;
+  /** The verdict under the candidate policy (null on error). */
+  candidate: Verdict | null;
+  /** The verdict under the baseline (null on error; absent without a baseline). */
+  baseline?: Verdict | null;
+  change: 'newly-refused' | 'newly-allowed' | 'unchanged' | 'allowed' | 'refused' | 'error';
+  /** Why the image could not be evaluated. */
+  error: { code: string; message: string } | null;
+}
+
+export interface AuditResult {
+  images: AuditRow[];
+  summary: {
+    total: number;
+    /** Allowed / refused under the candidate. */
+    allowed: number;
+    refused: number;
+    errors: number;
+    /** With a baseline. */
+    newlyRefused?: number;
+    newlyAllowed?: number;
+    unchanged?: number;
+    /** No image the baseline allows is refused (without one: all allowed), and no error. */
+    ok: boolean;
+  };
+}
+
 export interface Verifier {
   /** The key files the policy names (keyPath, keyPaths, and CA / Rekor paths). */
   readonly keyPaths: string[];
@@ -374,6 +418,12 @@ export interface Verifier {
    * @throws {VerifyError} `REFERENCE_INVALID`, `MANIFEST_UNKNOWN` (no manifest given), `MANIFEST_INVALID`, `DIGEST_MISMATCH`.
    */
   verifyLocal(image: string, material: LocalMaterial): Verdict;
+
+  /**
+   * Evaluates `images` under this verifier's policy (the candidate) and `baseline`'s: which
+   * images a policy change would refuse. Each image is fetched once, whichever policy asks.
+   */
+  audit(images: string[], options?: AuditOptions): Promise<AuditResult>;
 
   /**
    * A stream that passes content through unchanged while hashing it. When the content does not

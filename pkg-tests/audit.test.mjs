@@ -1,0 +1,166 @@
+// `sigwall audit` and `verifier.audit()` on a key rotation made of real parts: Debian's
+// Distribution registry on 127.0.0.1, two gpg keys made now (A, then B), images pushed and signed
+// by `skopeo copy --sign-by` (some by A, some by both, one by B only, one unsigned, a tag that was
+// re-pointed from a signed image to an unsigned one). The baseline trusts A, the candidate B. Every
+// verdict is checked against skopeo's own decision under the same policy, and each image's data
+// is fetched once for both policies.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { consumer } from './helpers.mjs';
+import { makeImage } from './lib/registry.mjs';
+import { startWorld } from './lib/world.mjs';
+
+let world;
+let dir;
+const policies = {};
+const files = {};
+
+// Repository → what the rotation left there, and the change the candidate makes.
+const EXPECTED = {
+  'rot/signed-a': 'newly-refused',
+  'rot/signed-both': 'unchanged',
+  'rot/signed-b': 'newly-allowed',
+  'rot/unsigned': 'unchanged',
+  'rot/moved': 'unchanged',
+};
+
+before(async () => {
+  world = await startWorld();
+  const { a, b } = world.keys;
+  world.push(makeImage('signed by A\n', 'v1'), 'rot/signed-a', { tag: 'v1', signBy: [a.fpr] });
+  world.push(makeImage('re-signed by B too\n', 'v1'), 'rot/signed-both', { tag: 'v1', signBy: [a.fpr, b.fpr] });
+  world.push(makeImage('signed by B only\n', 'v1'), 'rot/signed-b', { tag: 'v1', signBy: [b.fpr] });
+  world.push(makeImage('never signed\n', 'v1'), 'rot/unsigned', { tag: 'v1' });
+  // A tag re-pointed: first a signed image, then an unsigned one.
+  world.push(makeImage('the old build, signed by A\n', 'v1'), 'rot/moved', { tag: 'v1', signBy: [a.fpr] });
+  world.push(makeImage('the new build, unsigned\n', 'v1'), 'rot/moved', { tag: 'v1' });
+  const policy = (key) => JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: {
+    [`${world.host}/rot`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: key.path }],
+  } } });
+  const d = mkdtempSync(join(tmpdir(), 'sigwall-audit-'));
+  for (const [name, key] of [['baseline', a], ['candidate', b]]) {
+    policies[name] = policy(key);
+    files[name] = join(d, `${name}.json`);
+    writeFileSync(files[name], policies[name]);
+  }
+  dir = consumer('audit');
+});
+
+after(async () => {
+  await world?.stop();
+});
+
+const images = () => Object.keys(EXPECTED).map((r) => `${world.host}/${r}:v1`);
+
+/** skopeo's decision on `image` under `policy` (text): true when it copies it. */
+function skopeoAllows(image, policy) {
+  const out = mkdtempSync(join(tmpdir(), 'sigwall-audit-copy-'));
+  const r = world.skopeo(['copy', '--src-tls-verify=false', `docker://${image}`, `dir:${out}`], policy);
+  return r.status === 0;
+}
+
+function audit(...args) {
+  const r = spawnSync(join(dir, 'node_modules', '.bin', 'sigwall'),
+    ['audit', '--policy', files.candidate, '--registries.d', world.registriesD, ...args], { encoding: 'utf8', timeout: 120000 });
+  assert.ok([0, 1, 2].includes(r.status), `${r.status}: ${r.stderr}`);
+  return r;
+}
+
+test('sigwall audit --json: each image\'s change, as skopeo decides it under each policy', () => {
+  const r = audit('--baseline', files.baseline, '--json', ...images());
+  assert.equal(r.status, 1, 'an image the baseline allows is refused: exit 1');
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.images.length, 5);
+  for (const row of out.images) {
+    const repo = row.image.replace(`${world.host}/`, '').replace(/:v1$/, '');
+    assert.equal(row.change, EXPECTED[repo], `${row.image}: ${JSON.stringify(row.candidate.reasons)}`);
+    assert.equal(row.error, null);
+    assert.match(row.digest, /^sha256:[0-9a-f]{64}$/);
+    // The differential: skopeo, under the same policies, decides each image the same way.
+    assert.equal(row.candidate.allowed, skopeoAllows(row.image, policies.candidate), `candidate, ${row.image}`);
+    assert.equal(row.baseline.allowed, skopeoAllows(row.image, policies.baseline), `baseline, ${row.image}`);
+  }
+  assert.deepEqual(
+    { ...out.summary },
+    { total: 5, allowed: 2, refused: 3, errors: 0, newlyRefused: 1, newlyAllowed: 1, unchanged: 3, ok: false },
+  );
+});
+
+test('without a baseline, every image must be allowed; with only images that stay allowed, exit 0', () => {
+  const r = audit(`${world.host}/rot/signed-both:v1`, `${world.host}/rot/signed-b:v1`);
+  assert.equal(r.status, 0, r.stdout);
+  assert.match(r.stdout, /^IMAGE\s+DIGEST\s+CANDIDATE\s+CHANGE\s+REASON/m);
+  assert.match(r.stdout, /2 images, 2 allowed, 0 refused/);
+  const refused = audit(`${world.host}/rot/unsigned:v1`);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stdout, /refused\s+NO_SIGNATURES: A signature was required, but no signature exists/);
+});
+
+test('--format markdown for a CI comment, images from a file (and stdin), comments and blank lines skipped', () => {
+  const list = join(mkdtempSync(join(tmpdir(), 'sigwall-audit-list-')), 'images.txt');
+  writeFileSync(list, `# the rot/ repositories\n${images().join('\n')}\n\n`);
+  const r = audit('--baseline', files.baseline, '--format', 'markdown', '--images', list);
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /^### sigwall audit: images would be refused$/m);
+  assert.match(r.stdout, /^\| image \| digest \| baseline \| candidate \| change \| reason \|$/m);
+  assert.match(r.stdout, new RegExp(`^\\| ${world.host}/rot/signed-a:v1 \\| sha256:[0-9a-f]{12} \\| allowed \\| refused \\| newly-refused \\|`, 'm'));
+  assert.match(r.stdout, /5 images, 2 allowed, 3 refused, 1 newly refused, 1 newly allowed, 3 unchanged/);
+  const stdin = spawnSync(join(dir, 'node_modules', '.bin', 'sigwall'),
+    ['audit', '--policy', files.candidate, '--registries.d', world.registriesD, '--json', '--images', '-'],
+    { encoding: 'utf8', input: `${world.host}/rot/signed-b:v1\n` });
+  assert.equal(stdin.status, 0, stdin.stderr);
+  assert.equal(JSON.parse(stdin.stdout).images[0].change, 'allowed');
+});
+
+test('an image that cannot be evaluated exits 2 and says why; usage errors exit 2', () => {
+  const r = audit('--json', `${world.host}/rot/no-such-image:v1`, `${world.host}/rot/signed-b:v1`);
+  assert.equal(r.status, 2);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.images[0].change, 'error');
+  assert.equal(out.images[0].error.code, 'MANIFEST_UNKNOWN');
+  assert.equal(out.images[1].change, 'allowed');
+  assert.equal(audit().status, 2);
+  assert.equal(audit('--format', 'yaml', `${world.host}/rot/signed-b:v1`).status, 2);
+});
+
+test('verifier.audit() fetches each image once for both policies, with bounded concurrency', async () => {
+  const sigwall = await import(join(dir, 'node_modules', 'sigwall', 'pkg', 'node.js'));
+  const requests = new Map();
+  let inFlight = 0;
+  let most = 0;
+  const counting = async (url, init) => {
+    const key = `${init?.method ?? 'GET'} ${url}`;
+    requests.set(key, (requests.get(key) ?? 0) + 1);
+    inFlight++;
+    most = Math.max(most, inFlight);
+    try {
+      return await fetch(url, init);
+    } finally {
+      inFlight--;
+    }
+  };
+  const registriesD = readFileSync(join(world.registriesD, 'test.yaml'), 'utf8');
+  const keys = { [world.keys.a.path]: readFileSync(world.keys.a.path), [world.keys.b.path]: readFileSync(world.keys.b.path) };
+  const candidate = await sigwall.createVerifier({ policy: policies.candidate, registriesD, fetch: counting });
+  const baseline = await sigwall.createVerifier({ policy: policies.baseline, registriesD });
+  const progress = [];
+  const result = await candidate.audit(images(), { baseline, keys, concurrency: 2, onProgress: (p) => progress.push(p.done) });
+  assert.deepEqual(result.images.map((r) => r.change), Object.values(EXPECTED));
+  assert.equal(result.summary.newlyRefused, 1);
+  assert.deepEqual(progress, [1, 2, 3, 4, 5]);
+  const repeated = [...requests].filter(([, n]) => n > 1);
+  assert.deepEqual(repeated, [], 'fetched more than once');
+  assert.ok(requests.size > 10, `${requests.size} requests`);
+  // Manifests of every image, through the one shared client.
+  for (const image of images()) {
+    const path = image.replace(`${world.host}/`, '').replace(':v1', '/manifests/v1');
+    assert.ok([...requests.keys()].some((k) => k.includes(`/v2/${path}`)), path);
+  }
+  assert.ok(most <= 2 * 2, `at most ${most} requests at once`);
+  await assert.rejects(candidate.audit('not a list'), { name: 'UsageError' });
+  await assert.rejects(candidate.audit([], { baseline: {} }), { name: 'UsageError' });
+});
