@@ -164,3 +164,24 @@ test('verifier.audit() fetches each image once for both policies, with bounded c
   await assert.rejects(candidate.audit('not a list'), { name: 'UsageError' });
   await assert.rejects(candidate.audit([], { baseline: {} }), { name: 'UsageError' });
 });
+
+test('findings only data shows: a scope no image fell under, keys that verified nothing, images allowed unsigned', () => {
+  const policy = join(mkdtempSync(join(tmpdir(), 'sigwall-audit-findings-')), 'policy.json');
+  writeFileSync(policy, JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: {
+    [`${world.host}/rot`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: world.keys.b.path }],
+    [`${world.host}/rot/unsigned`]: [{ type: 'insecureAcceptAnything' }],
+    [`${world.host}/rot/signed-a`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: world.keys.b.path }],
+    [`${world.host}/retired`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: world.keys.a.path }],
+  } } }));
+  const r = spawnSync(join(dir, 'node_modules', '.bin', 'sigwall'),
+    ['audit', '--policy', policy, '--registries.d', world.registriesD, '--json', ...images()], { encoding: 'utf8' });
+  const { findings } = JSON.parse(r.stdout);
+  assert.deepEqual(findings.unmatchedScopes, [`${world.host}/retired`]);
+  // signed-a has its own scope trusting B, which signed none of it.
+  assert.deepEqual(findings.unusedKeys.map((k) => [k.scope, k.type, k.keys, k.images]), [[`${world.host}/rot/signed-a`, 'signedBy', world.keys.b.path, 1]]);
+  assert.deepEqual(findings.withoutSignature, [`${world.host}/rot/unsigned:v1`]);
+  const table = spawnSync(join(dir, 'node_modules', '.bin', 'sigwall'),
+    ['audit', '--policy', policy, '--registries.d', world.registriesD, ...images()], { encoding: 'utf8' });
+  assert.match(table.stdout, /^note: scope ".*\/retired" matched none of the audited images$/m);
+  assert.match(table.stdout, /^note: .*rot\/unsigned:v1 is allowed without any signature \(insecureAcceptAnything\)$/m);
+});

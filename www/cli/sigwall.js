@@ -616,7 +616,7 @@ async function cmdAudit(argv) {
     if (tty) process.stderr.write('\r\x1b[K');
   }
   if (format === 'json') {
-    console.log(JSON.stringify({ policy: policy.path, baseline: opts.baseline ?? null, images: result.images, summary: result.summary }, null, 2));
+    console.log(JSON.stringify({ policy: policy.path, baseline: opts.baseline ?? null, images: result.images, summary: result.summary, findings: result.findings }, null, 2));
   } else {
     printAudit(result, { markdown: format === 'markdown', policy: policy.path, baseline: opts.baseline });
   }
@@ -624,8 +624,18 @@ async function cmdAudit(argv) {
   return result.summary.ok ? 0 : 1;
 }
 
+/** What only the audited images show about the candidate policy, one sentence each. */
+function auditNotes({ unmatchedScopes, unusedKeys, withoutSignature }) {
+  return [
+    ...unmatchedScopes.map((s) => `scope ${JSON.stringify(s)} matched none of the audited images`),
+    ...unusedKeys.map((k) => `${k.type} of scope ${JSON.stringify(k.scope)} (${Array.isArray(k.keys) ? k.keys.join(', ') : k.keys}) accepted no signature of the ${k.images} audited image(s) under it`),
+    ...withoutSignature.map((i) => `${i} is allowed without any signature (insecureAcceptAnything)`),
+  ];
+}
+
 /** The audit as a table for people, or as Markdown for a CI comment. */
-function printAudit({ images, summary }, { markdown, policy, baseline }) {
+function printAudit({ images, summary, findings }, { markdown, policy, baseline }) {
+  const notes = auditNotes(findings);
   const verdictWord = (v) => (v === null || v === undefined ? '—' : v.allowed ? 'allowed' : 'refused');
   const why = (r) => r.error ? `${r.error.code}: ${r.error.message}` : (r.candidate.reasons[0] ? `${r.candidate.reasons[0].code}: ${r.candidate.reasons[0].message.replace(/^Source image rejected: /, '')}` : '');
   const header = ['image', 'digest', ...(baseline ? ['baseline'] : []), 'candidate', 'change', 'reason'];
@@ -640,6 +650,7 @@ function printAudit({ images, summary }, { markdown, policy, baseline }) {
     console.log(`| ${header.join(' | ')} |`);
     console.log(`|${header.map(() => '---').join('|')}|`);
     for (const row of rows) console.log(`| ${row.map(cell).join(' | ')} |`);
+    if (notes.length) console.log(`\n**Findings**\n\n${notes.map((n) => `- ${n}`).join('\n')}`);
     return;
   }
   const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => String(r[i]).length))));
@@ -647,6 +658,7 @@ function printAudit({ images, summary }, { markdown, policy, baseline }) {
   console.log(line(header.map((h) => h.toUpperCase())));
   for (const row of rows) console.log(line(row));
   console.log(`\n${counts}; candidate ${policy}${baseline ? `, baseline ${baseline}` : ''}`);
+  for (const n of notes) console.log(`note: ${n}`);
 }
 
 /** Key files named by the policy, read from disk as podman reads them. */

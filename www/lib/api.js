@@ -272,6 +272,8 @@ function lookasideUrl(base, repository, manifestDigest, index) {
 }
 
 class Verifier {
+  /** The policy as parsed JSON (for audit findings), or null. */
+  #policyJson;
   #module;
   #policy;
   #client;
@@ -281,8 +283,9 @@ class Verifier {
   #keys;
   #acceptIndexSignatures;
 
-  constructor(module, policy, { client, registries, defaultLookaside, platform, keys, acceptIndexSignatures }) {
+  constructor(module, policy, { client, registries, defaultLookaside, platform, keys, acceptIndexSignatures, policyJson }) {
     this.#acceptIndexSignatures = acceptIndexSignatures;
+    this.#policyJson = policyJson;
     this.#module = module;
     this.#policy = policy;
     this.#client = client;
@@ -449,7 +452,7 @@ class Verifier {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, images.length) }, work));
-    return { images: results, summary: auditSummary(results, baseline !== undefined) };
+    return { images: results, summary: auditSummary(results, baseline !== undefined), findings: auditFindings(this.#policyJson, results) };
   }
 
   /**
@@ -854,6 +857,35 @@ function auditRow(image, candidate, baseline) {
   return { image, digest: c?.digest ?? b?.digest ?? null, candidate: c, baseline: baseline === undefined ? undefined : b, change, error };
 }
 
+/**
+ * What only data shows about the candidate policy: docker scopes no audited image fell under,
+ * signature requirements that accepted no signature of any image under their scope (their keys
+ * verified none), and images allowed with no signature checked (only insecureAcceptAnything).
+ */
+function auditFindings(policy, rows) {
+  const evaluated = rows.filter((r) => r.candidate !== null);
+  const scopes = policy?.transports?.docker && typeof policy.transports.docker === 'object' ? Object.keys(policy.transports.docker) : [];
+  const used = new Set(evaluated.map((r) => r.candidate.scope));
+  const unmatchedScopes = scopes.filter((s) => !used.has(s));
+  const unusedKeys = [];
+  for (const scope of used) {
+    const inScope = evaluated.filter((r) => r.candidate.scope === scope);
+    const requirements = scope === 'default' ? policy?.default : policy?.transports?.docker?.[scope];
+    inScope[0].candidate.requirements.forEach((req, i) => {
+      if (req.type !== 'signedBy' && req.type !== 'sigstoreSigned') return;
+      if (inScope.some((r) => r.candidate.requirements[i]?.signatures.some((x) => x.outcome === 'accepted'))) return;
+      const declared = Array.isArray(requirements) ? requirements[i] : undefined;
+      const keys = declared?.keyPath ?? declared?.keyPaths ?? declared?.trustedRootPath
+        ?? (declared?.fulcio ? `fulcio ${declared.fulcio.subjectEmail ?? declared.fulcio.subjectURI ?? declared.fulcio.subjectRegExp}` : 'inline key data');
+      unusedKeys.push({ scope, requirement: i, type: req.type, keys, images: inScope.length });
+    });
+  }
+  const withoutSignature = evaluated
+    .filter((r) => r.candidate.allowed && r.candidate.requirements.length > 0 && r.candidate.requirements.every((q) => q.type === 'insecureAcceptAnything'))
+    .map((r) => r.image);
+  return { unmatchedScopes, unusedKeys, withoutSignature };
+}
+
 function auditSummary(rows, withBaseline) {
   const count = (f) => rows.filter(f).length;
   const summary = {
@@ -917,9 +949,13 @@ export async function createVerifier(options = {}) {
     const m = await registriesModule();
     registries = call(() => new m.Registries(names, texts));
   }
+  let policyJson = null;
+  try {
+    policyJson = JSON.parse(new TextDecoder().decode(options.policy === undefined ? encoder.encode(core.embeddedPolicy()) : policyBytes(options.policy)));
+  } catch { /* the core reports an invalid policy */ }
   const rest = {
     client, registries, defaultLookaside: options.defaultLookaside, platform: options.platform, keys: options.keys ?? {},
-    acceptIndexSignatures: options.acceptIndexSignatures === true,
+    acceptIndexSignatures: options.acceptIndexSignatures === true, policyJson,
   };
   let probe;
   try {
