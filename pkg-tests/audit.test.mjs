@@ -185,3 +185,14 @@ test('findings only data shows: a scope no image fell under, keys that verified 
   assert.match(table.stdout, /^note: scope ".*\/retired" matched none of the audited images$/m);
   assert.match(table.stdout, /^note: .*rot\/unsigned:v1 is allowed without any signature \(insecureAcceptAnything\)$/m);
 });
+
+test('images from a registry listing: the catalog, a repository pattern, tags bounded by --max-tags', () => {
+  const r = audit('--baseline', files.baseline, '--json', '--registry', world.host, '--repository', 'rot/*', '--max-tags', '1');
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.images.map((i) => i.image), ['moved', 'signed-a', 'signed-b', 'signed-both', 'unsigned'].map((n) => `${world.host}/rot/${n}:v1`));
+  assert.equal(out.summary.newlyRefused, 1);
+  const some = JSON.parse(audit('--json', '--registry', world.host, '--repository', 'rot/signed-?').stdout);
+  assert.deepEqual(some.images.map((i) => i.image), [`${world.host}/rot/signed-a:v1`, `${world.host}/rot/signed-b:v1`]);
+  assert.equal(audit('--json', '--registry', world.host, '--repository', 'nothing/*').status, 2);
+  assert.equal(audit('--repository', 'rot/*').status, 2);
+});

@@ -25,10 +25,12 @@ const USAGES = {
                                         the same, from a saved copy (skopeo dir:, OCI layout)
 `,
   audit: `  sigwall audit [--policy FILE] [--baseline FILE] [--images FILE|-] [--registries.d DIR]
-                [--platform OS/ARCH] [--concurrency N] [--creds USER:PASS] [--tls-verify=false]
+                [--registry HOST [--repository PATTERN] [--max-tags N]] [--platform OS/ARCH]
+                [--concurrency N] [--creds USER:PASS] [--tls-verify=false]
                 [--json | --format table|markdown|json] [IMAGE...]
                                         which images a policy change would refuse: each IMAGE
-                                        (and each line of --images) under the candidate policy
+                                        (each line of --images, each tag of the repositories of
+                                        --registry matching PATTERN) under the candidate policy
                                         (--policy, found as verify finds it) and --baseline; exit 0
                                         when no image the baseline allows is refused (without a
                                         baseline: all allowed), 1 otherwise, 2 could not evaluate
@@ -576,6 +578,7 @@ async function cmdAudit(argv) {
   const { opts, rest } = parseArgs(argv, {
     policy: 'value', baseline: 'value', images: 'value', json: 'flag', format: 'value', platform: 'value',
     'registries.d': 'value', concurrency: 'value', 'tls-verify': 'bool', creds: 'value', authfile: 'value',
+    registry: 'value', repository: 'value', 'max-tags': 'value',
   });
   const format = opts.json ? 'json' : opts.format ?? 'table';
   if (!['table', 'markdown', 'json'].includes(format)) throw new Usage('--format is table, markdown or json');
@@ -584,7 +587,10 @@ async function cmdAudit(argv) {
     const text = opts.images === '-' ? readFileSync(0, 'utf8') : (readIfExists(opts.images) ?? (() => { throw new Usage(`--images: ${opts.images} does not exist`); })()).toString('utf8');
     images.push(...text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')));
   }
-  if (images.length === 0) throw new Usage('audit needs images: IMAGE arguments or --images FILE');
+  if (opts.repository !== undefined && opts.registry === undefined) throw new Usage('--repository needs --registry');
+  const maxTags = opts['max-tags'] === undefined ? 50 : Number(opts['max-tags']);
+  if (!Number.isSafeInteger(maxTags) || maxTags < 1) throw new Usage('--max-tags is a positive number');
+  if (images.length === 0 && opts.registry === undefined) throw new Usage('audit needs images: IMAGE arguments, --images FILE or --registry HOST');
   const concurrency = opts.concurrency === undefined ? 4 : Number(opts.concurrency);
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new Usage('--concurrency is 1 to 64');
   const tlsVerify = opts['tls-verify'] ?? true;
@@ -601,6 +607,8 @@ async function cmdAudit(argv) {
   const candidate = await createVerifier({ ...common, ...(policy.text === undefined ? {} : { policy: policy.text }) });
   const baseline = opts.baseline === undefined ? undefined : await createVerifier({ ...common, policy: readPolicyFile(opts.baseline) });
   const keys = { ...keyFiles(candidate), ...(baseline ? keyFiles(baseline) : {}) };
+  if (opts.registry !== undefined) images.push(...await listImages(candidate.client, opts.registry, opts.repository ?? '*', maxTags));
+  if (images.length === 0) throw new Usage(`no repository of ${opts.registry} matches ${opts.repository ?? '*'}`);
   const tty = process.stderr.isTTY && format !== 'json';
   const started = Date.now();
   const onProgress = tty
@@ -622,6 +630,21 @@ async function cmdAudit(argv) {
   }
   if (result.summary.errors > 0) return 2;
   return result.summary.ok ? 0 : 1;
+}
+
+/**
+ * The images of a registry whose repository matches `pattern` (`*` any characters, `?` one),
+ * through its catalog and tag lists, at most `maxTags` tags per repository.
+ */
+async function listImages(client, registry, pattern, maxTags) {
+  const glob = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`);
+  const repositories = await client.catalog(registry);
+  if (repositories === null) throw new Usage(`${registry} has no catalog API: name the images instead`);
+  const images = [];
+  for (const repository of repositories.filter((r) => glob.test(r)).sort()) {
+    for (const tag of (await client.tags(registry, repository, { max: maxTags })) ?? []) images.push(`${registry}/${repository}:${tag}`);
+  }
+  return images;
 }
 
 /** What only the audited images show about the candidate policy, one sentence each. */

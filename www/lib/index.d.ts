@@ -195,6 +195,10 @@ export class RegistryClient {
     Promise<{ bytes: Uint8Array; contentType: string | null; dockerContentDigest: string | null } | null>;
   blob(registry: string, repository: string, digest: string, size: number, options?: { signal?: AbortSignal }): Promise<Uint8Array | null>;
   referrers(registry: string, repository: string, digest: string, options?: { signal?: AbortSignal }): Promise<Uint8Array | null>;
+  /** The registry's repositories (catalog API, paginated), or null when it has no catalog. */
+  catalog(registry: string, options?: { signal?: AbortSignal; max?: number }): Promise<string[] | null>;
+  /** A repository's tags (paginated), or null (404). */
+  tags(registry: string, repository: string, options?: { signal?: AbortSignal; max?: number }): Promise<string[] | null>;
   supportsSignatureExtension(registry: string, options?: { signal?: AbortSignal }): Promise<boolean>;
   extensionSignatures(registry: string, repository: string, digest: string, options?: { signal?: AbortSignal }): Promise<Uint8Array[]>;
   lookaside(url: string, options?: { signal?: AbortSignal }): Promise<Uint8Array | null>;
@@ -367,6 +371,15 @@ export interface AuditRow {
 
 export interface AuditResult {
   images: AuditRow[];
+  /** What only the audited images show about the candidate policy. */
+  findings: {
+    /** Docker scopes no audited image fell under. */
+    unmatchedScopes: string[];
+    /** Signature requirements that accepted no signature of the images under their scope. */
+    unusedKeys: { scope: string; requirement: number; type: string; keys: string | string[]; images: number }[];
+    /** Images allowed with no signature checked (insecureAcceptAnything only). */
+    withoutSignature: string[];
+  };
   summary: {
     total: number;
     /** Allowed / refused under the candidate. */

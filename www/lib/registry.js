@@ -542,6 +542,46 @@ export class RegistryClient {
   }
 
   /**
+   * Repositories of the registry, through its catalog API (`GET /v2/_catalog`, following `Link`
+   * pagination), at most `max`: the names, or null when the registry has no catalog.
+   */
+  async catalog(registry, { signal, max = 10000 } = {}) {
+    return this.#listing(registry, '', '/v2/_catalog?n=1000', 'repositories', `catalog of ${registry}`, { signal, max });
+  }
+
+  /** Tags of a repository (`GET /v2/<name>/tags/list`, paginated), at most `max`, or null (404). */
+  async tags(registry, repository, { signal, max = 10000 } = {}) {
+    return this.#listing(registry, repository, `/v2/${repository}/tags/list?n=1000`, 'tags', `tags of ${registry}/${repository}`, { signal, max });
+  }
+
+  async #listing(registry, repository, first, field, what, { signal, max }) {
+    const out = [];
+    let path = first;
+    for (let page = 0; path !== null && out.length < max && page < 100; page++) {
+      const body = await this.#timed(signal, what, async (s) => {
+        const response = await this.#ok(registry, repository, path, { accept: 'application/json', signal: s, what });
+        if (response === null) return null;
+        const link = response.headers.get('link');
+        return { bytes: await readBody(response, LIMITS.manifest, what), link };
+      });
+      if (body === null) return page === 0 ? null : out;
+      let names;
+      try {
+        names = JSON.parse(new TextDecoder().decode(body.bytes))[field];
+      } catch {
+        throw new FetchError('HTTP_STATUS', `${what}: the answer is not JSON`);
+      }
+      if (names === null || names === undefined) names = [];
+      if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new FetchError('HTTP_STATUS', `${what}: "${field}" is not a list of names`);
+      out.push(...names.slice(0, max - out.length));
+      // RFC 8288: `<…?n=…&last=…>; rel="next"`, resolved on the registry, same origin only.
+      const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(body.link ?? '')?.[1];
+      path = next && next.startsWith('/v2/') ? next : null;
+    }
+    return out;
+  }
+
+  /**
    * A blob by digest, or null (404). At most `size` (≤ 4 MiB) bytes are kept plus one, so a
    * longer body reaches the core as a size mismatch rather than filling memory.
    */
