@@ -99,6 +99,25 @@ test('without Debian\'s registry, the committed demo images give the same verdic
   await page.close();
 });
 
+test('every card holds its text at every width: long references and digests wrap, headings are not cut off', async () => {
+  for (const width of [1280, 800, 380]) {
+    const ctx = await browser.newContext({ viewport: { width, height: 1600 } });
+    const page = await ctx.newPage();
+    await page.goto(committed.url);
+    await allVerdicts(page);
+    const overflowing = await page.evaluate(() => [...document.querySelectorAll('sigwall-verify')].flatMap((panel) => {
+      const card = panel.shadowRoot.querySelector('.panel');
+      const edge = card.getBoundingClientRect().right + 0.5;
+      // Every element of the card ends inside it, and the card scrolls nothing sideways.
+      const out = [...card.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > edge).map((e) => `${e.tagName}.${e.className}: ${e.textContent.slice(0, 60)}`);
+      if (card.scrollWidth > card.clientWidth + 1) out.push(`card scrolls: ${card.scrollWidth} > ${card.clientWidth}`);
+      return out;
+    }));
+    assert.deepEqual(overflowing, [], `at ${width} px`);
+    await ctx.close();
+  }
+});
+
 test('light and dark themes: verdict colours follow the colour scheme', async () => {
   const colours = {};
   for (const colorScheme of ['light', 'dark']) {

@@ -17,8 +17,8 @@ import { createVerifier } from 'sigwall';
 
 const STYLE = `
 :host { display: block; font-family: var(--sigwall-font, system-ui, sans-serif); color: var(--sigwall-fg, CanvasText); }
-.panel { border: 1px solid var(--sigwall-muted, #8888); border-radius: var(--sigwall-radius, 8px); padding: 1em; background: var(--sigwall-bg, Canvas); }
-.status { font-weight: 700; font-size: 1.15em; display: flex; align-items: center; gap: .5em; }
+.panel { border: 1px solid var(--sigwall-muted, #8888); border-radius: var(--sigwall-radius, 8px); padding: 1em; background: var(--sigwall-bg, Canvas); min-width: 0; }
+.status { font-weight: 700; font-size: 1.15em; display: flex; flex-wrap: wrap; align-items: center; gap: .5em; overflow-wrap: anywhere; }
 .status[data-state="allowed"] { color: var(--sigwall-allowed, #17803d); }
 .status[data-state="denied"], .status[data-state="error"] { color: var(--sigwall-denied, #b42318); }
 .status[data-state="working"] { color: var(--sigwall-muted, #666); }
@@ -28,7 +28,7 @@ const STYLE = `
   .status[data-state="working"] { color: var(--sigwall-muted, #aaa); }
 }
 .badge { display: inline-block; min-width: 1.2em; text-align: center; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .2em .8em; margin: .8em 0; }
+dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .2em .8em; margin: .8em 0; }
 dt { color: var(--sigwall-muted, #666); }
 dd { margin: 0; overflow-wrap: anywhere; font-family: ui-monospace, monospace; font-size: .9em; }
 ol.steps { margin: .5em 0; padding-left: 1.4em; color: var(--sigwall-muted, #666); }
@@ -41,7 +41,8 @@ ul { padding-left: 1.2em; margin: .3em 0; }
 .signer dd { margin: 0; overflow-wrap: anywhere; }
 .signature .outcome-accepted { color: var(--sigwall-allowed, #17803d); font-weight: 600; }
 .signature .outcome-rejected { color: var(--sigwall-denied, #b42318); font-weight: 600; }
-.message { margin: .6em 0; font-family: ui-monospace, monospace; font-size: .88em; white-space: pre-wrap; }
+.message { margin: .6em 0; font-family: ui-monospace, monospace; font-size: .88em; white-space: pre-wrap; overflow-wrap: anywhere; }
+.requirement strong { overflow-wrap: anywhere; }
 button { font: inherit; padding: .3em .8em; border-radius: 6px; border: 1px solid var(--sigwall-muted, #8888); background: transparent; color: inherit; cursor: pointer; }
 button:focus-visible { outline: 2px solid Highlight; outline-offset: 2px; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
