@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consumer } from './helpers.mjs';
+import { consumer, launchChromium, repo } from './helpers.mjs';
+import { serveStatic } from '../scripts/lib/serve.mjs';
 import { makeImage } from './lib/registry.mjs';
 import { startWorld } from './lib/world.mjs';
 
@@ -195,4 +196,77 @@ test('images from a registry listing: the catalog, a repository pattern, tags bo
   assert.deepEqual(some.images.map((i) => i.image), [`${world.host}/rot/signed-a:v1`, `${world.host}/rot/signed-b:v1`]);
   assert.equal(audit('--json', '--registry', world.host, '--repository', 'nothing/*').status, 2);
   assert.equal(audit('--repository', 'rot/*').status, 2);
+});
+
+test('<sigwall-audit> in Chromium: summary bar, sorting, filtering, a row opened, by keyboard, no console errors', async () => {
+  const inline = (key) => JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: {
+    [`${world.host}/rot`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: readFileSync(key.path).toString('base64') }],
+  } } });
+  const pageDir = mkdtempSync(join(tmpdir(), 'sigwall-audit-page-'));
+  writeFileSync(join(pageDir, 'index.html'), `<!doctype html><meta charset="utf-8"><title>audit</title>
+<script type="importmap">{ "imports": { "sigwall": "/pkg/browser.js" } }</script>
+<script type="module" src="/www/panel/sigwall-audit.js"></script>
+<sigwall-audit lookaside="${world.lookaside.url}" concurrency="2"></sigwall-audit>`);
+  const { server, url } = await serveStatic({ mounts: { '/pkg/': join(repo, 'pkg'), '/www/': join(repo, 'www') }, index: join(pageDir, 'index.html') });
+  const browser = await launchChromium();
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 1400 } })).newPage();
+    const errors = [];
+    page.on('console', (m) => { if (m.type() === 'error' && !/404/.test(m.text())) errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(url);
+    await page.waitForFunction(() => customElements.get('sigwall-audit'));
+    await page.evaluate(({ candidate, baseline, images }) => {
+      const a = document.querySelector('sigwall-audit');
+      Object.assign(a, { candidate, baseline, images });
+    }, { candidate: inline(world.keys.b), baseline: inline(world.keys.a), images: images() });
+    // By keyboard: focus the Audit button and press Enter.
+    await page.evaluate(() => document.querySelector('sigwall-audit').shadowRoot.querySelector('button[type=submit]').focus());
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('sigwall-audit').result !== null, null, { timeout: 60000 });
+    const shadow = (f) => page.evaluate(f);
+    const bar = await shadow(() => document.querySelector('sigwall-audit').shadowRoot.querySelector('.bar').textContent);
+    assert.equal(bar, '2 allowed1 newly refused1 newly allowed3 unchanged');
+    const column = (i) => page.evaluate((n) => [...document.querySelector('sigwall-audit').shadowRoot.querySelectorAll('tbody tr')].map((r) => r.children[n].textContent), i);
+    // Sorted by change first; a heading sorts by its column, again the other way.
+    assert.deepEqual(await column(4), ['newly-allowed', 'newly-refused', 'unchanged', 'unchanged', 'unchanged']);
+    await shadow(() => document.querySelector('sigwall-audit').shadowRoot.querySelector('th[data-key="image"] button').click());
+    const byImage = await column(0);
+    assert.deepEqual(byImage, [...byImage].sort());
+    await shadow(() => document.querySelector('sigwall-audit').shadowRoot.querySelector('th[data-key="image"] button').click());
+    assert.deepEqual(await column(0), [...byImage].reverse());
+    assert.equal(await shadow(() => document.querySelector('sigwall-audit').shadowRoot.querySelector('th[data-key="image"]').getAttribute('aria-sort')), 'descending');
+    // Filtering by text and by change.
+    await page.evaluate(() => {
+      const input = document.querySelector('sigwall-audit').shadowRoot.querySelector('input[type=search]');
+      input.value = 'signed-';
+      input.dispatchEvent(new Event('input'));
+    });
+    assert.equal((await column(0)).length, 3);
+    await page.evaluate(() => {
+      const select = document.querySelector('sigwall-audit').shadowRoot.querySelector('select');
+      select.value = 'newly-refused';
+      select.dispatchEvent(new Event('change'));
+    });
+    assert.deepEqual((await column(0)).map((t) => t.split('Candidate')[0]), [`${world.host}/rot/signed-a:v1`]);
+    // The row opens into the per-requirement explanation.
+    const opened = await shadow(() => {
+      const d = document.querySelector('sigwall-audit').shadowRoot.querySelector('tbody details');
+      d.querySelector('summary').click();
+      return { open: d.open, text: d.textContent };
+    });
+    assert.ok(opened.open);
+    assert.match(opened.text, /Candidate: refused/);
+    assert.match(opened.text, /Baseline: allowed/);
+    assert.match(opened.text, /signedBy: not satisfied/);
+    assert.match(await shadow(() => document.querySelector('sigwall-audit').shadowRoot.querySelector('[role=status]').textContent), /1 of 5 images shown/);
+    assert.deepEqual(errors, []);
+    const png = await page.screenshot({ fullPage: true });
+    await page.evaluate(() => { document.body.innerHTML = ''; });
+    const empty = await page.screenshot({ fullPage: true });
+    assert.ok(png.length > 5 * empty.length, `screenshot ${png.length} bytes, blank ${empty.length}`);
+  } finally {
+    await browser.close();
+    server.close();
+  }
 });
