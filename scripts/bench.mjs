@@ -17,3 +17,6 @@ await verify();
 say('Edge gate: blob throughput vs a pass-through worker (same workerd, same upstream); cold manifest latency');
 const { main: gate } = await import('../bench/gate.mjs');
 await gate();
+say('Audit: 200 images under two policies vs fetching their manifests and signatures once');
+const { main: audit } = await import('../bench/audit.mjs');
+await audit();
