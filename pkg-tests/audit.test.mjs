@@ -270,3 +270,26 @@ test('<sigwall-audit> in Chromium: summary bar, sorting, filtering, a row opened
     server.close();
   }
 });
+
+test('--from dir: and oci: audit saved copies with no network', () => {
+  // A skopeo dir: copy keeps the simple signatures: the decision is the registry's.
+  const copy = mkdtempSync(join(tmpdir(), 'sigwall-audit-dir-'));
+  assert.equal(world.skopeo(['copy', '--src-tls-verify=false', `docker://${world.host}/rot/signed-a:v1`, `dir:${copy}`]).status, 0);
+  const fromDir = audit('--baseline', files.baseline, '--json', '--from', `dir:${copy}`, `${world.host}/rot/signed-a:v1`);
+  assert.equal(fromDir.status, 1);
+  assert.equal(JSON.parse(fromDir.stdout).images[0].change, 'newly-refused');
+  // An OCI layout carries no simple signatures: each IMAGE's tag names its entry, and an image
+  // the layout does not hold is that row's error.
+  const layout = mkdtempSync(join(tmpdir(), 'sigwall-audit-oci-'));
+  for (const repo of ['signed-a', 'unsigned']) {
+    const r = world.skopeo(['copy', '--remove-signatures', '--src-tls-verify=false', `docker://${world.host}/rot/${repo}:v1`, `oci:${layout}:${repo}`]);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const r = audit('--baseline', files.baseline, '--json', '--from', `oci:${layout}`,
+    `${world.host}/rot/signed-a:signed-a`, `${world.host}/rot/unsigned:unsigned`, `${world.host}/rot/x:not-there`);
+  const out = JSON.parse(r.stdout);
+  assert.equal(r.status, 2, 'one image is not in the copy');
+  assert.deepEqual(out.images.map((i) => i.change), ['unchanged', 'unchanged', 'error']);
+  assert.equal(out.images[0].baseline.reasons[0].code, 'NO_SIGNATURES');
+  assert.equal(out.images[2].error.code, 'MANIFEST_UNKNOWN');
+});

@@ -25,7 +25,8 @@ const USAGES = {
                                         the same, from a saved copy (skopeo dir:, OCI layout)
 `,
   audit: `  sigwall audit [--policy FILE] [--baseline FILE] [--images FILE|-] [--registries.d DIR]
-                [--registry HOST [--repository PATTERN] [--max-tags N]] [--platform OS/ARCH]
+                [--registry HOST [--repository PATTERN] [--max-tags N]] [--from dir:PATH|oci:PATH]
+                [--platform OS/ARCH]
                 [--concurrency N] [--creds USER:PASS] [--tls-verify=false]
                 [--json | --format table|markdown|json] [IMAGE...]
                                         which images a policy change would refuse: each IMAGE
@@ -64,6 +65,13 @@ const USAGES = {
 const USAGE = `usage:\n${Object.values(USAGES).join('')}`;
 
 class Usage extends Error {}
+
+/** A saved copy without the image an audit asks for (a row's error, code MANIFEST_UNKNOWN). */
+class MissingCopy extends SigwallError {
+  constructor(message) {
+    super('MANIFEST_UNKNOWN', message);
+  }
+}
 
 function parseArgs(argv, spec) {
   const opts = {};
@@ -578,7 +586,7 @@ async function cmdAudit(argv) {
   const { opts, rest } = parseArgs(argv, {
     policy: 'value', baseline: 'value', images: 'value', json: 'flag', format: 'value', platform: 'value',
     'registries.d': 'value', concurrency: 'value', 'tls-verify': 'bool', creds: 'value', authfile: 'value',
-    registry: 'value', repository: 'value', 'max-tags': 'value',
+    registry: 'value', repository: 'value', 'max-tags': 'value', from: 'value',
   });
   const format = opts.json ? 'json' : opts.format ?? 'table';
   if (!['table', 'markdown', 'json'].includes(format)) throw new Usage('--format is table, markdown or json');
@@ -619,7 +627,23 @@ async function cmdAudit(argv) {
     : undefined;
   let result;
   try {
-    result = await candidate.audit(images, { baseline, concurrency, keys, platform: opts.platform ?? hostPlatform(), onProgress });
+    let local;
+    if (opts.from !== undefined) {
+      // Saved copies: each IMAGE's tag names its entry of the OCI layout (or the dir: copy).
+      const read = opts.from.startsWith('dir:') ? () => dirMaterial(opts.from.slice('dir:'.length))
+        : opts.from.startsWith('oci:') ? (image) => ociMaterial(opts.from.slice('oci:'.length), image) : null;
+      if (read === null) throw new Usage('--from takes dir:PATH or oci:PATH');
+      // An image the copy does not hold is that image's error, not the audit's.
+      local = (image) => {
+        try {
+          return read(image);
+        } catch (e) {
+          if (e instanceof Usage) throw new MissingCopy(e.message);
+          throw e;
+        }
+      };
+    }
+    result = await candidate.audit(images, { baseline, concurrency, keys, platform: opts.platform ?? hostPlatform(), onProgress, local });
   } finally {
     if (tty) process.stderr.write('\r\x1b[K');
   }

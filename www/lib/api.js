@@ -415,7 +415,9 @@ class Verifier {
    * `newly-refused`, `newly-allowed`, `unchanged` (with a baseline), `allowed` or `refused`
    * (without one), or `error`. `summary` counts them and says `ok`: no image the baseline allows
    * is refused by the candidate (without a baseline: every image allowed), and none failed.
-   * `onProgress({ done, total, image, result })` follows each image; `signal` aborts.
+   * `onProgress({ done, total, image, result })` follows each image; `signal` aborts. With
+   * `local(image)` (resolving to `verifyLocal`'s material), images come from saved copies and
+   * nothing is fetched.
    */
   async audit(images, opts = {}) {
     if (!Array.isArray(images) || images.some((i) => typeof i !== 'string')) throw new UsageError('images must be an array of image references');
@@ -427,9 +429,15 @@ class Verifier {
     const progress = typeof opts.onProgress === 'function' ? opts.onProgress : () => {};
     const client = sharedClient(this.#client);
     const shared = { client, signal, platform: opts.platform, keys: opts.keys };
+    const local = opts.local;
+    if (local !== undefined && typeof local !== 'function') throw new UsageError('local must be a function (image) => material');
     const evaluate = async (verifier, image) => {
       try {
-        return { verdict: await verifier.verify(image, shared) };
+        // A saved copy (`local(image)`: verifyLocal's material), or the registry.
+        const verdict = local === undefined
+          ? await verifier.verify(image, shared)
+          : verifier.verifyLocal(image, { platform: opts.platform, ...(await local(image)), keys: { ...opts.keys, ...(await local(image))?.keys } });
+        return { verdict };
       } catch (e) {
         if (e instanceof UsageError || !(e instanceof SigwallError)) throw e;
         return { error: { code: e.code, message: e.message } };

@@ -354,6 +354,8 @@ export interface AuditOptions {
   onProgress?: (progress: { done: number; total: number; image: string; result: AuditRow }) => void;
   platform?: string | Platform;
   keys?: Record<string, Uint8Array>;
+  /** Images from saved copies: the material for `verifyLocal`; nothing is fetched. */
+  local?: (image: string) => LocalMaterial | Promise<LocalMaterial>;
 }
 
 export interface AuditRow {
