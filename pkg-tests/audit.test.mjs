@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consumer, launchChromium, repo } from './helpers.mjs';
@@ -225,11 +225,16 @@ test('<sigwall-audit> in Chromium: summary bar, sorting, filtering, a row opened
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('sigwall-audit').result !== null, null, { timeout: 60000 });
     const shadow = (f) => page.evaluate(f);
+    // A screenshot of the full result, kept as a test artifact (README's docs/audit.png is one).
+    const png = await page.screenshot({ fullPage: true });
+    mkdirSync(join(repo, 'test-artifacts'), { recursive: true });
+    writeFileSync(join(repo, 'test-artifacts', 'audit.png'), png);
     const bar = await shadow(() => document.querySelector('sigwall-audit').shadowRoot.querySelector('.bar').textContent);
     assert.equal(bar, '2 allowed1 newly refused1 newly allowed3 unchanged');
     const column = (i) => page.evaluate((n) => [...document.querySelector('sigwall-audit').shadowRoot.querySelectorAll('tbody tr')].map((r) => r.children[n].textContent), i);
-    // Sorted by change first; a heading sorts by its column, again the other way.
-    assert.deepEqual(await column(4), ['newly-allowed', 'newly-refused', 'unchanged', 'unchanged', 'unchanged']);
+    // Sorted by change first, the ones to act on first; a heading sorts by its column, again the
+    // other way.
+    assert.deepEqual(await column(4), ['newly-refused', 'newly-allowed', 'unchanged', 'unchanged', 'unchanged']);
     await shadow(() => document.querySelector('sigwall-audit').shadowRoot.querySelector('th[data-key="image"] button').click());
     const byImage = await column(0);
     assert.deepEqual(byImage, [...byImage].sort());
@@ -261,7 +266,6 @@ test('<sigwall-audit> in Chromium: summary bar, sorting, filtering, a row opened
     assert.match(opened.text, /signedBy: not satisfied/);
     assert.match(await shadow(() => document.querySelector('sigwall-audit').shadowRoot.querySelector('[role=status]').textContent), /1 of 5 images shown/);
     assert.deepEqual(errors, []);
-    const png = await page.screenshot({ fullPage: true });
     await page.evaluate(() => { document.body.innerHTML = ''; });
     const empty = await page.screenshot({ fullPage: true });
     assert.ok(png.length > 5 * empty.length, `screenshot ${png.length} bytes, blank ${empty.length}`);

@@ -30,6 +30,8 @@ button:focus-visible, select:focus-visible, input:focus-visible, textarea:focus-
 table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: .9em; }
 th, td { text-align: left; padding: .35em .4em; border-bottom: 1px solid var(--sigwall-muted, #8884); vertical-align: top; overflow-wrap: anywhere; }
 th button { border: none; padding: 0; font-weight: 700; }
+th[data-key="image"] { width: 38%; }
+th[data-key="digest"] { width: 17%; }
 td.change[data-change="newly-refused"], td.change[data-change="refused"], td.change[data-change="error"] { color: var(--sigwall-denied, #b42318); font-weight: 700; }
 td.change[data-change="newly-allowed"], td.change[data-change="allowed"] { color: var(--sigwall-allowed, #17803d); }
 details { margin: .2em 0; }
@@ -53,12 +55,15 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+/** Changes by how much they need a look: the ones to act on first. */
+const SEVERITY = ['error', 'newly-refused', 'refused', 'newly-allowed', 'unchanged', 'allowed'];
+
 const COLUMNS = [
   ['image', 'Image', (r) => r.image],
   ['digest', 'Digest', (r) => r.digest ?? ''],
   ['baseline', 'Baseline', (r) => word(r.baseline)],
   ['candidate', 'Candidate', (r) => word(r.candidate)],
-  ['change', 'Change', (r) => r.change],
+  ['change', 'Change', (r) => String(SEVERITY.indexOf(r.change))],
 ];
 
 function word(v) {
