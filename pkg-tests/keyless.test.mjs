@@ -67,16 +67,19 @@ test('an accepted keyless signature names its signer, issuer and log entry', asy
   assert.match(denied.reasons[0].message, /Required email "other@example.com" not found/);
 });
 
-test('a policy with signedBy and fulcio is refused for the certificate part, never allowed by it', async () => {
-  // The full module (OpenPGP) does not have certificates yet: the requirement denies with
-  // UNSUPPORTED instead of being skipped.
+test('a policy with signedBy and fulcio loads the module that has both, and decides the certificate part', async () => {
+  // Formerly the full module (no certificates) denied with UNSUPPORTED; full-keyless decides as
+  // the keyless module does.
   const policy = fulcio();
   policy.transports.docker['registry.example/keyless'].unshift({ type: 'insecureAcceptAnything' });
   policy.transports.docker['registry.example/other'] = [{ type: 'signedBy', keyType: 'GPGKeys', keyData: 'AAAA' }];
   const verifier = await sigwall.createVerifier({ policy });
-  const v = local(verifier, 'good');
-  assert.equal(v.allowed, false);
-  assert.deepEqual(v.reasons.map((r) => r.code), ['UNSUPPORTED']);
+  const good = local(verifier, 'good');
+  assert.equal(good.allowed, true, JSON.stringify(good));
+  assert.equal(good.requirements[1].signatures[0].signer.issuer, cases.issuer);
+  const wrong = local(verifier, 'wrong-email');
+  assert.equal(wrong.allowed, false);
+  assert.deepEqual(wrong.reasons.map((r) => r.code), ['CERTIFICATE_MISMATCH']);
 });
 
 test('sigwall verify --from dir: decides containers/image\'s fixtures as its tests do', () => {

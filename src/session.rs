@@ -593,14 +593,14 @@ impl Session {
             return;
         };
         for entry in entries.iter().take(MAX_SIGNATURES as usize) {
-            if matches!(entry, Value::Object(e)
-                if matches!(e.get("artifactType"), Some(Value::String(t)) if t.starts_with(BUNDLE_MEDIA_TYPE)))
+            let Value::Object(e) = entry else { continue };
+            if matches!(e.get("artifactType"), Some(Value::String(t)) if t.starts_with(BUNDLE_MEDIA_TYPE))
             {
-                self.candidates.push(Candidate::new(
-                    SignatureFormat::SigstoreBundle,
-                    "referrers",
-                    Vec::new(),
-                ));
+                let digest = match e.get("digest") {
+                    Some(Value::String(d)) => d.as_str(),
+                    _ => "",
+                };
+                self.candidates.push(unaccepted_bundle(digest));
             }
         }
     }
@@ -697,11 +697,7 @@ impl Session {
         }
         if !self.bundles_accepted() {
             // Reported, not fetched: no requirement of this policy could accept it.
-            return self.candidates.push(Candidate::new(
-                SignatureFormat::SigstoreBundle,
-                "referrers",
-                Vec::new(),
-            ));
+            return self.candidates.push(unaccepted_bundle(&digest.to_string()));
         }
         let need = self.next_id;
         self.ask(NeedKind::Blob {
@@ -1026,6 +1022,20 @@ fn announced_attestation(annotations: Option<&Value>) -> bool {
         return false;
     };
     matches!(a.get(PREDICATE_ANNOTATION), Some(Value::String(p)) if p != COSIGN_SIGN_PREDICATE)
+}
+
+/// A Sigstore bundle (the referrer `digest` names) that no requirement of the policy can accept:
+/// reported with the reason, never fetched.
+fn unaccepted_bundle(digest: &str) -> Candidate {
+    Candidate::defective(
+        SignatureFormat::SigstoreBundle,
+        "referrers",
+        Code::UnsupportedFormat,
+        format!(
+            "the Sigstore bundle of referrer {} (cosign v3) names no image: podman's policy cannot accept it; sigwall's acceptBundles can",
+            crate::error::excerpt(digest)
+        ),
+    )
 }
 
 /// A manifest's JSON: an object, within the size limit.
