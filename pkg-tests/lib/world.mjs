@@ -92,7 +92,7 @@ ${attachments.map((ns) => `  ${host}/${ns}:\n    use-sigstore-attachments: true\
     const last = signBy.at(-1);
     const r = skopeo(['copy', '--dest-tls-verify=false', ...creds('--dest-creds'), ...extra, ...(last ? ['--sign-by', last] : []),
       ...(last && identity ? ['--sign-identity', identity] : []), source, dest]);
-    if (r.status !== 0) throw new Error(`skopeo copy to ${dest} failed: ${r.stderr}`);
+    if (r.status !== 0) throw new Error(`skopeo copy to ${dest} failed (${r.status ?? r.signal ?? r.error?.message}): ${r.stderr}`);
     return manifestDigest(name, tag);
   }
 
