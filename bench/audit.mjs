@@ -36,6 +36,9 @@ export async function main({ log = console.log } = {}) {
       const tag = `t${i}`;
       world.push(makeImage(`bench image ${i}\n`, tag), repo, { tag, signBy: signed ? [a.fpr] : [] });
       images.push({ image: `${world.host}/${repo}:${tag}`, repo, tag, signed });
+      // world.push blocks the event loop (spawnSync): let it read the registry's output pipes,
+      // which would otherwise fill and stall the registry (the 32nd push hung so).
+      await new Promise((resolve) => { setImmediate(resolve); });
     }
     const registriesD = readFileSync(join(world.registriesD, 'test.yaml'), 'utf8');
     const policy = (key) => ({ default: [{ type: 'reject' }], transports: { docker: {
