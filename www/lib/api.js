@@ -431,13 +431,22 @@ class Verifier {
     const shared = { client, signal, platform: opts.platform, keys: opts.keys };
     const local = opts.local;
     if (local !== undefined && typeof local !== 'function') throw new UsageError('local must be a function (image) => material');
-    const evaluate = async (verifier, image) => {
+    // A saved copy (`local(image)`: verifyLocal's material, read once for both policies), or the
+    // registry through the shared client.
+    const evaluate = async (verifier, image, material) => {
       try {
-        // A saved copy (`local(image)`: verifyLocal's material), or the registry.
-        const verdict = local === undefined
+        const verdict = material === undefined
           ? await verifier.verify(image, shared)
-          : verifier.verifyLocal(image, { platform: opts.platform, ...(await local(image)), keys: { ...opts.keys, ...(await local(image))?.keys } });
+          : verifier.verifyLocal(image, { platform: opts.platform, ...material, keys: { ...opts.keys, ...material.keys } });
         return { verdict };
+      } catch (e) {
+        if (e instanceof UsageError || !(e instanceof SigwallError)) throw e;
+        return { error: { code: e.code, message: e.message } };
+      }
+    };
+    const materialOf = async (image) => {
+      try {
+        return { material: local === undefined ? undefined : await local(image) };
       } catch (e) {
         if (e instanceof UsageError || !(e instanceof SigwallError)) throw e;
         return { error: { code: e.code, message: e.message } };
@@ -451,9 +460,10 @@ class Verifier {
         const i = next++;
         signal?.throwIfAborted();
         const image = images[i];
+        const copy = await materialOf(image);
         // The candidate first: its fetches are the baseline's too.
-        const c = await evaluate(this, image);
-        const b = baseline === undefined ? undefined : await evaluate(baseline, image);
+        const c = copy.error ? copy : await evaluate(this, image, copy.material);
+        const b = baseline === undefined ? undefined : copy.error ? copy : await evaluate(baseline, image, copy.material);
         results[i] = auditRow(image, c, b);
         done++;
         progress({ done, total: images.length, image, result: results[i] });
