@@ -198,6 +198,28 @@ test('images from a registry listing: the catalog, a repository pattern, tags bo
   assert.equal(audit('--repository', 'rot/*').status, 2);
 });
 
+test('verifier.listImages(): a pattern, attachment tags left out, NO_CATALOG, usage errors', async () => {
+  const sigwall = await import(join(dir, 'node_modules', 'sigwall', 'pkg', 'node.js'));
+  const v = await sigwall.createVerifier({ policy: policies.candidate });
+  // A cosign signature's tag beside an image: not an image of its own.
+  const digest = world.push(makeImage('with a cosign signature\n', 'v1'), 'rot-list/app', { tag: 'v1' });
+  world.signCosign('rot-list/app', digest, `${world.host}/rot-list/app`);
+  assert.deepEqual(await v.listImages(world.host, { repository: 'rot-list/*' }), [`${world.host}/rot-list/app:v1`]);
+  assert.deepEqual(await v.listImages(world.host, { repository: 'rot/signed-?', maxTags: 1 }), [`${world.host}/rot/signed-a:v1`, `${world.host}/rot/signed-b:v1`]);
+  // A registry without the catalog API (this one answers 404 there).
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => res.writeHead(req.url === '/v2/' ? 200 : 404, { 'content-type': 'application/json' }).end('{}'));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    await assert.rejects(v.listImages(`127.0.0.1:${server.address().port}`), { name: 'FetchError', code: 'NO_CATALOG' });
+  } finally {
+    server.close();
+  }
+  await assert.rejects(v.listImages('not a host/x'), { name: 'UsageError' });
+  await assert.rejects(v.listImages(world.host, { maxTags: 0 }), { name: 'UsageError' });
+  await assert.rejects(v.listImages(world.host, { repository: '' }), { name: 'UsageError' });
+});
+
 test('<sigwall-audit> in Chromium: summary bar, sorting, filtering, a row opened, by keyboard, no console errors', async () => {
   const inline = (key) => JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: {
     [`${world.host}/rot`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: readFileSync(key.path).toString('base64') }],

@@ -3,13 +3,16 @@
 // reason through <sigwall-verify> panels asking the gate; typing a reference and pressing Enter
 // verifies it; the page works by keyboard alone; no console errors. A screenshot of the page is
 // saved as a test artifact (test-artifacts/demo.png) and checked not to be blank (much larger than
-// the PNG of a blank page).
+// the PNG of a blank page). The audit page (/audit) shows the key rotation's story, both ways.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium, openPage, repo } from './helpers.mjs';
 import { startDemo } from '../scripts/start.mjs';
+import { ROTATION_CHANGES } from '../scripts/lib/demo.mjs';
 
 let demo;
 let committed;
@@ -187,6 +190,108 @@ test('typing a reference and pressing Enter verifies it, by keyboard alone', asy
   assert.deepEqual(event, { image: `${demo.registry}/demo/pgp-signed:v1`, allowed: true });
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+/** Opens the audit page of `d`, presses Audit by keyboard, and resolves to the component's result. */
+async function auditPage(d, page) {
+  await page.goto(`${d.url}audit`);
+  await page.waitForFunction(() => document.body.dataset.ready === 'true');
+  await page.evaluate(() => document.querySelector('sigwall-audit').shadowRoot.querySelector('button[type=submit]').focus());
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('sigwall-audit').result !== null, null, { timeout: 60000 });
+  return page.evaluate(() => {
+    const a = document.querySelector('sigwall-audit');
+    return { result: a.result, bar: a.shadowRoot.querySelector('.bar').textContent, findings: a.shadowRoot.querySelector('.findings')?.textContent ?? '' };
+  });
+}
+
+for (const mode of ['live', 'committed']) {
+  test(`the audit page tells the key rotation's story in one press (${mode} images)`, async () => {
+    const d = mode === 'live' ? demo : committed;
+    const page = await context.newPage();
+    const errors = [];
+    // Chromium logs every 404 as an error: here, the signatures an image does not have (its
+    // cosign tag, its lookaside signature-N past the last), which the audit looks for.
+    page.on('console', (m) => { if (m.type() === 'error' && !/status of 404/.test(m.text())) errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const { result, bar, findings } = await auditPage(d, page);
+    const changes = Object.fromEntries(result.images.map((r) => [r.image.replace(`${d.registry}/`, ''), r.change]));
+    assert.deepEqual(changes, ROTATION_CHANGES, JSON.stringify(result.images.filter((r) => r.error)));
+    assert.equal(bar, '4 allowed3 newly refused1 newly allowed5 unchanged');
+    // The data shows what no lint can: the legacy/ scope holds none of these images.
+    assert.match(findings, /Scope localhost:5000\/legacy matched none of these images/);
+    // A newly refused image says why, per requirement, under each policy.
+    const payments = result.images.find((r) => r.image.endsWith('/shop/payments:5.2'));
+    assert.equal(payments.baseline.allowed, true);
+    assert.equal(payments.candidate.requirements[0].signatures[0].outcome, 'rejected');
+    assert.equal((await page.evaluate(() => document.querySelector('nav a[aria-current]').textContent)), 'Audit a policy change');
+    if (mode === 'live') {
+      const png = await page.screenshot({ fullPage: true });
+      mkdirSync(join(repo, 'test-artifacts'), { recursive: true });
+      writeFileSync(join(repo, 'test-artifacts', 'demo-audit.png'), png);
+      const blank = await page.evaluate(() => { document.body.innerHTML = ''; });
+      assert.equal(blank, undefined);
+      const empty = await page.screenshot({ fullPage: true });
+      assert.ok(png.length > 10 * empty.length, `screenshot ${png.length} bytes, blank ${empty.length}`);
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('the rotation is what skopeo decides: each image under each policy, both ways', async () => {
+  for (const d of [demo, committed]) {
+    // skopeo pulls `localhost:5000/…` (the name the signatures claim) from wherever the demo
+    // serves it, through registries.conf; the lookaside store is the demo's. Run without
+    // blocking: the committed images are served from this process.
+    const dir = mkdtempSync(join(tmpdir(), 'sigwall-demo-skopeo-'));
+    writeFileSync(join(dir, 'registries.conf'), `[[registry]]\nprefix = "${d.registry}"\nlocation = "${new URL(d.upstream).host}"\ninsecure = true\n`);
+    mkdirSync(join(dir, 'registries.d'));
+    writeFileSync(join(dir, 'registries.d', 'demo.yaml'), `default-docker:\n  lookaside: ${d.lookaside}\n`);
+    for (const policy of ['baseline', 'candidate']) writeFileSync(join(dir, `${policy}.json`), JSON.stringify(d.rotation[policy]));
+    const allows = async (image, policy) => {
+      const out = mkdtempSync(join(tmpdir(), 'sigwall-demo-copy-'));
+      const r = await new Promise((resolve) => execFile('skopeo', ['--policy', join(dir, `${policy}.json`), '--registries-conf', join(dir, 'registries.conf'),
+        '--registries.d', join(dir, 'registries.d'), 'copy', `docker://${d.registry}/${image}`, `dir:${out}`], { timeout: 60000 },
+      (error, stdout, stderr) => resolve({ status: error ? (error.code ?? 1) : 0, stderr })));
+      rmSync(out, { recursive: true, force: true });
+      assert.ok(r.status === 0 || /rejected|signature/i.test(r.stderr), `${d.mode} ${image}: ${r.status} ${r.stderr}`);
+      return r.status === 0;
+    };
+    const decided = {};
+    for (const image of Object.keys(ROTATION_CHANGES)) {
+      const [baseline, candidate] = [await allows(image, 'baseline'), await allows(image, 'candidate')];
+      decided[image] = baseline === candidate ? 'unchanged' : baseline ? 'newly-refused' : 'newly-allowed';
+    }
+    assert.deepEqual(decided, ROTATION_CHANGES, d.mode);
+  }
+});
+
+test('the audit page lists the images from the demo registry\'s catalog (through the CORS front, both ways)', async () => {
+  for (const d of [demo, committed]) {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await page.goto(`${d.url}audit`);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    const listed = await page.evaluate(async () => {
+      const a = document.querySelector('sigwall-audit');
+      a.images = '';
+      return a.list();
+    });
+    // Every shop/ image, sorted by repository; cosign's attachment tags are not images.
+    assert.deepEqual([...listed].sort(), Object.keys(ROTATION_CHANGES).map((i) => `${d.registry}/${i}`).sort());
+    assert.equal(await page.evaluate(() => document.querySelector('sigwall-audit').images.split('\n').length), listed.length);
+    const all = await page.evaluate(async () => {
+      const a = document.querySelector('sigwall-audit');
+      a.repository = 'demo/*';
+      return a.list();
+    });
+    assert.ok(all.includes(`${d.registry}/demo/cosign-signed:v1`), all.join(' '));
+    assert.ok(!all.some((i) => /:sha256-/.test(i)), all.join(' '));
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
 });
 
 test('npm start prints the URL, serves the demo, and stops everything on Ctrl-C', async () => {

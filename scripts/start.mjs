@@ -14,7 +14,7 @@ import { root, say } from './lib/util.mjs';
 import { build } from './build.mjs';
 import { bootstrap } from './lib/bootstrap.mjs';
 import { serveStatic } from './lib/serve.mjs';
-import { CASES, DEMO_NAME, demoPolicy, demoRegistriesD, makeDemoImages } from './lib/demo.mjs';
+import { CASES, DEMO_NAME, demoPolicy, demoRegistriesD, makeDemoImages, makeRotationImages, rotationImages, rotationPolicies } from './lib/demo.mjs';
 import { serveLayout } from './lib/oci-registry.mjs';
 
 const DEMO_PACKAGES = [
@@ -29,7 +29,8 @@ export function haveRegistryTools() {
 }
 
 /**
- * Starts the demo; resolves with { url, gate, registry, cases, mode, stop }. `port` 0 picks a
+ * Starts the demo; resolves with { url, gate, registry, upstream, lookaside, rotation, cases,
+ * mode, stop }. `port` 0 picks a
  * free one. `mode`: 'live' (Debian's docker-registry, images made now) or 'committed' (the
  * images in fixtures/demo through a read-only registry front of our own); default: live when
  * the tools are installed.
@@ -45,6 +46,7 @@ export async function startDemo({ port = 8080, log = say, mode = haveRegistryToo
     let upstream;
     let lookaside;
     let policyText;
+    let rotation;
     if (mode === 'live') {
       const { startWorld } = await import('../pkg-tests/lib/world.mjs');
       const { makeImage, makeMultiArch } = await import('../pkg-tests/lib/registry.mjs');
@@ -53,6 +55,9 @@ export async function startDemo({ port = 8080, log = say, mode = haveRegistryToo
       stops.push(() => world.stop());
       log('pushing and signing the demo images (skopeo copy --sign-by, cosign-format signer)');
       makeDemoImages(world, { makeImage, makeMultiArch });
+      log('pushing the key rotation of the audit page (keys A and B, skopeo copy --sign-by)');
+      makeRotationImages(world, { makeImage });
+      rotation = rotationPolicies(readFileSync(world.keys.a.path), readFileSync(world.keys.b.path));
       upstream = world.registry.url;
       lookaside = world.lookaside.url;
       policyText = JSON.stringify(demoPolicy(readFileSync(world.keys.a.path), readFileSync(world.cosign.path)));
@@ -64,6 +69,7 @@ export async function startDemo({ port = 8080, log = say, mode = haveRegistryToo
       upstream = front.url;
       lookaside = `${front.url}/lookaside`;
       policyText = readFileSync(join(fixtures, 'policy.json'), 'utf8');
+      rotation = Object.fromEntries(['baseline', 'candidate'].map((n) => [n, JSON.parse(readFileSync(join(fixtures, `rotation-${n}.json`), 'utf8'))]));
     }
     writeFileSync(join(work, 'policy.json'), policyText);
     mkdirSync(join(work, 'registries.d'));
@@ -76,14 +82,20 @@ export async function startDemo({ port = 8080, log = say, mode = haveRegistryToo
     await waitForPort(gatePort, 30000).catch((e) => { throw new Error(`${e.message}\n${gate.log()}`); });
     const site = join(work, 'site');
     mkdirSync(site);
-    writeFileSync(join(site, 'demo-config.json'), JSON.stringify({ registry: DEMO_NAME, gate: `http://127.0.0.1:${gatePort}`, cases: CASES }));
+    // The audit page reads the registry itself (CORS), not through the gate: it evaluates other
+    // policies than the gate's, and the gate serves only what its own policy allows.
+    writeFileSync(join(site, 'demo-config.json'), JSON.stringify({
+      registry: DEMO_NAME, gate: `http://127.0.0.1:${gatePort}`, cases: CASES,
+      upstream, lookaside, rotation: { images: rotationImages(), baseline: rotation.baseline, candidate: rotation.candidate },
+    }));
     const { server, url } = await serveStatic({
       port,
       index: join(root, 'www', 'demo', 'index.html'),
+      pages: { '/audit': join(root, 'www', 'demo', 'audit.html') },
       mounts: { '/pkg/': join(root, 'pkg'), '/www/': join(root, 'www'), '/site/': site },
     });
     stops.unshift(() => new Promise((r) => { server.close(r); server.closeAllConnections(); }));
-    return { url, gate: `http://127.0.0.1:${gatePort}`, registry: DEMO_NAME, upstream, cases: CASES, mode, stop: stopAll };
+    return { url, gate: `http://127.0.0.1:${gatePort}`, registry: DEMO_NAME, upstream, lookaside, rotation, cases: CASES, mode, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

@@ -18,6 +18,55 @@ export const CASES = [
   { title: 'Untrusted key', image: `${N}/demo/other-key:v1`, expect: 'denied', why: 'Signed, but by a key the policy does not list.' },
 ];
 
+/**
+ * The audit page's story, a key rotation: the shop's images were signed with key A; key B
+ * replaces it. Half the images in use were re-signed with B (they carry both signatures), the
+ * rest not yet; one image built after the rotation is signed with B only; one was never signed;
+ * and `cart:latest` was re-pointed from a build signed with A to an unsigned one. The baseline
+ * (in force) trusts A for `shop/`, the candidate B, and it still names a `legacy/` scope no image
+ * is under. `signed` lists the keys, in signing order; `moved` the earlier build's keys.
+ */
+export const ROTATION = [
+  { repo: 'shop/frontend', tag: '2.4', signed: ['a', 'b'] },
+  { repo: 'shop/cart', tag: '1.9', signed: ['a', 'b'] },
+  { repo: 'shop/checkout', tag: '3.0', signed: ['a', 'b'] },
+  { repo: 'shop/payments', tag: '5.2', signed: ['a'] },
+  { repo: 'shop/search', tag: '0.8', signed: ['a'] },
+  { repo: 'shop/recommendations', tag: '1.1', signed: ['a'] },
+  { repo: 'shop/inventory', tag: '1.0', signed: ['b'] },
+  { repo: 'shop/docs', tag: '1.0', signed: [] },
+  { repo: 'shop/cart', tag: 'latest', signed: [], moved: ['a'] },
+];
+
+/** What the candidate changes for each ROTATION image (`repo:tag` → change), as skopeo decides. */
+export const ROTATION_CHANGES = {
+  'shop/frontend:2.4': 'unchanged', 'shop/cart:1.9': 'unchanged', 'shop/checkout:3.0': 'unchanged',
+  'shop/payments:5.2': 'newly-refused', 'shop/search:0.8': 'newly-refused', 'shop/recommendations:1.1': 'newly-refused',
+  'shop/inventory:1.0': 'newly-allowed', 'shop/docs:1.0': 'unchanged', 'shop/cart:latest': 'unchanged',
+};
+
+/** The ROTATION images' references. */
+export const rotationImages = () => ROTATION.map(({ repo, tag }) => `${N}/${repo}:${tag}`);
+
+/** Pushes and signs the ROTATION images into a registry world. */
+export function makeRotationImages(world, { makeImage }) {
+  const fpr = (names) => names.map((k) => world.keys[k].fpr);
+  for (const { repo, tag, signed, moved } of ROTATION) {
+    const identity = `${N}/${repo}:${tag}`;
+    if (moved) world.push(makeImage(`${repo}:${tag}, the earlier build\n`, tag), repo, { tag, signBy: fpr(moved), identity });
+    world.push(makeImage(`${repo}:${tag}\n`, tag), repo, { tag, signBy: fpr(signed), identity });
+  }
+}
+
+/** The rotation's two policies, keys inline: `{ baseline, candidate }` (objects). */
+export function rotationPolicies(keyA, keyB) {
+  const signedBy = (key) => [{ type: 'signedBy', keyType: 'GPGKeys', keyData: Buffer.from(key).toString('base64') }];
+  return {
+    baseline: { default: [{ type: 'reject' }], transports: { docker: { [`${N}/shop`]: signedBy(keyA), [`${N}/legacy`]: signedBy(keyA) } } },
+    candidate: { default: [{ type: 'reject' }], transports: { docker: { [`${N}/shop`]: signedBy(keyB), [`${N}/legacy`]: signedBy(keyB) } } },
+  };
+}
+
 /** Pushes and signs the demo images into a registry world (pkg-tests/lib/world.mjs). */
 export function makeDemoImages(world, { makeImage, makeMultiArch }) {
   const { a, b } = world.keys;
@@ -84,15 +133,20 @@ export async function exportDemo(world, dir) {
     }
     return { digest: sha256(m.bytes), size: m.bytes.length, mediaType: parsed.mediaType ?? m.type };
   };
-  for (const c of CASES) {
-    const [repo, tag] = c.image.slice(N.length + 1).split(':');
+  for (const image of [...CASES.map((c) => c.image), ...rotationImages()]) {
+    const [repo, tag] = image.slice(N.length + 1).split(':');
     const top = await copyManifest(repo, tag);
+    if (top === null) throw new Error(`${image} is not in the registry: push it first`);
     entries.push({ ...top, annotations: { 'org.opencontainers.image.ref.name': `${repo}:${tag}` } });
     const sig = await copyManifest(repo, `${top.digest.replace(':', '-')}.sig`);
     if (sig) entries.push({ ...sig, annotations: { 'org.opencontainers.image.ref.name': `${repo}:${top.digest.replace(':', '-')}.sig` } });
   }
   writeFileSync(join(dir, 'layout', 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}\n');
   writeFileSync(join(dir, 'layout', 'index.json'), `${JSON.stringify({ schemaVersion: 2, manifests: entries }, null, 1)}\n`);
-  if (existsSync(join(world.staging, 'demo'))) cpSync(join(world.staging, 'demo'), join(dir, 'lookaside', 'demo'), { recursive: true });
+  for (const ns of ['demo', 'shop']) {
+    if (existsSync(join(world.staging, ns))) cpSync(join(world.staging, ns), join(dir, 'lookaside', ns), { recursive: true });
+  }
   writeFileSync(join(dir, 'policy.json'), `${JSON.stringify(demoPolicy(readFileSync(world.keys.a.path), readFileSync(world.cosign.path)), null, 2)}\n`);
+  const rotation = rotationPolicies(readFileSync(world.keys.a.path), readFileSync(world.keys.b.path));
+  for (const [name, policy] of Object.entries(rotation)) writeFileSync(join(dir, `rotation-${name}.json`), `${JSON.stringify(policy, null, 2)}\n`);
 }

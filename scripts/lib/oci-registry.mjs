@@ -1,7 +1,8 @@
 // A read-only registry front of our own over an OCI image layout, for `npm start` on machines
 // without Debian's Distribution registry: `/v2/` answers like a registry, manifests by
-// `repository:tag` (the layout's ref names) or by digest, blobs by digest, and `/lookaside/…`
-// serves a lookaside signature store. It never writes; anything else is 404.
+// `repository:tag` (the layout's ref names) or by digest, blobs by digest, the catalog and tag
+// lists (from the ref names), and `/lookaside/…` serves a lookaside signature store. It never
+// writes; anything else is 404.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, normalize, sep } from 'node:path';
@@ -33,6 +34,15 @@ export async function serveLayout({ layout, lookaside, port = 0 }) {
       }
       if (file.startsWith(lookaside + sep) && existsSync(file) && statSync(file).isFile()) return send(200, readFileSync(file), { 'content-type': 'application/octet-stream' });
       return send(404, 'not found');
+    }
+    const json = (body) => send(200, JSON.stringify(body), { 'content-type': 'application/json' });
+    const names = [...byName.keys()].filter(Boolean).map((n) => n.split(':'));
+    if (path === '/v2/_catalog') return json({ repositories: [...new Set(names.map(([r]) => r))].sort() });
+    const tags = /^\/v2\/(.+)\/tags\/list$/.exec(path);
+    if (tags) {
+      const list = names.filter(([r]) => r === tags[1]).map(([, t]) => t).sort();
+      if (list.length === 0) return send(404, JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: `${tags[1]} is not in the demo layout` }] }), { 'content-type': 'application/json' });
+      return json({ name: tags[1], tags: list });
     }
     const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(path);
     const notFound = (code) => send(404, JSON.stringify({ errors: [{ code, message: `${path} is not in the demo layout` }] }), { 'content-type': 'application/json' });

@@ -12,11 +12,11 @@ const TYPES = {
 };
 
 /**
- * Serves `mounts` ({ '/url-prefix/': '/abs/dir' }) and `index` for '/', with `headers` added to
- * every answer (CORS, for a lookaside store). Resolves with the server and its URL once it
- * listens.
+ * Serves `mounts` ({ '/url-prefix/': '/abs/dir' }), `index` for '/' and `pages` ({ '/path':
+ * '/abs/file.html' }), with `headers` added to every answer (CORS, for a lookaside store).
+ * Resolves with the server and its URL once it listens.
  */
-export function serveStatic({ mounts, index, host = '127.0.0.1', port = 0, headers = {} }) {
+export function serveStatic({ mounts, index, pages = {}, host = '127.0.0.1', port = 0, headers = {} }) {
   const server = createServer((req, res) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     const url = new URL(req.url, 'http://x');
@@ -29,6 +29,7 @@ export function serveStatic({ mounts, index, host = '127.0.0.1', port = 0, heade
       return;
     }
     if (path === '/' && index) file = index;
+    else if (Object.hasOwn(pages, path)) file = pages[path];
     for (const [prefix, dir] of Object.entries(mounts)) {
       if (file || !path.startsWith(prefix)) continue;
       const candidate = normalize(join(dir, path.slice(prefix.length)));

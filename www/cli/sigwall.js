@@ -615,7 +615,7 @@ async function cmdAudit(argv) {
   const candidate = await createVerifier({ ...common, ...(policy.text === undefined ? {} : { policy: policy.text }) });
   const baseline = opts.baseline === undefined ? undefined : await createVerifier({ ...common, policy: readPolicyFile(opts.baseline) });
   const keys = { ...keyFiles(candidate), ...(baseline ? keyFiles(baseline) : {}) };
-  if (opts.registry !== undefined) images.push(...await listImages(candidate.client, opts.registry, opts.repository ?? '*', maxTags));
+  if (opts.registry !== undefined) images.push(...await candidate.listImages(opts.registry, { repository: opts.repository ?? '*', maxTags }));
   if (images.length === 0) throw new Usage(`no repository of ${opts.registry} matches ${opts.repository ?? '*'}`);
   const tty = process.stderr.isTTY && format !== 'json';
   const started = Date.now();
@@ -654,21 +654,6 @@ async function cmdAudit(argv) {
   }
   if (result.summary.errors > 0) return 2;
   return result.summary.ok ? 0 : 1;
-}
-
-/**
- * The images of a registry whose repository matches `pattern` (`*` any characters, `?` one),
- * through its catalog and tag lists, at most `maxTags` tags per repository.
- */
-async function listImages(client, registry, pattern, maxTags) {
-  const glob = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`);
-  const repositories = await client.catalog(registry);
-  if (repositories === null) throw new Usage(`${registry} has no catalog API: name the images instead`);
-  const images = [];
-  for (const repository of repositories.filter((r) => glob.test(r)).sort()) {
-    for (const tag of (await client.tags(registry, repository, { max: maxTags })) ?? []) images.push(`${registry}/${repository}:${tag}`);
-  }
-  return images;
 }
 
 /** What only the audited images show about the candidate policy, one sentence each. */

@@ -474,6 +474,33 @@ class Verifier {
   }
 
   /**
+   * The images of `registry` whose repository matches `repository` (a glob: `*` any characters,
+   * `?` one; default every repository), through the registry's catalog and tag-list APIs, at
+   * most `maxTags` tags per repository (default 50), as `registry/repository:tag` references,
+   * sorted by repository. Tags that name no image of their own are left out: cosign's
+   * `sha256-<hex>.sig`/`.att`/`.sbom` attachments and the referrers tag schema's `sha256-<hex>`.
+   * What `sigwall audit --registry` and `<sigwall-audit>` audit.
+   * @throws {UsageError} bad arguments; {FetchError} `NO_CATALOG` when the registry has no
+   * catalog API, and any transport failure.
+   */
+  async listImages(registry, opts = {}) {
+    if (typeof registry !== 'string' || !/^[A-Za-z0-9.-]+(?::[0-9]+)?$/.test(registry)) throw new UsageError('registry must be a host name, optionally with a port');
+    if (opts === null || typeof opts !== 'object') throw new UsageError('options must be an object');
+    const { repository = '*', maxTags = 50, signal } = opts;
+    if (typeof repository !== 'string' || repository === '') throw new UsageError('repository must be a non-empty pattern');
+    if (!Number.isSafeInteger(maxTags) || maxTags < 1) throw new UsageError('maxTags must be a positive integer');
+    const glob = new RegExp(`^${repository.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`);
+    const repositories = await this.#client.catalog(registry, { signal });
+    if (repositories === null) throw new FetchError('NO_CATALOG', `${registry} has no catalog API: name the images instead`);
+    const images = [];
+    for (const name of repositories.filter((r) => glob.test(r)).sort()) {
+      const tags = (await this.#client.tags(registry, name, { max: maxTags, signal })) ?? [];
+      for (const tag of tags) if (!ATTACHMENT_TAG.test(tag)) images.push(`${registry}/${name}:${tag}`);
+    }
+    return images;
+  }
+
+  /**
    * The image normalized (`docker://docker.io/library/busybox:latest`) and the policy scope
    * whose requirements decide it, with no network: what a cache of verdicts is keyed by.
    */
@@ -934,6 +961,9 @@ function withBundles(index, bundles) {
   const listed = bundles.map((b) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json', digest: digest(b), size: b.length }));
   return new TextEncoder().encode(JSON.stringify({ ...json, manifests: [...json.manifests, ...listed] }));
 }
+
+/** Tags that hold signatures or referrers of another image, not an image of their own. */
+const ATTACHMENT_TAG = /^sha256-[0-9a-f]{64}(?:\.(?:sig|att|sbom))?$/;
 
 /**
  * A verifier for a policy: the one given (policy.json text, an object, or bytes) or the policy

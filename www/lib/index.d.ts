@@ -57,12 +57,13 @@ export class UsageError extends SigwallError {
  * response), `HTTP_STATUS` (any other unexpected status), `UNSUPPORTED_URL` (a lookaside URL
  * this runtime cannot read, such as `file:` in a browser), `PRIVATE_ADDRESS` (a redirect or
  * token realm pointing at a loopback, private, link-local or unspecified address when the
- * registry itself is not at one: refused, so a registry cannot aim a gate at its own network).
+ * registry itself is not at one: refused, so a registry cannot aim a gate at its own network),
+ * `NO_CATALOG` (`listImages` on a registry without the catalog API).
  */
 export type FetchErrorCode =
   | 'NETWORK' | 'TIMEOUT' | 'TOO_LARGE' | 'TOO_MANY_REDIRECTS' | 'INSECURE' | 'UNAUTHORIZED'
   | 'DENIED' | 'TOO_MANY_REQUESTS' | 'AUTH_INVALID' | 'HTTP_STATUS' | 'UNSUPPORTED_URL'
-  | 'PRIVATE_ADDRESS';
+  | 'PRIVATE_ADDRESS' | 'NO_CATALOG';
 
 /** A transport failure talking to a registry or lookaside store: not a verdict. */
 export class FetchError extends SigwallError {
@@ -439,6 +440,14 @@ export interface Verifier {
    * images a policy change would refuse. Each image is fetched once, whichever policy asks.
    */
   audit(images: string[], options?: AuditOptions): Promise<AuditResult>;
+
+  /**
+   * The images of `registry` (`host[:port]`) whose repository matches `repository` (a glob, `*`
+   * and `?`; default every one), through the catalog and tag-list APIs, at most `maxTags` tags
+   * (default 50) per repository: `registry/repository:tag`, sorted by repository.
+   * @throws {FetchError} `NO_CATALOG` when the registry has no catalog API; transport failures.
+   */
+  listImages(registry: string, options?: { repository?: string; maxTags?: number; signal?: AbortSignal }): Promise<string[]>;
 
   /**
    * A stream that passes content through unchanged while hashing it. When the content does not

@@ -1,14 +1,19 @@
 // <sigwall-audit>: which images a policy change would refuse, in a page. Give it a candidate
 // policy (typed, pasted or dropped as a file), optionally the baseline in force, and the images
-// (one reference per line); it runs `verifier.audit()` (each image fetched once, straight from
-// registries that answer with CORS headers) and shows a summary bar and a table that sorts and
-// filters; each row opens into the per-requirement explanation the verify panel gives.
+// (one reference per line, or listed from a registry's catalog: a registry, a repository
+// pattern, a bound on tags); it runs `verifier.audit()` (each image fetched once, from registries
+// that answer with CORS headers, or through `proxy`) and shows a summary bar, what only the data
+// shows about the candidate (scopes no image fell under, keys that verified nothing, images
+// allowed unsigned), and a table that sorts and filters; each row opens into the
+// per-requirement explanation the verify panel gives.
 //
 // Attributes: `lookaside` (the lookaside base URL for simple signatures, as registries.d's
-// default-docker would say), `concurrency` (default 4). Properties: `result` (the last audit),
-// `candidate`, `baseline`, `images` (the fields' text). Events: `sigwall-audit` (detail: result),
-// `sigwall-error`. Styling as <sigwall-verify>: CSS custom properties and parts (form, summary,
-// table, row, details).
+// default-docker would say), `proxy` (a base URL every registry request goes to instead of the
+// registry's host: a CORS front of a registry that sends no CORS headers itself), `concurrency`
+// (default 4). Properties: `result` (the last audit), `candidate`, `baseline`, `images`,
+// `registry`, `repository` (the fields' text). Methods: `audit()`, `list()` (fills the images from the registry fields).
+// Events: `sigwall-audit` (detail: result), `sigwall-error`. Styling as <sigwall-verify>: CSS
+// custom properties and parts (form, summary, findings, table, row, details).
 import { createVerifier } from 'sigwall';
 
 const STYLE = `
@@ -26,6 +31,12 @@ button:focus-visible, select:focus-visible, input:focus-visible, textarea:focus-
 .bar span { padding: .2em .6em; border-radius: 999px; border: 1px solid var(--sigwall-muted, #8888); font-size: .9em; }
 .bar [data-kind="newly-refused"], .bar [data-kind="refused"], .bar [data-kind="error"] { color: var(--sigwall-denied, #b42318); font-weight: 700; }
 .bar [data-kind="newly-allowed"], .bar [data-kind="allowed"] { color: var(--sigwall-allowed, #17803d); }
+.listing { grid-column: 1 / -1; display: flex; flex-wrap: wrap; gap: .6em; align-items: end; border: 1px solid var(--sigwall-muted, #8884); border-radius: 6px; padding: .4em .8em .7em; margin: 0; }
+.listing legend { font-weight: 600; font-size: .95em; padding: 0 .3em; }
+.listing label { font-weight: 400; }
+.listing input[name="maxTags"] { width: 5em; }
+.findings { margin: .3em 0 .6em; padding-left: 1.2em; }
+.findings li { overflow-wrap: anywhere; }
 .filters { display: flex; flex-wrap: wrap; gap: .6em; margin: .5em 0; }
 table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: .9em; }
 th, td { text-align: left; padding: .35em .4em; border-bottom: 1px solid var(--sigwall-muted, #8884); vertical-align: top; overflow-wrap: anywhere; }
@@ -113,10 +124,22 @@ class SigwallAudit extends HTMLElement {
       return el('label', {}, label, t);
     };
     const run = el('button', { type: 'submit', textContent: 'Audit' });
+    const input = (name, label, props) => {
+      const i = el('input', { name, spellcheck: false, autocomplete: 'off', ...props });
+      this.#fields[name] = i;
+      return el('label', {}, label, i);
+    };
+    const list = el('button', { type: 'button', textContent: 'List images' });
+    list.addEventListener('click', () => this.list());
     const form = el('form', { part: 'form' },
       area('candidate', 'Candidate policy (policy.json)', '{ "default": [{ "type": "reject" }], … }'),
       area('baseline', 'Baseline policy (optional: the one in force)', 'leave empty to require every image to be allowed'),
       area('images', 'Images, one per line', 'registry.example/app:1.2'),
+      el('fieldset', { class: 'listing' }, el('legend', { textContent: 'Or list them from a registry (catalog and tag lists)' }),
+        input('registry', 'Registry', { type: 'text', placeholder: 'registry.example:5000' }),
+        input('repository', 'Repositories', { type: 'text', placeholder: 'team/*', value: '*' }),
+        input('maxTags', 'Tags each', { type: 'number', min: 1, value: 50 }),
+        list),
       el('div', { class: 'actions' }, run));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -141,10 +164,57 @@ class SigwallAudit extends HTMLElement {
 
   set images(v) { this.#fields.images.value = Array.isArray(v) ? v.join('\n') : v; }
 
+  get registry() { return this.#fields.registry.value; }
+
+  set registry(v) { this.#fields.registry.value = v; }
+
+  get repository() { return this.#fields.repository.value; }
+
+  set repository(v) { this.#fields.repository.value = v; }
+
+  /** What every verifier of this component is made with: its `lookaside` and `proxy`. */
+  #options() {
+    const lookaside = this.getAttribute('lookaside');
+    const proxy = this.getAttribute('proxy');
+    return { insecureHttp: true, ...(lookaside ? { defaultLookaside: lookaside } : {}), ...(proxy ? { proxy } : {}) };
+  }
+
+  /**
+   * Lists the images of the registry fields (catalog, repository pattern, tags each) into the
+   * images field, replacing what was there; resolves to the list (null on failure, said in the
+   * panel and as a `sigwall-error` event).
+   */
+  async list() {
+    const registry = this.#fields.registry.value.trim();
+    this.#live.textContent = `Listing the images of ${registry}…`;
+    this.setAttribute('aria-busy', 'true');
+    try {
+      if (!registry) throw new Error('give the registry to list, as host or host:port');
+      // Listing reads only the catalog and tag lists; no policy is consulted, so any will do.
+      const lister = await createVerifier({ ...this.#options(), policy: '{"default":[{"type":"reject"}]}' });
+      const images = await lister.listImages(registry, { repository: this.#fields.repository.value.trim() || '*', maxTags: Number(this.#fields.maxTags.value) || 50 });
+      this.images = images;
+      this.#live.textContent = `${images.length} images listed from ${registry}.`;
+      if (images.length === 0) this.#output.replaceChildren(el('p', { class: 'message', role: 'alert', textContent: `No repository of ${registry} matches ${this.#fields.repository.value.trim() || '*'}.` }));
+      return images;
+    } catch (error) {
+      this.#fail('Could not list', error);
+      return null;
+    } finally {
+      this.removeAttribute('aria-busy');
+    }
+  }
+
+  #fail(what, error) {
+    this.#output.replaceChildren(el('p', { class: 'message', role: 'alert', textContent: `${what}: ${error?.code ? `${error.code}: ` : ''}${error?.message ?? error}` }));
+    this.#live.textContent = '';
+    this.dispatchEvent(new CustomEvent('sigwall-error', { bubbles: true, composed: true, detail: { error } }));
+  }
+
   /** Runs the audit with the fields' contents; resolves to the result (also in `result`). */
   async audit() {
     const images = this.images.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    const options = { insecureHttp: true, ...(this.getAttribute('lookaside') ? { defaultLookaside: this.getAttribute('lookaside') } : {}) };
+    const options = this.#options();
     this.#live.textContent = `Auditing ${images.length} images…`;
     this.setAttribute('aria-busy', 'true');
     try {
@@ -164,9 +234,7 @@ class SigwallAudit extends HTMLElement {
       this.dispatchEvent(new CustomEvent('sigwall-audit', { bubbles: true, composed: true, detail: this.#result }));
       return this.#result;
     } catch (error) {
-      this.#output.replaceChildren(el('p', { class: 'message', role: 'alert', textContent: `Could not audit: ${error?.code ? `${error.code}: ` : ''}${error?.message ?? error}` }));
-      this.#live.textContent = '';
-      this.dispatchEvent(new CustomEvent('sigwall-error', { bubbles: true, composed: true, detail: { error } }));
+      this.#fail('Could not audit', error);
       return null;
     } finally {
       this.removeAttribute('aria-busy');
@@ -174,7 +242,7 @@ class SigwallAudit extends HTMLElement {
   }
 
   #render() {
-    const { images, summary } = this.#result;
+    const { images, summary, findings } = this.#result;
     const withBaseline = summary.newlyRefused !== undefined;
     const counts = withBaseline
       ? [['allowed', summary.allowed, 'allowed'], ['newly-refused', summary.newlyRefused, 'newly refused'], ['newly-allowed', summary.newlyAllowed, 'newly allowed'], ['unchanged', summary.unchanged, 'unchanged']]
@@ -182,6 +250,14 @@ class SigwallAudit extends HTMLElement {
     if (summary.errors) counts.push(['error', summary.errors, 'could not be evaluated']);
     const bar = el('div', { class: 'bar', part: 'summary', role: 'group', 'aria-label': 'Summary' },
       counts.map(([kind, n, label]) => el('span', { 'data-kind': kind, textContent: `${n} ${label}` })));
+    const notes = [
+      ...findings.unmatchedScopes.map((scope) => `Scope ${scope} matched none of these images: stale, or a typo?`),
+      ...findings.unusedKeys.map((k) => `The ${k.type} requirement of scope ${k.scope} accepted no signature of the ${k.images} image${k.images === 1 ? '' : 's'} under it.`),
+      ...findings.withoutSignature.map((image) => `${image} is allowed without any signature (insecureAcceptAnything).`),
+    ];
+    const found = notes.length
+      ? el('ul', { class: 'findings', part: 'findings', 'aria-label': 'What these images show about the candidate policy' }, notes.map((n) => el('li', { textContent: n })))
+      : null;
     const text = el('input', { type: 'search', placeholder: 'Filter images', 'aria-label': 'Filter images by reference', value: this.#filter.text });
     const change = el('select', { 'aria-label': 'Show changes' },
       el('option', { value: '', textContent: 'every change' }),
@@ -204,7 +280,7 @@ class SigwallAudit extends HTMLElement {
     }));
     const tbody = el('tbody', {});
     this.#fillBody(tbody, withBaseline);
-    this.#output.replaceChildren(bar, el('div', { class: 'filters' }, text, change),
+    this.#output.replaceChildren(bar, ...(found ? [found] : []), el('div', { class: 'filters' }, text, change),
       el('table', { part: 'table' }, el('caption', { class: 'sr-only', textContent: 'Audited images; sort by a column heading, open a row for its explanation' }), el('thead', {}, head), tbody));
   }
 
