@@ -29,6 +29,13 @@ export const MODULES = {
   registries: ['wasm', 'registries'],
 };
 
+/**
+ * Cargo profiles other than `release`: the keyless module is size-optimised throughout
+ * (`release-small` in Cargo.toml: its SHA-2 and signature arithmetic at opt-level z), for its
+ * 128 KiB budget; it is still faster than `@sigstore/verify` (see README, Benchmarks).
+ */
+export const PROFILES = { keyless: 'release-small' };
+
 // Features the Rust wasm32 target emits by default (rustc 1.82+); wasm-opt must accept them.
 const WASM_FEATURES = [
   '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
@@ -111,17 +118,18 @@ function buildModules({ force = false, quiet = false, embedded } = {}) {
   bootstrap();
   mkdirSync(pkg, { recursive: true });
   const stampFile = join(pkg, '.build-stamp');
-  const stamp = inputsHash({ MODULES, WASM_FEATURES, embedded: embedded ?? null });
+  const stamp = inputsHash({ MODULES, PROFILES, WASM_FEATURES, embedded: embedded ?? null });
   const cargoEnv = { ...env, SIGWALL_EMBEDDED_POLICY: embedded === undefined ? '' : join(root, 'target', 'embedded-policy.json') };
   const built = Object.keys(MODULES).every((m) => existsSync(join(pkg, `${m}_bg.wasm`)) && existsSync(join(pkg, `${m}.js`)));
   if (!force && built && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
     if (!quiet) say('wasm modules are up to date (npm run build -- --force rebuilds them)');
   } else {
     for (const [name, features] of Object.entries(MODULES)) {
-      say(`building the ${name} module (cargo, features ${features.join(',')})`);
-      run('cargo', ['rustc', '--lib', '--release', '--target', 'wasm32-unknown-unknown',
+      const profile = PROFILES[name] ?? 'release';
+      say(`building the ${name} module (cargo, features ${features.join(',')}, profile ${profile})`);
+      run('cargo', ['rustc', '--lib', '--profile', profile, '--target', 'wasm32-unknown-unknown',
         '--no-default-features', '--features', features.join(','), '--crate-type', 'cdylib'], { env: cargoEnv });
-      const out = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'sigwall.wasm');
+      const out = join(root, 'target', 'wasm32-unknown-unknown', profile, 'sigwall.wasm');
       say(`wasm-bindgen → pkg/${name}.js`);
       run('wasm-bindgen', ['--target', 'web', '--out-name', name, '--out-dir', pkg, '--no-typescript', out]);
       say(`wasm-opt -Oz pkg/${name}_bg.wasm (npm binaryen; Debian's binaryen 108 breaks the module)`);

@@ -1,27 +1,20 @@
 //! X.509 certificates as containers/image checks them for `sigstoreSigned` `fulcio` and `pki`
 //! requirements (cosign.md §1.6, policy.md §3.4): PEM reading as Go's `encoding/pem` and
 //! sigstore's `UnmarshalCertificatesFromPEM` do it, path validation to a set of trusted roots at
-//! a given time for code signing (rustls-webpki, with sigwall's own signature verifiers plugged
-//! in), and the fields a policy asks about: e-mail and URI SANs, host names, and the OIDC issuer
-//! Fulcio records.
-//!
-//! Go's `x509.Certificate.Verify` and rustls-webpki agree on what matters here: every
-//! certificate of the path valid at the time, issuer signatures, basic constraints and path
-//! length, name constraints, unknown critical extensions refused (on the leaf; webpki also on
-//! intermediates, where Go is laxer). Two checks Go makes and webpki leaves to its caller are
-//! made here: the root's own validity period, and the extended key usage of every certificate
-//! of the path including the root (each one that has the extension must allow code signing or
-//! any purpose; a certificate without it allows everything, as in Go).
+//! a given time for code signing or time stamping (`path`: Go's `x509.Certificate.Verify`, with
+//! sigwall's own signature verifiers), and the fields a policy asks about: e-mail and URI SANs,
+//! host names, and the OIDC issuer Fulcio records.
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use der::Decode as _;
-use pki_types::{CertificateDer, ServerName, TrustAnchor};
 
+#[cfg(test)]
 mod algorithms;
 pub(crate) mod cert;
+mod path;
 
 /// At most this many certificates are read from one PEM text (a chain annotation, a CA file).
 pub const MAX_CERTIFICATES: usize = 64;
@@ -310,72 +303,6 @@ fn der_string(value: &[u8]) -> Result<String, String> {
     text.map_err(|e| invalid(&e))
 }
 
-/// Extended key usage as Go's verifier applies it for one purpose (code signing, or time
-/// stamping), to each certificate of the path: absent, or listing the purpose or any purpose.
-#[derive(Clone, Copy)]
-struct Purpose(&'static [u8]);
-
-impl webpki::ExtendedKeyUsageValidator for Purpose {
-    fn validate(&self, iter: webpki::KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
-        let mut present = Vec::new();
-        for id in iter {
-            let id = id?;
-            if id == webpki::KeyPurposeId::new(self.0)
-                || id == webpki::KeyPurposeId::new(ANY_PURPOSE)
-            {
-                return Ok(());
-            }
-            present.push(id.to_decoded_oid());
-        }
-        if present.is_empty() {
-            return Ok(());
-        }
-        Err(webpki::Error::RequiredEkuNotFoundContext(
-            webpki::RequiredEkuNotFoundContext {
-                required: webpki::KeyUsage::required(self.0),
-                present,
-            },
-        ))
-    }
-}
-
-/// A trust anchor's own certificate: its validity and extended key usage, which webpki does
-/// not look at and Go does.
-fn check_root(der: &[u8], at: u64, purpose: Purpose) -> Result<(), webpki::Error> {
-    let cert = cert::parse(der).map_err(|_| webpki::Error::BadDer)?;
-    let (not_before, not_after) = (cert.not_before, cert.not_after);
-    let time = unix(at);
-    if at < not_before {
-        return Err(webpki::Error::CertNotValidYet {
-            time,
-            not_before: unix(not_before),
-        });
-    }
-    if at > not_after {
-        return Err(webpki::Error::CertExpired {
-            time,
-            not_after: unix(not_after),
-        });
-    }
-    if let Some(ext) = cert.extension(EXTENDED_KEY_USAGE) {
-        let (allowed, listed) =
-            cert::eku_lists(ext.value, &[purpose.0, ANY_PURPOSE]).ok_or(webpki::Error::BadDer)?;
-        if !allowed && listed {
-            return Err(webpki::Error::RequiredEkuNotFoundContext(
-                webpki::RequiredEkuNotFoundContext {
-                    required: webpki::KeyUsage::required(purpose.0),
-                    present: Vec::new(),
-                },
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn unix(seconds: u64) -> pki_types::UnixTime {
-    pki_types::UnixTime::since_unix_epoch(core::time::Duration::from_secs(seconds))
-}
-
 /// Roots and intermediates to validate a leaf against.
 #[derive(Clone, Debug, Default)]
 pub struct Pool {
@@ -407,21 +334,14 @@ impl VerifiedLeaf {
     ///
     /// A message naming the host name.
     pub fn check_hostname(&self, hostname: &str) -> Result<(), String> {
-        let der = CertificateDer::from(self.der.as_slice());
-        let cert = webpki::EndEntityCert::try_from(&der).map_err(|e| describe(&e))?;
-        let host = hostname.trim_start_matches('[').trim_end_matches(']');
-        let name = ServerName::try_from(host).map_err(|_| {
-            format!(
+        if path::valid_for_host(&self.der, hostname) {
+            Ok(())
+        } else {
+            Err(format!(
                 "x509: certificate is not valid for {}",
                 crate::error::quoted(hostname)
-            )
-        })?;
-        cert.verify_is_valid_for_subject_name(&name).map_err(|_| {
-            format!(
-                "x509: certificate is not valid for {}",
-                crate::error::quoted(hostname)
-            )
-        })
+            ))
+        }
     }
 }
 
@@ -432,7 +352,7 @@ impl VerifiedLeaf {
 ///
 /// A message in the words of Go's `x509` package where it has them.
 pub fn verify_code_signing(leaf: &[u8], pool: &Pool, at: u64) -> Result<VerifiedLeaf, String> {
-    verify_for(leaf, pool, at, Purpose(CODE_SIGNING))
+    verify_for(leaf, pool, at, CODE_SIGNING)
 }
 
 /// Validates a timestamp authority's `leaf` as [`verify_code_signing`] does a signer's, for
@@ -442,119 +362,16 @@ pub fn verify_code_signing(leaf: &[u8], pool: &Pool, at: u64) -> Result<Verified
 ///
 /// As [`verify_code_signing`].
 pub fn verify_time_stamping(leaf: &[u8], pool: &Pool, at: u64) -> Result<VerifiedLeaf, String> {
-    verify_for(leaf, pool, at, Purpose(TIME_STAMPING))
+    verify_for(leaf, pool, at, TIME_STAMPING)
 }
 
-fn verify_for(leaf: &[u8], pool: &Pool, at: u64, purpose: Purpose) -> Result<VerifiedLeaf, String> {
-    let leaf_der = CertificateDer::from(leaf);
-    let end_entity = webpki::EndEntityCert::try_from(&leaf_der)
-        .map_err(|e| format!("x509: {}", describe(&e)))?;
-    let roots: Vec<CertificateDer<'_>> = pool
-        .roots
-        .iter()
-        .map(|r| CertificateDer::from(r.as_slice()))
-        .collect();
-    let anchors: Vec<(TrustAnchor<'_>, &[u8])> = roots
-        .iter()
-        .filter_map(|r| {
-            webpki::anchor_from_trusted_cert(r)
-                .ok()
-                .map(|a| (a, r.as_ref()))
-        })
-        .collect();
-    let trust: Vec<TrustAnchor<'_>> = anchors.iter().map(|(a, _)| a.clone()).collect();
-    let intermediates: Vec<CertificateDer<'_>> = pool
-        .intermediates
-        .iter()
-        .map(|c| CertificateDer::from(c.as_slice()))
-        .collect();
-    let root_checks = |path: &webpki::VerifiedPath<'_>| -> Result<(), webpki::Error> {
-        let anchor = path.anchor();
-        let der = anchors
-            .iter()
-            .find(|(a, _)| {
-                a.subject == anchor.subject
-                    && a.subject_public_key_info == anchor.subject_public_key_info
-            })
-            .map(|(_, der)| *der)
-            .ok_or(webpki::Error::UnknownIssuer)?;
-        check_root(der, at, purpose)
-    };
-    let path = end_entity
-        .verify_for_usage(
-            algorithms::ALL,
-            &trust,
-            &intermediates,
-            unix(at),
-            purpose,
-            None,
-            Some(&root_checks),
-        )
-        .map_err(|e| describe(&e))?;
+fn verify_for(leaf: &[u8], pool: &Pool, at: u64, purpose: &[u8]) -> Result<VerifiedLeaf, String> {
+    let path = path::validate(leaf, &pool.roots, &pool.intermediates, at, purpose)
+        .map_err(|e| e.describe())?;
     Ok(VerifiedLeaf {
         der: leaf.to_vec(),
-        issuer_spki: path.issuer_spki().as_ref().to_vec(),
+        issuer_spki: path.issuer_spki,
     })
-}
-
-/// A path validation failure in the words of Go's `x509` package where it has them (so that
-/// users can search for them), else webpki's name for it.
-fn describe(e: &webpki::Error) -> String {
-    use webpki::Error as E;
-    match e {
-        E::CertExpired { time, not_after } => format!(
-            "x509: certificate has expired or is not yet valid: current time {} is after {}",
-            time.as_secs(),
-            not_after.as_secs()
-        ),
-        E::CertNotValidYet { time, not_before } => format!(
-            "x509: certificate has expired or is not yet valid: current time {} is before {}",
-            time.as_secs(),
-            not_before.as_secs()
-        ),
-        E::UnknownIssuer => String::from("x509: certificate signed by unknown authority"),
-        E::InvalidSignatureForPublicKey => String::from(
-            "x509: certificate signed by unknown authority (the issuer's signature does not verify)",
-        ),
-        E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
-            String::from("x509: certificate specifies an incompatible key usage")
-        }
-        E::BadDer
-        | E::BadDerTime
-        | E::TrailingData(_)
-        | E::MalformedExtensions
-        | E::ExtensionValueInvalid
-        | E::InvalidSerialNumber
-        | E::InvalidCertValidity
-        | E::UnsupportedCertVersion
-        | E::SignatureAlgorithmMismatch => String::from("x509: malformed certificate"),
-        E::NameConstraintViolation
-        | E::MalformedNameConstraint
-        | E::InvalidNetworkMaskConstraint
-        | E::UnsupportedNameType
-        | E::MaximumNameConstraintComparisonsExceeded => {
-            String::from("x509: a certificate name constraint is violated or cannot be checked")
-        }
-        E::MaximumPathDepthExceeded
-        | E::MaximumSignatureChecksExceeded
-        | E::MaximumPathBuildCallsExceeded => {
-            String::from("x509: too many certificates or signatures to build a path")
-        }
-        E::CertNotValidForName(_) | E::MalformedDnsIdentifier => {
-            String::from("x509: certificate is not valid for the name")
-        }
-        E::UnsupportedCriticalExtension => String::from("x509: unhandled critical extension"),
-        E::CaUsedAsEndEntity => String::from("x509: a CA certificate is used as the leaf"),
-        E::EndEntityUsedAsCa => String::from("x509: a leaf certificate is used as a CA"),
-        E::PathLenConstraintViolated => String::from("x509: too many intermediates for path length constraint"),
-        E::UnsupportedSignatureAlgorithmContext(_)
-        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => String::from(
-            "x509: certificate signed by unknown authority (unsupported signature algorithm)",
-        ),
-        // Webpki's other refusals (revocation and CRL errors, which sigwall never asks for,
-        // among them), without its Debug text: a few KiB of formatting code in the module.
-        _ => String::from("x509: the certificate path does not validate"),
-    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! A certificate read as far as sigwall needs it, with `der`'s reader: the structure RFC 5280
-//! §4.1 gives (every field in its place, in DER), the validity times, the subject's key and the
-//! extensions. Path validation (rustls-webpki) parses the certificates it uses again, strictly;
-//! this reader serves the rest: deciding that a PEM block holds a certificate, the fields a
-//! policy asks about, a trust anchor's own validity and usage, and the precertificate TBS an SCT
-//! signs. (x509-cert's derived parser did this at about 20 KiB of wasm; this is a few.)
+//! §4.1 gives (every field in its place, in DER), the names, the validity times, the subject's
+//! key, the signature and the extensions. It serves path validation (`super::path`), deciding
+//! that a PEM block holds a certificate, the fields a policy asks about, and the precertificate
+//! TBS an SCT signs. (x509-cert's derived parser did this at about 20 KiB of wasm; this is a
+//! few.)
 
 use alloc::format;
 use alloc::string::String;
@@ -19,6 +19,8 @@ pub(crate) struct Extension<'a> {
     pub(crate) oid: &'a [u8],
     /// The extension value (the OCTET STRING's content).
     pub(crate) value: &'a [u8],
+    /// Whether it is marked critical.
+    pub(crate) critical: bool,
     /// The whole Extension (its DER), to rebuild a TBS without it.
     der: &'a [u8],
 }
@@ -26,6 +28,17 @@ pub(crate) struct Extension<'a> {
 /// A certificate's fields.
 #[derive(Debug)]
 pub(crate) struct Certificate<'a> {
+    /// Its version field: 0 for v1 (absent), 2 for v3.
+    pub(crate) version: u8,
+    /// The whole TBSCertificate (its DER): what the issuer signed.
+    pub(crate) tbs: &'a [u8],
+    /// The signature AlgorithmIdentifier's content (outside and inside the TBS: they are equal).
+    pub(crate) signature_algorithm: &'a [u8],
+    /// The signature (the BIT STRING's bytes, which have no unused bits).
+    pub(crate) signature: &'a [u8],
+    /// The issuer and subject Names, DER (compared byte for byte, as Go does).
+    pub(crate) issuer: &'a [u8],
+    pub(crate) subject: &'a [u8],
     /// Start of its validity, seconds since the epoch.
     pub(crate) not_before: u64,
     /// End of its validity, seconds since the epoch.
@@ -93,25 +106,41 @@ pub(crate) fn parse(der: &[u8]) -> Result<Certificate<'_>, String> {
     if !outer.is_finished() {
         return Err(bad("trailing data"));
     }
-    let mut r = SliceReader::new(cert.value()).map_err(|_| bad("length"))?;
+    let all = cert.value();
+    let mut r = SliceReader::new(all).map_err(|_| bad("length"))?;
     let tbs = expect(&mut r, Tag::Sequence, "TBSCertificate")?;
-    expect(&mut r, Tag::Sequence, "signature algorithm")?;
-    expect(&mut r, Tag::BitString, "signature")?;
+    let tbs_der = all.get(..offset(all, &r)).unwrap_or_default();
+    let signature_algorithm = expect(&mut r, Tag::Sequence, "signature algorithm")?.value();
+    let signature = match expect(&mut r, Tag::BitString, "signature")?.value() {
+        [0, bits @ ..] => bits,
+        _ => return Err(bad("signature")),
+    };
     if !r.is_finished() {
         return Err(bad("trailing fields"));
     }
     let body = tbs.value();
     let mut t = SliceReader::new(body).map_err(|_| bad("length"))?;
     let mut next = any(&mut t, "serial number")?;
+    let mut version = 0;
     if next.tag() == context(0, true) {
-        // version [0] EXPLICIT INTEGER
+        // version [0] EXPLICIT INTEGER: v1 (0, which DER leaves out; Go takes it), v2, v3 (2).
+        version = match next.value() {
+            [0x02, 0x01, v @ 0..=2] => *v,
+            _ => return Err(bad("version")),
+        };
         next = any(&mut t, "serial number")?;
     }
     if next.tag() != Tag::Integer {
         return Err(bad("serial number"));
     }
-    expect(&mut t, Tag::Sequence, "signature algorithm")?;
+    if expect(&mut t, Tag::Sequence, "signature algorithm")?.value() != signature_algorithm {
+        return Err(String::from(
+            "x509: inner and outer signature algorithm identifiers don't match",
+        ));
+    }
+    let issuer_start = offset(body, &t);
     expect(&mut t, Tag::Sequence, "issuer")?;
+    let issuer = body.get(issuer_start..offset(body, &t)).unwrap_or_default();
     let validity = expect(&mut t, Tag::Sequence, "validity")?;
     let mut v = SliceReader::new(validity.value()).map_err(|_| bad("validity"))?;
     let not_before = time(any(&mut v, "validity")?)?;
@@ -119,8 +148,10 @@ pub(crate) fn parse(der: &[u8]) -> Result<Certificate<'_>, String> {
     if !v.is_finished() {
         return Err(bad("validity"));
     }
+    let subject_start = offset(body, &t);
     expect(&mut t, Tag::Sequence, "subject")?;
     let spki_start = offset(body, &t);
+    let subject = body.get(subject_start..spki_start).unwrap_or_default();
     expect(&mut t, Tag::Sequence, "subject public key info")?;
     let mut head_len = offset(body, &t);
     let spki = body.get(spki_start..head_len).unwrap_or_default();
@@ -136,6 +167,9 @@ pub(crate) fn parse(der: &[u8]) -> Result<Certificate<'_>, String> {
                 head_len = offset(body, &t);
             }
             tag if tag == context(3, true) => {
+                if version != 2 {
+                    return Err(bad("extensions in a certificate before v3"));
+                }
                 if !t.is_finished() {
                     return Err(bad("fields after the extensions"));
                 }
@@ -145,6 +179,12 @@ pub(crate) fn parse(der: &[u8]) -> Result<Certificate<'_>, String> {
         }
     }
     Ok(Certificate {
+        version,
+        tbs: tbs_der,
+        signature_algorithm,
+        signature,
+        issuer,
+        subject,
         not_before,
         not_after,
         spki,
@@ -174,7 +214,8 @@ fn read_extensions(explicit: &[u8]) -> Result<Vec<Extension<'_>>, String> {
         let mut e = SliceReader::new(ext.value()).map_err(|_| bad("extension"))?;
         let oid = expect(&mut e, Tag::ObjectIdentifier, "extension id")?.value();
         let mut value = any(&mut e, "extension value")?;
-        if value.tag() == Tag::Boolean {
+        let critical = value.tag() == Tag::Boolean;
+        if critical {
             // The critical flag (path validation applies it). In DER, DEFAULT FALSE is never
             // encoded, so an encoded one is TRUE.
             if value.value() != [0xff] {
@@ -193,6 +234,7 @@ fn read_extensions(explicit: &[u8]) -> Result<Vec<Extension<'_>>, String> {
         out.push(Extension {
             oid,
             value: value.value(),
+            critical,
             der: whole,
         });
     }
@@ -250,6 +292,8 @@ pub(crate) struct AltNames {
     pub(crate) emails: Vec<String>,
     pub(crate) uris: Vec<String>,
     pub(crate) dns: Vec<String>,
+    /// IP address SANs: 4 or 16 bytes each.
+    pub(crate) ips: Vec<Vec<u8>>,
 }
 
 /// The names of a SubjectAltName extension value. Each must be an IA5 (ASCII) string, as Go
@@ -265,6 +309,13 @@ pub(crate) fn alt_names(value: &[u8]) -> Result<AltNames, String> {
     let mut out = AltNames::default();
     while !r.is_finished() {
         let name = any(&mut r, "").map_err(|_| invalid())?;
+        if name.tag() == context(7, false) {
+            if !matches!(name.value().len(), 4 | 16) {
+                return Err(invalid());
+            }
+            out.ips.push(name.value().to_vec());
+            continue;
+        }
         let list = match name.tag() {
             t if t == context(1, false) => &mut out.emails,
             t if t == context(2, false) => &mut out.dns,

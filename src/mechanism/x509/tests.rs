@@ -80,14 +80,15 @@ fn a_fulcio_leaf_verifies_only_at_its_signing_time() {
 #[test]
 fn a_root_is_checked_for_time_and_purpose() {
     let root = certificate_pool_from_pem(ROOT).remove(0);
-    assert!(check_root(&root, SIGNED_AT, Purpose(CODE_SIGNING)).is_ok());
+    let c = cert::parse(&root).unwrap();
+    assert!(path::check_alone(&c, SIGNED_AT, CODE_SIGNING).is_ok());
     assert!(matches!(
-        check_root(&root, 1_000_000_000, Purpose(CODE_SIGNING)),
-        Err(webpki::Error::CertNotValidYet { .. })
+        path::check_alone(&c, 1_000_000_000, CODE_SIGNING),
+        Err(path::PathError::Expired(..))
     ));
     assert!(matches!(
-        check_root(&root, 2_300_000_000, Purpose(CODE_SIGNING)),
-        Err(webpki::Error::CertExpired { .. })
+        path::check_alone(&c, 2_300_000_000, CODE_SIGNING),
+        Err(path::PathError::Expired(..))
     ));
 }
 
@@ -128,4 +129,189 @@ fn the_issuer_extensions_are_checked_as_containers_image_does() {
     );
     subject.issuer_v1 = Some(alloc::vec![0xff]);
     assert!(subject.fulcio_issuer().is_err());
+}
+
+/// The oracle: rustls-webpki (with sigwall's signature verifiers as its algorithms) and the two
+/// checks Go makes that webpki leaves to its caller (the root's validity and extended key
+/// usage): how sigwall validated paths before `path`.
+mod oracle {
+    use alloc::vec::Vec;
+    use pki_types::{CertificateDer, TrustAnchor, UnixTime};
+
+    struct Purpose(&'static [u8]);
+
+    impl webpki::ExtendedKeyUsageValidator for Purpose {
+        fn validate(&self, iter: webpki::KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
+            let mut listed = false;
+            for id in iter {
+                let id = id?;
+                if id == webpki::KeyPurposeId::new(self.0)
+                    || id == webpki::KeyPurposeId::new(super::ANY_PURPOSE)
+                {
+                    return Ok(());
+                }
+                listed = true;
+            }
+            if listed {
+                Err(webpki::Error::EmptyEkuExtension)
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    pub(super) fn accepts(
+        leaf: &[u8],
+        pool: &super::Pool,
+        at: u64,
+        purpose: &'static [u8],
+    ) -> bool {
+        let time = UnixTime::since_unix_epoch(core::time::Duration::from_secs(at));
+        let leaf = CertificateDer::from(leaf);
+        let Ok(end_entity) = webpki::EndEntityCert::try_from(&leaf) else {
+            return false;
+        };
+        let roots: Vec<CertificateDer<'_>> = pool
+            .roots
+            .iter()
+            .map(|r| CertificateDer::from(r.as_slice()))
+            .collect();
+        let anchors: Vec<(TrustAnchor<'_>, &[u8])> = roots
+            .iter()
+            .filter_map(|r| {
+                webpki::anchor_from_trusted_cert(r)
+                    .ok()
+                    .map(|a| (a, r.as_ref()))
+            })
+            .collect();
+        let trust: Vec<TrustAnchor<'_>> = anchors.iter().map(|(a, _)| a.clone()).collect();
+        let intermediates: Vec<CertificateDer<'_>> = pool
+            .intermediates
+            .iter()
+            .map(|c| CertificateDer::from(c.as_slice()))
+            .collect();
+        let root_checks = |path: &webpki::VerifiedPath<'_>| -> Result<(), webpki::Error> {
+            let anchor = path.anchor();
+            let der = anchors
+                .iter()
+                .find(|(a, _)| {
+                    a.subject == anchor.subject
+                        && a.subject_public_key_info == anchor.subject_public_key_info
+                })
+                .map(|(_, d)| *d)
+                .ok_or(webpki::Error::UnknownIssuer)?;
+            let c = super::cert::parse(der).map_err(|_| webpki::Error::BadDer)?;
+            super::path::check_alone(&c, at, purpose).map_err(|_| webpki::Error::UnknownIssuer)
+        };
+        end_entity
+            .verify_for_usage(
+                super::algorithms::ALL,
+                &trust,
+                &intermediates,
+                time,
+                Purpose(purpose),
+                None,
+                Some(&root_checks),
+            )
+            .is_ok()
+    }
+}
+
+/// Every certificate of the keyless fixtures (made by fixtures/keyless/make.py: good chains,
+/// expired and not yet valid ones, smuggled roots, TLS-only intermediates, missing usages),
+/// validated at times around their signing, whole and with one byte of a signature changed:
+/// `path` decides as webpki did.
+#[test]
+fn paths_are_decided_as_webpki_decided_them() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/keyless");
+    let mut pools = alloc::vec![pool()];
+    pools.push(Pool {
+        roots: certificate_pool_from_pem(&std::fs::read(format!("{dir}/pki/root.pem")).unwrap()),
+        intermediates: certificates_from_pem(
+            &std::fs::read(format!("{dir}/pki/intermediate.pem")).unwrap(),
+        )
+        .unwrap(),
+    });
+    let mut checked = 0;
+    let mut accepted = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".json") || name == "cases.json" || name == "manifest.json" {
+            continue;
+        }
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let annotations = &json["annotations"];
+        let Some(leaf_pem) = annotations["dev.sigstore.cosign/certificate"].as_str() else {
+            continue;
+        };
+        let leaf = certificates_from_pem(leaf_pem.as_bytes())
+            .unwrap()
+            .remove(0);
+        let chain = annotations["dev.sigstore.cosign/chain"]
+            .as_str()
+            .map(|c| certificates_from_pem(c.as_bytes()).unwrap())
+            .unwrap_or_default();
+        let not_before = cert::parse(&leaf).unwrap().not_before;
+        for base in &pools {
+            let mut with_chain = base.clone();
+            with_chain.intermediates.extend(chain.iter().cloned());
+            for pool in [base, &with_chain] {
+                let mut tampered = leaf.clone();
+                let last = tampered.len() - 3;
+                tampered[last] ^= 1;
+                for candidate in [&leaf, &tampered] {
+                    for at in [
+                        not_before - 1,
+                        not_before,
+                        not_before + 300,
+                        not_before + 601,
+                        SIGNED_AT,
+                        2_300_000_000,
+                    ] {
+                        for purpose in [CODE_SIGNING, TIME_STAMPING] {
+                            let ours = path::validate(
+                                candidate,
+                                &pool.roots,
+                                &pool.intermediates,
+                                at,
+                                purpose,
+                            )
+                            .is_ok();
+                            assert_eq!(
+                                ours,
+                                oracle::accepts(candidate, pool, at, purpose),
+                                "{name} at {at}"
+                            );
+                            checked += 1;
+                            accepted += usize::from(ours);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Both outcomes were exercised, many times.
+    assert!(
+        checked > 1000 && accepted > 20 && accepted < checked / 2,
+        "{accepted} of {checked}"
+    );
+}
+
+#[test]
+fn host_names_are_matched_as_go_matches_them() {
+    let leaf = leaf_of(include_str!("../../../fixtures/keyless/pki-good.json"));
+    let dns = Subject::read(&leaf).unwrap().dns_names;
+    let host = dns.first().expect("the pki fixture's leaf names a host");
+    assert!(path::valid_for_host(&leaf, host));
+    assert!(path::valid_for_host(&leaf, &host.to_ascii_uppercase()));
+    assert!(path::valid_for_host(&leaf, &format!("{host}.")));
+    assert!(!path::valid_for_host(&leaf, &format!("x.{host}")));
+    assert!(!path::valid_for_host(&leaf, &host[1..]));
+    assert!(!path::valid_for_host(&leaf, "127.0.0.1"));
+    assert!(!path::valid_for_host(&leaf, ""));
+    // A root has no SANs: no host name is valid for it.
+    let root = certificate_pool_from_pem(ROOT).remove(0);
+    assert!(!path::valid_for_host(&root, host));
 }
