@@ -79,7 +79,7 @@ impl PathError {
                 "x509: certificate signed by unknown authority (unsupported signature algorithm)",
             ),
             PathError::NotAuthorizedToSign => {
-                String::from("x509: a leaf certificate is used as a CA")
+                String::from("x509: certificate is not authorized to sign other certificates")
             }
             PathError::CaAsLeaf => String::from("x509: a CA certificate is used as the leaf"),
             PathError::PathLength => {
@@ -98,13 +98,14 @@ impl PathError {
         }
     }
 
-    /// How telling the failure is: the search reports the most telling one it met.
+    /// How telling the failure is: the search reports the most telling one it met (that it
+    /// gave up, above all: a path may have been left untried).
     fn rank(&self) -> u8 {
         match self {
             PathError::UnknownIssuer => 0,
-            PathError::TooComplex => 1,
-            PathError::BadSignature | PathError::UnsupportedAlgorithm => 2,
-            _ => 3,
+            PathError::BadSignature | PathError::UnsupportedAlgorithm => 1,
+            PathError::TooComplex => 3,
+            _ => 2,
         }
     }
 }
@@ -425,3 +426,6 @@ pub(crate) fn valid_for_host(leaf: &[u8], host: &str) -> bool {
             })
     })
 }
+
+#[cfg(test)]
+mod tests;
