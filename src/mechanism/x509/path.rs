@@ -129,18 +129,21 @@ const MAX_INTERMEDIATES: usize = 8;
 /// At most this many signature checks in one search.
 const MAX_SIGNATURE_CHECKS: usize = 64;
 
+/// The content of the one element `value` holds, which must have `tag`.
+fn only(value: &[u8], tag: Tag) -> Option<&[u8]> {
+    let mut r = SliceReader::new(value).ok()?;
+    let element = der::asn1::AnyRef::decode(&mut r).ok()?;
+    (element.tag() == tag && r.is_finished()).then(|| element.value())
+}
+
 /// A certificate's basic constraints: (cA, pathLenConstraint), `None` without the extension.
 fn basic_constraints(c: &Certificate<'_>) -> Result<Option<(bool, Option<u64>)>, PathError> {
     let Some(ext) = c.extension(BASIC_CONSTRAINTS) else {
         return Ok(None);
     };
     let bad = || PathError::Malformed(String::from("x509: invalid basic constraints"));
-    let mut outer = SliceReader::new(ext.value).map_err(|_| bad())?;
-    let seq = der::asn1::AnyRef::decode(&mut outer).map_err(|_| bad())?;
-    if seq.tag() != Tag::Sequence || !outer.is_finished() {
-        return Err(bad());
-    }
-    let mut r = SliceReader::new(seq.value()).map_err(|_| bad())?;
+    let fields = only(ext.value, Tag::Sequence).ok_or_else(bad)?;
+    let mut r = SliceReader::new(fields).map_err(|_| bad())?;
     let mut ca = false;
     let mut path_len = None;
     while !r.is_finished() {
@@ -164,12 +167,8 @@ fn may_sign_certificates(c: &Certificate<'_>) -> Result<bool, PathError> {
         return Ok(true);
     };
     let bad = || PathError::Malformed(String::from("x509: invalid key usage"));
-    let mut r = SliceReader::new(ext.value).map_err(|_| bad())?;
-    let bits = der::asn1::AnyRef::decode(&mut r).map_err(|_| bad())?;
-    if bits.tag() != Tag::BitString || !r.is_finished() {
-        return Err(bad());
-    }
-    let bytes = bits.value().get(1..).ok_or_else(bad)?;
+    let bits = only(ext.value, Tag::BitString).ok_or_else(bad)?;
+    let bytes = bits.get(1..).ok_or_else(bad)?;
     Ok(bytes.iter().all(|b| *b == 0) || bytes.first().is_some_and(|b| b & 0x04 != 0))
 }
 
