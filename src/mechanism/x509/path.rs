@@ -278,19 +278,23 @@ pub(crate) struct Path {
     pub(crate) issuer_spki: Vec<u8>,
 }
 
+/// A pool certificate: its DER and its fields, read once.
+type Parsed<'p> = (&'p [u8], Certificate<'p>);
+
 struct Search<'p> {
-    roots: Vec<(&'p [u8], Certificate<'p>)>,
-    intermediates: Vec<(&'p [u8], Certificate<'p>)>,
+    roots: Vec<Parsed<'p>>,
+    intermediates: Vec<Parsed<'p>>,
     at: u64,
     purpose: &'p [u8],
-    signatures: usize,
+    /// Signature checks made so far, against [`MAX_SIGNATURE_CHECKS`].
+    signatures: core::cell::Cell<usize>,
 }
 
 impl<'p> Search<'p> {
     /// Extends `chain` (DER of the certificates so far, the leaf first) from `current` to a
     /// root; returns the SPKI of `current`'s issuer on the path found.
     fn extend(
-        &mut self,
+        &self,
         current: &Certificate<'_>,
         chain: &mut Vec<&'p [u8]>,
     ) -> Result<Vec<u8>, PathError> {
@@ -299,14 +303,12 @@ impl<'p> Search<'p> {
         let candidates = self
             .roots
             .iter()
-            .map(|(d, c)| (true, *d, c))
-            .chain(self.intermediates.iter().map(|(d, c)| (false, *d, c)))
-            .filter(|(_, d, c)| c.subject == current.issuer && !chain.contains(d))
-            .map(|(root, d, _)| (root, d))
+            .map(|p| (true, p))
+            .chain(self.intermediates.iter().map(|p| (false, p)))
+            .filter(|(_, (der, c))| c.subject == current.issuer && !chain.contains(der))
             .collect::<Vec<_>>();
-        for (root, der) in candidates {
-            let outcome = self.try_issuer(current, root, der, below, chain);
-            match outcome {
+        for (root, issuer) in candidates {
+            match self.try_issuer(current, root, issuer, below, chain) {
                 Ok(spki) => return Ok(spki),
                 Err(e) if e.rank() >= best.rank() => best = e,
                 Err(_) => {}
@@ -316,22 +318,20 @@ impl<'p> Search<'p> {
     }
 
     fn try_issuer(
-        &mut self,
+        &self,
         current: &Certificate<'_>,
         root: bool,
-        der: &'p [u8],
+        (der, issuer): &Parsed<'p>,
         below: usize,
         chain: &mut Vec<&'p [u8]>,
     ) -> Result<Vec<u8>, PathError> {
-        // Parsed when the pool was read: this parse cannot fail.
-        let issuer = cert::parse(der).map_err(PathError::Malformed)?;
-        check_alone(&issuer, self.at, self.purpose)?;
-        may_issue(&issuer, !root, below)?;
-        if self.signatures == MAX_SIGNATURE_CHECKS {
+        check_alone(issuer, self.at, self.purpose)?;
+        may_issue(issuer, !root, below)?;
+        if self.signatures.get() == MAX_SIGNATURE_CHECKS {
             return Err(PathError::TooComplex);
         }
-        self.signatures += 1;
-        signed_by(current, &issuer)?;
+        self.signatures.set(self.signatures.get() + 1);
+        signed_by(current, issuer)?;
         if root {
             return Ok(issuer.spki.to_vec());
         }
@@ -339,14 +339,14 @@ impl<'p> Search<'p> {
             return Err(PathError::TooComplex);
         }
         chain.push(der);
-        let found = self.extend(&issuer, chain);
+        let found = self.extend(issuer, chain);
         chain.pop();
         found.map(|_| issuer.spki.to_vec())
     }
 }
 
 /// The certificates of `list` that parse (the pools hold only such).
-fn read(list: &[Vec<u8>]) -> Vec<(&[u8], Certificate<'_>)> {
+fn read(list: &[Vec<u8>]) -> Vec<Parsed<'_>> {
     list.iter()
         .filter_map(|d| cert::parse(d).ok().map(|c| (d.as_slice(), c)))
         .collect()
@@ -367,12 +367,12 @@ pub(crate) fn validate(
     if basic_constraints(&leaf)?.is_some_and(|(ca, _)| ca) {
         return Err(PathError::CaAsLeaf);
     }
-    let mut search = Search {
+    let search = Search {
         roots: read(roots),
         intermediates: read(intermediates),
         at,
         purpose,
-        signatures: 0,
+        signatures: core::cell::Cell::new(0),
     };
     let mut chain = alloc::vec![leaf_der];
     let issuer_spki = search.extend(&leaf, &mut chain)?;
@@ -392,37 +392,39 @@ pub(crate) fn valid_for_host(leaf: &[u8], host: &str) -> bool {
     else {
         return false;
     };
+    use core::net::IpAddr;
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = bare.parse::<core::net::IpAddr>() {
-        let canonical = |bytes: &[u8]| -> Option<core::net::IpAddr> {
-            match bytes.len() {
-                4 => <[u8; 4]>::try_from(bytes).ok().map(core::net::IpAddr::from),
-                16 => <[u8; 16]>::try_from(bytes).ok().map(|b| {
-                    let v6 = core::net::Ipv6Addr::from(b);
-                    v6.to_ipv4_mapped()
-                        .map_or(core::net::IpAddr::V6(v6), core::net::IpAddr::V4)
-                }),
-                _ => None,
-            }
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        // IPv4-mapped IPv6 addresses are their IPv4 address, on either side (Go's `net.IP`).
+        let san = |bytes: &[u8]| match bytes.len() {
+            4 => <[u8; 4]>::try_from(bytes).ok().map(IpAddr::from),
+            _ => <[u8; 16]>::try_from(bytes).ok().map(IpAddr::from),
         };
-        let ip = match ip {
-            core::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, core::net::IpAddr::V4),
-            v4 => v4,
-        };
-        return names.ips.iter().any(|b| canonical(b) == Some(ip));
+        let ip = ip.to_canonical();
+        return names
+            .ips
+            .iter()
+            .any(|b| san(b).map(|s| s.to_canonical()) == Some(ip));
     }
     let host = host.strip_suffix('.').unwrap_or(host);
-    if host.is_empty() || host.split('.').any(str::is_empty) {
+    let host_labels: Vec<&str> = host.split('.').collect();
+    if host_labels.iter().any(|l| l.is_empty()) {
         return false;
     }
     names.dns.iter().any(|pattern| {
-        let pattern = pattern.strip_suffix('.').unwrap_or(pattern);
-        let (p, h): (Vec<&str>, Vec<&str>) =
-            (pattern.split('.').collect(), host.split('.').collect());
-        p.len() == h.len()
-            && p.iter().zip(&h).enumerate().all(|(i, (p, h))| {
-                (i == 0 && *p == "*" && p.len() < pattern.len()) || p.eq_ignore_ascii_case(h)
-            })
+        let labels: Vec<&str> = pattern
+            .strip_suffix('.')
+            .unwrap_or(pattern)
+            .split('.')
+            .collect();
+        // A wildcard stands for the leftmost label only, and never for the whole name.
+        let wildcard = labels.len() > 1 && labels.first() == Some(&"*");
+        labels.len() == host_labels.len()
+            && labels
+                .iter()
+                .zip(&host_labels)
+                .enumerate()
+                .all(|(i, (p, h))| (i == 0 && wildcard) || p.eq_ignore_ascii_case(h))
     })
 }
 
