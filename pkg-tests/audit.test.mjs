@@ -215,6 +215,22 @@ test('verifier.listImages(): a pattern, attachment tags left out, NO_CATALOG, us
   } finally {
     server.close();
   }
+  // A hostile catalog: names and tags outside the distribution grammar never reach a URL or a
+  // reference (a path out of /v2/, a query, a digest smuggled into a tag).
+  const hostile = createServer((req, res) => {
+    const json = (body) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.url === '/v2/') return json({});
+    if (req.url.startsWith('/v2/_catalog')) return json({ repositories: ['ok/app', '../escape', 'a?b=c', 'Upper/case'] });
+    if (req.url.startsWith('/v2/ok/app/tags/list')) return json({ name: 'ok/app', tags: ['v1', `v2@sha256:${'0'.repeat(64)}`, '../v3', '.hidden'] });
+    return res.writeHead(404).end();
+  });
+  await new Promise((r) => hostile.listen(0, '127.0.0.1', r));
+  try {
+    const host = `127.0.0.1:${hostile.address().port}`;
+    assert.deepEqual(await v.listImages(host), [`${host}/ok/app:v1`]);
+  } finally {
+    hostile.close();
+  }
   await assert.rejects(v.listImages('not a host/x'), { name: 'UsageError' });
   await assert.rejects(v.listImages(world.host, { maxTags: 0 }), { name: 'UsageError' });
   await assert.rejects(v.listImages(world.host, { repository: '' }), { name: 'UsageError' });

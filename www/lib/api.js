@@ -272,8 +272,8 @@ function lookasideUrl(base, repository, manifestDigest, index) {
 }
 
 class Verifier {
-  /** The policy as parsed JSON (for audit findings), or null. */
-  #policyJson;
+  /** The policy's bytes (audit findings read its JSON). */
+  #policyBytes;
   #module;
   #policy;
   #client;
@@ -283,9 +283,9 @@ class Verifier {
   #keys;
   #acceptIndexSignatures;
 
-  constructor(module, policy, { client, registries, defaultLookaside, platform, keys, acceptIndexSignatures, policyJson }) {
+  constructor(module, policy, { client, registries, defaultLookaside, platform, keys, acceptIndexSignatures, policyBytes: bytes }) {
     this.#acceptIndexSignatures = acceptIndexSignatures;
-    this.#policyJson = policyJson;
+    this.#policyBytes = bytes;
     this.#module = module;
     this.#policy = policy;
     this.#client = client;
@@ -470,7 +470,7 @@ class Verifier {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, images.length) }, work));
-    return { images: results, summary: auditSummary(results, baseline !== undefined), findings: auditFindings(this.#policyJson, results) };
+    return { images: results, summary: auditSummary(results, baseline !== undefined), findings: auditFindings(jsonOrNull(this.#policyBytes), results) };
   }
 
   /**
@@ -478,7 +478,8 @@ class Verifier {
    * `?` one; default every repository), through the registry's catalog and tag-list APIs, at
    * most `maxTags` tags per repository (default 50), as `registry/repository:tag` references,
    * sorted by repository. Tags that name no image of their own are left out: cosign's
-   * `sha256-<hex>.sig`/`.att`/`.sbom` attachments and the referrers tag schema's `sha256-<hex>`.
+   * `sha256-<hex>.sig`/`.att`/`.sbom` attachments and the referrers tag schema's `sha256-<hex>`;
+   * so are names and tags outside the distribution grammar, which a registry cannot hold.
    * What `sigwall audit --registry` and `<sigwall-audit>` audit.
    * @throws {UsageError} bad arguments; {FetchError} `NO_CATALOG` when the registry has no
    * catalog API, and any transport failure.
@@ -493,9 +494,11 @@ class Verifier {
     const repositories = await this.#client.catalog(registry, { signal });
     if (repositories === null) throw new FetchError('NO_CATALOG', `${registry} has no catalog API: name the images instead`);
     const images = [];
-    for (const name of repositories.filter((r) => glob.test(r)).sort()) {
+    // The registry's answers name URLs and references from here on: only names and tags of the
+    // distribution grammar are taken.
+    for (const name of repositories.filter((r) => REPOSITORY.test(r) && glob.test(r)).sort()) {
       const tags = (await this.#client.tags(registry, name, { max: maxTags, signal })) ?? [];
-      for (const tag of tags) if (!ATTACHMENT_TAG.test(tag)) images.push(`${registry}/${name}:${tag}`);
+      for (const tag of tags) if (TAG.test(tag) && !ATTACHMENT_TAG.test(tag)) images.push(`${registry}/${name}:${tag}`);
     }
     return images;
   }
@@ -889,6 +892,15 @@ function sharedClient(client) {
   });
 }
 
+/** `bytes` as JSON, or null when they are not JSON. */
+function jsonOrNull(bytes) {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
+}
+
 /** One audited image: its verdicts and what changed. */
 function auditRow(image, candidate, baseline) {
   const error = candidate.error ?? baseline?.error ?? null;
@@ -962,6 +974,10 @@ function withBundles(index, bundles) {
   return new TextEncoder().encode(JSON.stringify({ ...json, manifests: [...json.manifests, ...listed] }));
 }
 
+/** A repository name and a tag, as the distribution spec defines them. */
+const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
 /** Tags that hold signatures or referrers of another image, not an image of their own. */
 const ATTACHMENT_TAG = /^sha256-[0-9a-f]{64}(?:\.(?:sig|att|sbom))?$/;
 
@@ -997,27 +1013,26 @@ export async function createVerifier(options = {}) {
     const m = await registriesModule();
     registries = call(() => new m.Registries(names, texts));
   }
-  let policyJson = null;
-  try {
-    policyJson = JSON.parse(new TextDecoder().decode(options.policy === undefined ? encoder.encode(core.embeddedPolicy()) : policyBytes(options.policy)));
-  } catch { /* the core reports an invalid policy */ }
+  // The policy's bytes, once: every module that parses it, and audit findings, read these.
+  const bytes = options.policy === undefined ? encoder.encode(core.embeddedPolicy()) : policyBytes(options.policy);
+  const parse = (module) => call(() => new module.Policy(bytes));
   const rest = {
     client, registries, defaultLookaside: options.defaultLookaside, platform: options.platform, keys: options.keys ?? {},
-    acceptIndexSignatures: options.acceptIndexSignatures === true, policyJson,
+    acceptIndexSignatures: options.acceptIndexSignatures === true, policyBytes: bytes,
   };
   let probe;
   try {
-    probe = parsePolicy(core, options.policy);
+    probe = parse(core);
   } catch (e) {
     // The core parses podman's grammar only; sigwall's policy extension is in the keyless
     // module, whose parser (a superset) decides, and whose error is the one reported.
     if (!(e instanceof SigwallError) || e.code !== 'POLICY_INVALID') throw e;
     const k = await keylessModule();
-    const parsed = parsePolicy(k, options.policy);
+    const parsed = parse(k);
     if (!parsed.needsPgp()) return new Verifier(k, parsed, rest);
     parsed.free();
     const m = await fullKeylessModule();
-    return new Verifier(m, parsePolicy(m, options.policy), rest);
+    return new Verifier(m, parse(m), rest);
   }
   const [pgp, keyless, full] = [probe.needsPgp(), probe.needsKeyless(), probe.needsFull()];
   if (!pgp && !keyless && !full) return new Verifier(core, probe, rest);
@@ -1025,5 +1040,5 @@ export async function createVerifier(options = {}) {
   // OpenPGP is only in the full modules; certificates are in the smaller keyless module (with
   // every cosign key type), and in full-keyless for policies that need both.
   const m = !pgp && keyless ? await keylessModule() : pgp && keyless ? await fullKeylessModule() : await fullModule();
-  return new Verifier(m, parsePolicy(m, options.policy), rest);
+  return new Verifier(m, parse(m), rest);
 }
