@@ -444,7 +444,8 @@ export interface Verifier {
   /**
    * The images of `registry` (`host[:port]`) whose repository matches `repository` (a glob, `*`
    * and `?`; default every one), through the catalog and tag-list APIs, at most `maxTags` tags
-   * (default 50) per repository: `registry/repository:tag`, sorted by repository.
+   * (default 50) per repository: `registry/repository:tag`, sorted by repository; cosign's
+   * attachment tags, and names or tags outside the distribution grammar, are left out.
    * @throws {FetchError} `NO_CATALOG` when the registry has no catalog API; transport failures.
    */
   listImages(registry: string, options?: { repository?: string; maxTags?: number; signal?: AbortSignal }): Promise<string[]>;
