@@ -71,7 +71,8 @@ after(async () => {
 test('wrangler bundles the gate: the worker and the wasm modules as compiled modules', () => {
   const files = readdirSync(bundle);
   for (const name of ['core', 'full', 'keyless', 'full-keyless', 'registries']) {
-    const wasm = files.find((f) => f.endsWith(`${name}_bg.wasm`));
+    // `<hash>-<name>_bg.wasm`: the whole name (`keyless` is also the end of `full-keyless`).
+    const wasm = files.find((f) => new RegExp(`^[0-9a-f]+-${name}_bg\\.wasm$`).test(f));
     assert.ok(wasm, `${name}_bg.wasm in ${files}`);
     // Byte for byte the package's module: wrangler uploads it, it does not rebuild it.
     assert.deepEqual(readFileSync(join(bundle, wasm)), readFileSync(join(repo, 'pkg', `${name}_bg.wasm`)));
